@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code ./fathom} command-line tool. */
 @Command(name = "fathom", mixinStandardHelpOptions = true, version = "fathom 0.1.0",
     description = "Fathom, a deep learning framework for the JVM.",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {InfoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {
@@ -14,6 +14,19 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(run(args));
+    }
+
+    /** Runs the tool and returns its exit code: bad input gives one clear line, not a stack trace. */
+    static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof IllegalArgumentException || ex instanceof java.io.UncheckedIOException) {
+                cmd.getErr().println("fathom " + cmd.getCommandName() + ": " + ex.getMessage());
+                return 2;
+            }
+            throw ex;
+        });
+        return cl.execute(args);
     }
 }
