@@ -225,67 +225,70 @@ public final class Indexing {
         selfSt[d] = 0;
         int[] srcSt = nonEmpty(src.strides(), 0);
         int[] ixSt = Shapes.contiguousStrides(xs);
-        // Walk with dim innermost: each row then owns every write that can hit the same output
-        // element (distinct rows differ outside dim), so rows may run in parallel without races
-        // and duplicates resolve deterministically in index order.
-        int[] perm = new int[nd];
-        for (int k = 0, j = 0; k < nd; k++) if (k != d) perm[j++] = k;
-        perm[nd - 1] = d;
-        StridedIter it = StridedIter.of(permute(xs, perm), new int[] {self.offset(), idx.offset(), src.offset()},
-            permute(selfSt, perm), permute(ixSt, perm), permute(srcSt, perm));
-        scatterKernel(it, self.storage().array(), src.storage().array(), ia, dimStride, add);
+        // Threads split the index along one dimension other than dim: slabs then write disjoint
+        // self elements (self has no overlapping elements), so there are no races, and within a
+        // slab duplicates resolve in row-major index order, deterministically.
+        int p = -1;
+        for (int k = 0; k < nd && p < 0; k++) if (k != d && xs[k] > 1) p = k;
+        int[] offs = {self.offset(), idx.offset(), src.offset()};
+        Object dst = self.storage().array(), sa = src.storage().array();
+        if (p < 0 || n < 2 * StridedIter.PARALLEL_GRAIN) {
+            scatterKernel(StridedIter.of(xs, offs, selfSt, ixSt, srcSt), dst, sa, ia, dimStride, add);
+            return;
+        }
+        final int pp = p;
+        Parallel.forRange(xs[p], Math.max(1, StridedIter.PARALLEL_GRAIN / (n / xs[p])), (s, e) -> {
+            int[] sub = xs.clone();
+            sub[pp] = e - s;
+            int[] o = {offs[0] + s * selfSt[pp], offs[1] + s * ixSt[pp], offs[2] + s * srcSt[pp]};
+            scatterKernel(StridedIter.of(sub, o, selfSt, ixSt, srcSt), dst, sa, ia, dimStride, add);
+        });
     }
 
-    private static int[] permute(int[] a, int[] perm) {
-        int[] r = new int[perm.length];
-        for (int i = 0; i < perm.length; i++) r[i] = a[perm[i]];
-        return r;
-    }
-
-    /** Operands: 0 = destination (stride 0 along dim), 1 = int64 index, 2 = source. */
+    /** Operands: 0 = destination (stride 0 along dim), 1 = int64 index, 2 = source. Runs on the caller's thread. */
     private static void scatterKernel(StridedIter it, Object dst, Object src, long[] ix, int ds, boolean add) {
         int s0 = it.innerStride(0), s1 = it.innerStride(1), s2 = it.innerStride(2);
         switch (dst) {
             case float[] o -> {
                 float[] s = (float[]) src;
-                if (add) it.forEachRow((p, n) -> {
+                if (add) it.forRows(0, it.rows(), (p, n) -> {
                     for (int i = 0, a = p[0], c = p[1], b = p[2]; i < n; i++, a += s0, c += s1, b += s2)
                         o[a + (int) ix[c] * ds] += s[b];
                 });
-                else it.forEachRow((p, n) -> {
+                else it.forRows(0, it.rows(), (p, n) -> {
                     for (int i = 0, a = p[0], c = p[1], b = p[2]; i < n; i++, a += s0, c += s1, b += s2)
                         o[a + (int) ix[c] * ds] = s[b];
                 });
             }
             case double[] o -> {
                 double[] s = (double[]) src;
-                if (add) it.forEachRow((p, n) -> {
+                if (add) it.forRows(0, it.rows(), (p, n) -> {
                     for (int i = 0, a = p[0], c = p[1], b = p[2]; i < n; i++, a += s0, c += s1, b += s2)
                         o[a + (int) ix[c] * ds] += s[b];
                 });
-                else it.forEachRow((p, n) -> {
+                else it.forRows(0, it.rows(), (p, n) -> {
                     for (int i = 0, a = p[0], c = p[1], b = p[2]; i < n; i++, a += s0, c += s1, b += s2)
                         o[a + (int) ix[c] * ds] = s[b];
                 });
             }
             case int[] o -> {
                 int[] s = (int[]) src;
-                if (add) it.forEachRow((p, n) -> {
+                if (add) it.forRows(0, it.rows(), (p, n) -> {
                     for (int i = 0, a = p[0], c = p[1], b = p[2]; i < n; i++, a += s0, c += s1, b += s2)
                         o[a + (int) ix[c] * ds] += s[b];
                 });
-                else it.forEachRow((p, n) -> {
+                else it.forRows(0, it.rows(), (p, n) -> {
                     for (int i = 0, a = p[0], c = p[1], b = p[2]; i < n; i++, a += s0, c += s1, b += s2)
                         o[a + (int) ix[c] * ds] = s[b];
                 });
             }
             case long[] o -> {
                 long[] s = (long[]) src;
-                if (add) it.forEachRow((p, n) -> {
+                if (add) it.forRows(0, it.rows(), (p, n) -> {
                     for (int i = 0, a = p[0], c = p[1], b = p[2]; i < n; i++, a += s0, c += s1, b += s2)
                         o[a + (int) ix[c] * ds] += s[b];
                 });
-                else it.forEachRow((p, n) -> {
+                else it.forRows(0, it.rows(), (p, n) -> {
                     for (int i = 0, a = p[0], c = p[1], b = p[2]; i < n; i++, a += s0, c += s1, b += s2)
                         o[a + (int) ix[c] * ds] = s[b];
                 });
@@ -293,11 +296,11 @@ public final class Indexing {
             case boolean[] o -> {
                 boolean[] s = (boolean[]) src;
                 // bool addition saturates, i.e. logical or (as PyTorch)
-                if (add) it.forEachRow((p, n) -> {
+                if (add) it.forRows(0, it.rows(), (p, n) -> {
                     for (int i = 0, a = p[0], c = p[1], b = p[2]; i < n; i++, a += s0, c += s1, b += s2)
                         o[a + (int) ix[c] * ds] |= s[b];
                 });
-                else it.forEachRow((p, n) -> {
+                else it.forRows(0, it.rows(), (p, n) -> {
                     for (int i = 0, a = p[0], c = p[1], b = p[2]; i < n; i++, a += s0, c += s1, b += s2)
                         o[a + (int) ix[c] * ds] = s[b];
                 });
@@ -382,18 +385,27 @@ public final class Indexing {
             m.strides());
         int s0 = it.innerStride(0), s1 = it.innerStride(1), s2 = it.innerStride(2);
         boolean[] mk = m.storage().bools();
+        boolean unit = s0 == 1 && s1 == 1 && s2 == 1; // the common case: plain loops the JIT vectorises
         switch (out.storage().array()) {
             case float[] o -> {
                 float[] s = a.storage().floats();
                 float v = (float) value;
-                it.forEachRow((p, n) -> {
+                if (unit) it.forEachRow((p, n) -> {
+                    int x = p[0], b = p[1], c = p[2];
+                    for (int i = 0; i < n; i++) o[x + i] = mk[c + i] ? v : s[b + i];
+                });
+                else it.forEachRow((p, n) -> {
                     for (int i = 0, x = p[0], b = p[1], c = p[2]; i < n; i++, x += s0, b += s1, c += s2)
                         o[x] = mk[c] ? v : s[b];
                 });
             }
             case double[] o -> {
                 double[] s = a.storage().doubles();
-                it.forEachRow((p, n) -> {
+                if (unit) it.forEachRow((p, n) -> {
+                    int x = p[0], b = p[1], c = p[2];
+                    for (int i = 0; i < n; i++) o[x + i] = mk[c + i] ? value : s[b + i];
+                });
+                else it.forEachRow((p, n) -> {
                     for (int i = 0, x = p[0], b = p[1], c = p[2]; i < n; i++, x += s0, b += s1, c += s2)
                         o[x] = mk[c] ? value : s[b];
                 });
@@ -401,7 +413,11 @@ public final class Indexing {
             case int[] o -> {
                 int[] s = a.storage().ints();
                 int v = (int) value;
-                it.forEachRow((p, n) -> {
+                if (unit) it.forEachRow((p, n) -> {
+                    int x = p[0], b = p[1], c = p[2];
+                    for (int i = 0; i < n; i++) o[x + i] = mk[c + i] ? v : s[b + i];
+                });
+                else it.forEachRow((p, n) -> {
                     for (int i = 0, x = p[0], b = p[1], c = p[2]; i < n; i++, x += s0, b += s1, c += s2)
                         o[x] = mk[c] ? v : s[b];
                 });
@@ -409,7 +425,11 @@ public final class Indexing {
             case long[] o -> {
                 long[] s = a.storage().longs();
                 long v = (long) value;
-                it.forEachRow((p, n) -> {
+                if (unit) it.forEachRow((p, n) -> {
+                    int x = p[0], b = p[1], c = p[2];
+                    for (int i = 0; i < n; i++) o[x + i] = mk[c + i] ? v : s[b + i];
+                });
+                else it.forEachRow((p, n) -> {
                     for (int i = 0, x = p[0], b = p[1], c = p[2]; i < n; i++, x += s0, b += s1, c += s2)
                         o[x] = mk[c] ? v : s[b];
                 });
@@ -417,7 +437,11 @@ public final class Indexing {
             case boolean[] o -> {
                 boolean[] s = a.storage().bools();
                 boolean v = value != 0;
-                it.forEachRow((p, n) -> {
+                if (unit) it.forEachRow((p, n) -> {
+                    int x = p[0], b = p[1], c = p[2];
+                    for (int i = 0; i < n; i++) o[x + i] = mk[c + i] ? v : s[b + i];
+                });
+                else it.forEachRow((p, n) -> {
                     for (int i = 0, x = p[0], b = p[1], c = p[2]; i < n; i++, x += s0, b += s1, c += s2)
                         o[x] = mk[c] ? v : s[b];
                 });

@@ -1,6 +1,8 @@
 package dev.fathom.ops;
 
 import dev.fathom.backend.Copy;
+import dev.fathom.backend.Parallel;
+import dev.fathom.backend.StridedIter;
 import dev.fathom.tensor.DType;
 import dev.fathom.tensor.Shapes;
 import dev.fathom.tensor.Tensor;
@@ -75,17 +77,42 @@ public final class Join {
         Tensor out = Tensor.empty(promoteAll(tensors), outShape);
         if (out.numel() == 0) return out;
         int[] outSt = out.strides();
-        Object dst = out.storage().array();
-        int pos = 0;
+        Part[] parts = new Part[tensors.size()];
+        int count = 0, pos = 0;
         for (Tensor t : tensors) {
             if (nd != 1 && legacyEmpty(t)) continue;
             int k = t.size(d);
             if (k == 0) continue;
-            // Copy coalesces contiguous inputs into rows of size(d)*inner elements: one arraycopy per row
-            Copy.copy(t.shape(), t.storage().array(), t.offset(), t.strides(), dst, pos * outSt[d], outSt);
+            parts[count++] = new Part(t, pos * outSt[d], outSt);
             pos += k;
         }
+        copyParts(parts, count, out);
         return out;
+    }
+
+    /** One input of cat/stack and where its elements go in the output (offset and strides). */
+    private record Part(Tensor src, int dstOffset, int[] dstStrides) {}
+
+    /**
+     * Copies every part into {@code out}. Copy coalesces a contiguous part into rows of
+     * {@code size(dim) * inner} elements, one arraycopy each. Many similar-sized parts (a batch
+     * being stacked) are spread over the worker pool; one dominant part keeps Copy's own row
+     * parallelism instead.
+     */
+    private static void copyParts(Part[] parts, int count, Tensor out) {
+        Object dst = out.storage().array();
+        long max = 0;
+        for (int i = 0; i < count; i++) max = Math.max(max, parts[i].src.numel());
+        Parallel.RangeBody body = (s, e) -> {
+            for (int i = s; i < e; i++) {
+                Tensor t = parts[i].src;
+                Copy.copy(t.shape(), t.storage().array(), t.offset(), t.strides(), dst, parts[i].dstOffset,
+                    parts[i].dstStrides);
+            }
+        };
+        if (count > 1 && out.numel() >= 2 * StridedIter.PARALLEL_GRAIN && max * 2 <= out.numel())
+            Parallel.forRange(count, 1, body);
+        else body.run(0, count);
     }
 
     /** {@link #cat(int, List)} over an array. */
@@ -117,11 +144,9 @@ public final class Join {
         int[] outSt = out.strides();
         int[] sliceSt = new int[nd]; // out's strides without the new dimension
         for (int k = 0, j = 0; k <= nd; k++) if (k != d) sliceSt[j++] = outSt[k];
-        Object dst = out.storage().array();
-        for (int i = 0; i < n; i++) {
-            Tensor t = tensors.get(i);
-            Copy.copy(refShape, t.storage().array(), t.offset(), t.strides(), dst, i * outSt[d], sliceSt);
-        }
+        Part[] parts = new Part[n];
+        for (int i = 0; i < n; i++) parts[i] = new Part(tensors.get(i), i * outSt[d], sliceSt);
+        copyParts(parts, n, out);
         return out;
     }
 

@@ -1,6 +1,5 @@
 package dev.fathom.ops;
 
-import dev.fathom.backend.Copy;
 import dev.fathom.backend.Parallel;
 import dev.fathom.backend.StridedIter;
 import dev.fathom.tensor.Shapes;
@@ -82,11 +81,8 @@ public final class Pad {
             outShape[d] = (int) size;
             if (size > 0 && (l != 0 || r != 0)) checkMode(op, mode, d, l, r, n, shape);
         }
-        Tensor out = mode == PadMode.CONSTANT && value != 0
-            ? Tensor.full(value, x.dtype(), outShape) : Tensor.empty(x.dtype(), outShape);
-        if (out.numel() == 0) return out;
-        if (mode == PadMode.CONSTANT) padConstant(x, out, before, after);
-        else padIndexed(x, out, mode, before);
+        Tensor out = Tensor.empty(x.dtype(), outShape);
+        if (out.numel() > 0) padRows(x, out, mode, before, value);
         return out;
     }
 
@@ -112,22 +108,6 @@ public final class Pad {
         }
     }
 
-    /** Copies the part of the input that survives cropping into its place in {@code out}. */
-    private static void padConstant(Tensor x, Tensor out, int[] before, int[] after) {
-        int[] shape = x.shape(), xs = x.strides(), os = out.strides();
-        int nd = shape.length;
-        int[] region = new int[nd];
-        int srcOff = x.offset(), dstOff = 0;
-        for (int d = 0; d < nd; d++) {
-            int cropL = Math.max(0, -before[d]), cropR = Math.max(0, -after[d]);
-            region[d] = shape[d] - cropL - cropR;
-            if (region[d] <= 0) return; // everything is padding
-            srcOff += cropL * xs[d];
-            dstOff += Math.max(0, before[d]) * os[d];
-        }
-        Copy.copy(region, x.storage().array(), srcOff, xs, out.storage().array(), dstOff, os);
-    }
-
     /** Source element for output position {@code i} of a dimension of size {@code n} padded by {@code l} before. */
     private static int source(PadMode mode, int i, int l, int n) {
         int j = i - l;
@@ -140,24 +120,30 @@ public final class Pad {
     }
 
     /**
-     * Reflect/replicate/circular: each output element reads one input element. Per dimension a
-     * table maps output positions to input offsets; the unpadded middle of each row is one
-     * arraycopy when the input's last dimension is contiguous.
+     * Fills {@code out} row by row (a row is the last dimension). Per dimension a table maps each
+     * output position to its input offset, or -1 for a constant-padded position; the part of a
+     * row that maps straight onto the input is one arraycopy when the input's last dimension is
+     * contiguous, so padding costs little more than a copy.
      */
-    private static void padIndexed(Tensor x, Tensor out, PadMode mode, int[] before) {
+    private static void padRows(Tensor x, Tensor out, PadMode mode, int[] before, double value) {
         int[] shape = x.shape(), xs = x.strides(), os = out.shape();
         int nd = shape.length;
+        boolean constant = mode == PadMode.CONSTANT;
         int[][] offs = new int[nd][];
         for (int d = 0; d < nd; d++) {
             offs[d] = new int[os[d]];
-            for (int i = 0; i < os[d]; i++)
-                offs[d][i] = (before[d] == 0 && os[d] == shape[d] ? i : source(mode, i, before[d], shape[d])) * xs[d];
+            for (int i = 0; i < os[d]; i++) {
+                int j = i - before[d];
+                offs[d][i] = j >= 0 && j < shape[d] ? j * xs[d]
+                    : constant ? -1 : source(mode, i, before[d], shape[d]) * xs[d];
+            }
         }
         int last = nd - 1, rowLen = os[last], rows = out.numel() / rowLen;
         int l = before[last], n = shape[last];
-        int midFrom = Math.clamp(l, 0, rowLen), midTo = Math.clamp((long) l + n, midFrom, rowLen);
-        if (xs[last] != 1) midTo = midFrom; // no contiguous middle: table lookups for the whole row
-        final int mf = midFrom, mt = midTo, base0 = x.offset();
+        // [mf, mt): the positions of a row that read input elements l..l+n-1 in order
+        int mf = Math.clamp(l, 0, rowLen), mt = Math.clamp((long) l + n, mf, rowLen);
+        boolean unit = xs[last] == 1, fill = constant && value != 0; // new arrays are already zero
+        int base0 = x.offset();
         int[] lastOffs = offs[last];
         Object src = x.storage().array(), dst = out.storage().array();
         Parallel.forRange(rows, Math.max(1, StridedIter.PARALLEL_GRAIN / rowLen), (s, e) -> {
@@ -168,17 +154,46 @@ public final class Pad {
             }
             for (int row = s; row < e; row++) {
                 int base = base0;
-                for (int d = 0; d < last; d++) base += offs[d][idx[d]];
+                boolean padRow = false;
+                for (int d = 0; d < last && !padRow; d++) {
+                    int od = offs[d][idx[d]];
+                    if (od < 0) padRow = true;
+                    else base += od;
+                }
                 int o = row * rowLen;
-                lookup(src, base, lastOffs, 0, mf, dst, o);
-                if (mt > mf) System.arraycopy(src, base + mf - l, dst, o + mf, mt - mf);
-                lookup(src, base, lastOffs, mt, rowLen, dst, o);
+                if (padRow) {
+                    if (fill) fill(dst, o, o + rowLen, value);
+                } else {
+                    if (!constant) {
+                        lookup(src, base, lastOffs, 0, mf, dst, o);
+                        lookup(src, base, lastOffs, mt, rowLen, dst, o);
+                    } else if (fill) {
+                        fill(dst, o, o + mf, value);
+                        fill(dst, o + mt, o + rowLen, value);
+                    }
+                    if (mt > mf) {
+                        if (unit) System.arraycopy(src, base + mf - l, dst, o + mf, mt - mf);
+                        else lookup(src, base, lastOffs, mf, mt, dst, o);
+                    }
+                }
                 for (int d = last - 1; d >= 0; d--) {
                     if (++idx[d] < os[d]) break;
                     idx[d] = 0;
                 }
             }
         });
+    }
+
+    private static void fill(Object dst, int from, int to, double v) {
+        if (from >= to) return;
+        switch (dst) {
+            case float[] d -> Arrays.fill(d, from, to, (float) v);
+            case double[] d -> Arrays.fill(d, from, to, v);
+            case int[] d -> Arrays.fill(d, from, to, (int) v);
+            case long[] d -> Arrays.fill(d, from, to, (long) v);
+            case boolean[] d -> Arrays.fill(d, from, to, v != 0);
+            default -> throw new IllegalStateException();
+        }
     }
 
     /** {@code dst[o + i] = src[base + offs[i]]} for i in [from, to). */

@@ -187,16 +187,32 @@ class IndexingTest {
 
     @Test
     void scatterAddLargeMatchesNaiveLoop() {
+        // big enough to be split across threads; the float sums accumulate in the same order as the loop
         Random r = new Random(2);
-        int n = 300, c = 150;
+        int n = 600, c = 150, targets = 40;
         float[] src = new float[n * c];
-        long[] ix = new long[n * c];
-        for (int i = 0; i < src.length; i++) { src[i] = r.nextFloat(); ix[i] = r.nextInt(40); }
-        Tensor out = Tensor.zeros(40, c).scatterAdd(0, Tensor.of(ix, n, c), Tensor.of(src, n, c));
-        float[] want = new float[40 * c];
+        long[] ix0 = new long[n * c], ix1 = new long[n * c];
+        for (int i = 0; i < src.length; i++) {
+            src[i] = r.nextFloat();
+            ix0[i] = r.nextInt(targets);
+            ix1[i] = r.nextInt(targets);
+        }
+        Tensor along0 = Tensor.zeros(targets, c).scatterAdd(0, Tensor.of(ix0, n, c), Tensor.of(src, n, c));
+        float[] want0 = new float[targets * c];
         for (int i = 0; i < n; i++)
-            for (int j = 0; j < c; j++) want[(int) ix[i * c + j] * c + j] += src[i * c + j];
-        assertArrayEquals(want, out.toFloatArray(), 1e-4f);
+            for (int j = 0; j < c; j++) want0[(int) ix0[i * c + j] * c + j] += src[i * c + j];
+        assertArrayEquals(want0, along0.toFloatArray());
+        Tensor along1 = Tensor.zeros(n, targets).scatterAdd(1, Tensor.of(ix1, n, c), Tensor.of(src, n, c));
+        float[] want1 = new float[n * targets];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < c; j++) want1[i * targets + (int) ix1[i * c + j]] += src[i * c + j];
+        assertArrayEquals(want1, along1.toFloatArray());
+        // plain scatter with duplicates: the last write in row-major index order wins
+        Tensor last = Tensor.zeros(targets, c).scatter(0, Tensor.of(ix0, n, c), Tensor.of(src, n, c));
+        float[] wantLast = new float[targets * c];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < c; j++) wantLast[(int) ix0[i * c + j] * c + j] = src[i * c + j];
+        assertArrayEquals(wantLast, last.toFloatArray());
     }
 
     @Test
@@ -308,6 +324,20 @@ class IndexingTest {
         // transposed input [[1,4],[2,5],[3,6]] with a column mask
         Tensor t = m23().t().maskedFill(mask(false, true), 0);
         assertArrayEquals(new float[] {1, 0, 2, 0, 3, 0}, t.toFloatArray());
+    }
+
+    @Test
+    void maskedFillLargeBroadcastMatchesNaive() {
+        Random r = new Random(6);
+        int b = 4, t = 128, u = 256;
+        float[] x = new float[b * t * u];
+        for (int i = 0; i < x.length; i++) x[i] = r.nextFloat();
+        boolean[] m = new boolean[t * u];
+        for (int i = 0; i < m.length; i++) m[i] = r.nextBoolean();
+        Tensor out = Tensor.of(x, b, t, u).maskedFill(Tensor.of(m, t, u), -5);
+        float[] want = new float[x.length];
+        for (int i = 0; i < x.length; i++) want[i] = m[i % (t * u)] ? -5 : x[i];
+        assertArrayEquals(want, out.toFloatArray());
     }
 
     @Test

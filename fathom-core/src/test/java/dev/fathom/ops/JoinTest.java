@@ -148,6 +148,27 @@ class JoinTest {
     }
 
     @Test
+    void stackManyMatchesNaive() {
+        Random r = new Random(7);
+        int count = 20, rows = 40, cols = 100;
+        float[][] raw = new float[count][rows * cols];
+        List<Tensor> parts = new java.util.ArrayList<>();
+        for (int k = 0; k < count; k++) {
+            for (int i = 0; i < raw[k].length; i++) raw[k][i] = r.nextFloat();
+            parts.add(Tensor.of(raw[k], rows, cols));
+        }
+        float[] s0 = Tensor.stack(0, parts).toFloatArray();
+        float[] s1 = Tensor.stack(1, parts).toFloatArray();
+        for (int k = 0; k < count; k++)
+            for (int i = 0; i < rows; i++)
+                for (int j = 0; j < cols; j++) {
+                    float v = raw[k][i * cols + j];
+                    assertEquals(v, s0[(k * rows + i) * cols + j]);
+                    assertEquals(v, s1[(i * count + k) * cols + j]);
+                }
+    }
+
+    @Test
     void stackErrors() {
         assertFails(IllegalArgumentException.class, () -> Tensor.stack(0, List.of()), "stack: expected a non-empty list");
         assertFails(IllegalArgumentException.class, () -> Tensor.stack(0, Tensor.zeros(2, 3), Tensor.zeros(3, 2)),

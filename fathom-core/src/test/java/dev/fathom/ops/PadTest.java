@@ -124,6 +124,26 @@ class PadTest {
     }
 
     @Test
+    void constantPadLargeWithCropMatchesNaive() {
+        Random rnd = new Random(8);
+        int c = 16, h = 50, w = 60;
+        double[] data = new double[c * h * w];
+        for (int i = 0; i < data.length; i++) data[i] = rnd.nextDouble();
+        // last dim: 2 before, crop 3 after; middle dim: crop 1 before, 4 after
+        Tensor p = Tensor.of(data, c, h, w).pad(new int[] {2, -3, -1, 4}, 2.5);
+        int oh = h - 1 + 4, ow = w + 2 - 3;
+        assertArrayEquals(new int[] {c, oh, ow}, p.shape());
+        double[] got = p.toDoubleArray();
+        for (int a = 0; a < c; a++)
+            for (int i = 0; i < oh; i++)
+                for (int j = 0; j < ow; j++) {
+                    int si = i + 1, sj = j - 2;
+                    double want = si < h && sj >= 0 && sj < w ? data[(a * h + si) * w + sj] : 2.5;
+                    assertEquals(want, got[(a * oh + i) * ow + j]);
+                }
+    }
+
+    @Test
     void padErrors() {
         assertFails(IllegalArgumentException.class, () -> x113().pad(new int[] {3, 0}, "reflect"),
             "pad: reflect padding (3, 0) for dimension 2", "[1, 1, 3]", "less than", "size 3");
