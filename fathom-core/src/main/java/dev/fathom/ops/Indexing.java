@@ -44,6 +44,16 @@ public final class Indexing {
         }
     }
 
+    /** {@code Tensor.empty} whose too-large-shape error names the op. */
+    static Tensor newTensor(String op, DType dtype, int[] shape) {
+        long n = 1;
+        for (int d : shape) n *= d;
+        if (n > Integer.MAX_VALUE)
+            throw new IllegalArgumentException(op + ": the result shape " + Shapes.format(shape) + " would have " + n
+                + " elements; a tensor holds at most " + Integer.MAX_VALUE);
+        return Tensor.empty(dtype, shape);
+    }
+
     private static int[] nonEmpty(int[] a, int fill) { return a.length == 0 ? new int[] {fill} : a; }
 
     private static IllegalArgumentException rankMismatch(String op, String what, int[] whatShape, String other,
@@ -458,6 +468,7 @@ public final class Indexing {
     public static Tensor maskedFillInPlace(Tensor self, Tensor mask, double value) {
         final String op = "maskedFillInPlace";
         checkMask(op, mask);
+        checkNoInternalOverlap(op, self);
         int[] shape = self.shape();
         if (!Arrays.equals(Shapes.broadcast(op, shape, mask.shape()), shape))
             throw new IllegalArgumentException(op + ": mask shape " + Shapes.format(mask.shape())
@@ -609,7 +620,7 @@ public final class Indexing {
         int[] inShape = input.shape();
         int[] outShape = Arrays.copyOf(inShape, inShape.length + 1);
         outShape[inShape.length] = classes;
-        Tensor out = Tensor.empty(DType.INT64, outShape);
+        Tensor out = newTensor(op, DType.INT64, outShape);
         long[] o = out.storage().longs();
         final int c = classes;
         Parallel.forRange(n, StridedIter.PARALLEL_GRAIN, (s, e) -> {

@@ -74,7 +74,7 @@ public final class Join {
                 + d + ", more than a tensor dimension holds");
         int[] outShape = refShape.clone();
         outShape[d] = (int) total;
-        Tensor out = Tensor.empty(promoteAll(tensors), outShape);
+        Tensor out = Indexing.newTensor(op, promoteAll(tensors), outShape);
         if (out.numel() == 0) return out;
         int[] outSt = out.strides();
         Part[] parts = new Part[tensors.size()];
@@ -139,7 +139,7 @@ public final class Join {
         int n = tensors.size();
         int[] outShape = new int[nd + 1];
         for (int k = 0, j = 0; k <= nd; k++) outShape[k] = k == d ? n : refShape[j++];
-        Tensor out = Tensor.empty(promoteAll(tensors), outShape);
+        Tensor out = Indexing.newTensor(op, promoteAll(tensors), outShape);
         if (out.numel() == 0) return out;
         int[] outSt = out.strides();
         int[] sliceSt = new int[nd]; // out's strides without the new dimension

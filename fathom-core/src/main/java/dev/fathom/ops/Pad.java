@@ -81,7 +81,7 @@ public final class Pad {
             outShape[d] = (int) size;
             if (size > 0 && (l != 0 || r != 0)) checkMode(op, mode, d, l, r, n, shape);
         }
-        Tensor out = Tensor.empty(x.dtype(), outShape);
+        Tensor out = Indexing.newTensor(op, x.dtype(), outShape);
         if (out.numel() > 0) padRows(x, out, mode, before, value);
         return out;
     }

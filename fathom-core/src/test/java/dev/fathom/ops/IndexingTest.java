@@ -350,6 +350,9 @@ class IndexingTest {
         assertFails(IllegalArgumentException.class,
             () -> Tensor.zeros(3).maskedFillInPlace(Tensor.of(new boolean[6], 2, 3), 1),
             "maskedFillInPlace:", "[2, 3]", "[3]");
+        assertFails(IllegalArgumentException.class,
+            () -> Tensor.zeros(1, 3).expand(2, 3).maskedFillInPlace(mask(true, false, false), 1),
+            "maskedFillInPlace:", "stride 0");
     }
 
     @Test
@@ -405,5 +408,7 @@ class IndexingTest {
         assertFails(IllegalArgumentException.class, () -> Tensor.of(new long[0], 0).oneHot(-1),
             "oneHot: cannot infer the number of classes from an empty tensor");
         assertFails(IllegalArgumentException.class, () -> Tensor.vector(0L).oneHot(-2), "oneHot: numClasses");
+        assertFails(IllegalArgumentException.class, () -> Tensor.zeros(DType.INT64, 5000).oneHot(1_000_000),
+            "oneHot: the result shape [5000, 1000000] would have 5000000000 elements");
     }
 }

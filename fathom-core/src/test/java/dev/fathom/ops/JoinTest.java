@@ -116,6 +116,12 @@ class JoinTest {
             "cat: tensor 0 is 0-d");
         assertFails(IllegalArgumentException.class, () -> Tensor.cat(2, Tensor.zeros(2, 3), Tensor.zeros(2, 3)),
             "cat: dimension 2 is out of range");
+        Tensor huge = Tensor.zeros(1).expand(1 << 30); // a view: no memory behind its elements
+        assertFails(IllegalArgumentException.class, () -> Tensor.cat(0, huge, huge, huge),
+            "cat: the result would have 3221225472 elements along dimension 0");
+        Tensor wide = Tensor.zeros(1, 1).expand(1 << 15, 1 << 15);
+        assertFails(IllegalArgumentException.class, () -> Tensor.cat(1, wide, wide, wide),
+            "cat: the result shape [32768, 98304] would have 3221225472 elements");
     }
 
     // ------------------------------------------------------------------ stack
