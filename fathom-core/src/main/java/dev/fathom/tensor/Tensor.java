@@ -760,6 +760,72 @@ public final class Tensor {
 
     // ------------------------------------------------------------------ indexing and shaping (ops/Indexing)
 
+    /** {@code torch.gather} along {@code dim}; see {@link dev.fathom.ops.Indexing#gather}. */
+    public Tensor gather(int dim, Tensor index) { return dev.fathom.ops.Indexing.gather(this, dim, index); }
+
+    /** Out-of-place {@code torch.scatter}: a copy with {@code src} written at {@code index} along {@code dim}. */
+    public Tensor scatter(int dim, Tensor index, Tensor src) { return dev.fathom.ops.Indexing.scatter(this, dim, index, src); }
+
+    /** Out-of-place {@code torch.scatter} with a scalar {@code value}. */
+    public Tensor scatter(int dim, Tensor index, double value) { return dev.fathom.ops.Indexing.scatter(this, dim, index, value); }
+
+    /** Out-of-place {@code torch.scatter_add}: duplicate indices accumulate. */
+    public Tensor scatterAdd(int dim, Tensor index, Tensor src) { return dev.fathom.ops.Indexing.scatterAdd(this, dim, index, src); }
+
+    /** In-place {@code scatter_}; returns this. */
+    public Tensor scatterInPlace(int dim, Tensor index, Tensor src) { return dev.fathom.ops.Indexing.scatterInPlace(this, dim, index, src); }
+
+    /** In-place {@code scatter_} with a scalar; returns this. */
+    public Tensor scatterInPlace(int dim, Tensor index, double value) { return dev.fathom.ops.Indexing.scatterInPlace(this, dim, index, value); }
+
+    /** In-place {@code scatter_add_}; returns this. */
+    public Tensor scatterAddInPlace(int dim, Tensor index, Tensor src) { return dev.fathom.ops.Indexing.scatterAddInPlace(this, dim, index, src); }
+
+    /** {@code torch.index_select}: the slices {@code index[i]} of dimension {@code dim} (1-d int64/int32 index). */
+    public Tensor indexSelect(int dim, Tensor index) { return dev.fathom.ops.Indexing.indexSelect(this, dim, index); }
+
+    /** {@code torch.masked_fill}: {@code value} where the bool {@code mask} (broadcast) is true. */
+    public Tensor maskedFill(Tensor mask, double value) { return dev.fathom.ops.Indexing.maskedFill(this, mask, value); }
+
+    /** In-place {@code masked_fill_}; the mask must broadcast to this shape. Returns this. */
+    public Tensor maskedFillInPlace(Tensor mask, double value) { return dev.fathom.ops.Indexing.maskedFillInPlace(this, mask, value); }
+
+    /** {@code torch.masked_select}: a 1-d tensor of the elements where the bool {@code mask} (broadcast) is true. */
+    public Tensor maskedSelect(Tensor mask) { return dev.fathom.ops.Indexing.maskedSelect(this, mask); }
+
+    /** {@code one_hot}: int64 with an extra last dimension of {@code numClasses} (-1 infers max + 1). */
+    public Tensor oneHot(int numClasses) { return dev.fathom.ops.Indexing.oneHot(this, numClasses); }
+
+    /** {@code torch.cat} along {@code dim}, promoting dtypes. */
+    public static Tensor cat(int dim, Tensor... tensors) { return dev.fathom.ops.Join.cat(dim, tensors); }
+
+    /** {@code torch.cat} along {@code dim}, promoting dtypes. */
+    public static Tensor cat(int dim, List<Tensor> tensors) { return dev.fathom.ops.Join.cat(dim, tensors); }
+
+    /** {@code torch.stack}: same-shaped tensors along a new dimension {@code dim}. */
+    public static Tensor stack(int dim, Tensor... tensors) { return dev.fathom.ops.Join.stack(dim, tensors); }
+
+    /** {@code torch.stack}: same-shaped tensors along a new dimension {@code dim}. */
+    public static Tensor stack(int dim, List<Tensor> tensors) { return dev.fathom.ops.Join.stack(dim, tensors); }
+
+    /** {@code torch.split}: views of {@code splitSize} along {@code dim} (the last may be smaller). */
+    public List<Tensor> split(int splitSize, int dim) { return dev.fathom.ops.Join.split(this, splitSize, dim); }
+
+    /** {@code torch.split} with explicit sizes summing to {@code size(dim)}: views. */
+    public List<Tensor> split(int[] sizes, int dim) { return dev.fathom.ops.Join.split(this, sizes, dim); }
+
+    /** {@code torch.chunk}: views of {@code ceil(size(dim) / chunks)} along {@code dim}. */
+    public List<Tensor> chunk(int chunks, int dim) { return dev.fathom.ops.Join.chunk(this, chunks, dim); }
+
+    /** {@code F.pad} constant mode: {@code pads} are (before, after) pairs from the last dimension; negative crops. */
+    public Tensor pad(int[] pads, double value) { return dev.fathom.ops.Pad.pad(this, pads, value); }
+
+    /** {@code F.pad} with mode "constant" (zeros), "reflect", "replicate" or "circular". */
+    public Tensor pad(int[] pads, String mode) { return dev.fathom.ops.Pad.pad(this, pads, mode); }
+
+    /** {@code F.pad} in the given mode (constant pads with zeros). */
+    public Tensor pad(int[] pads, dev.fathom.ops.Pad.PadMode mode) { return dev.fathom.ops.Pad.pad(this, pads, mode); }
+
 
 
     // ------------------------------------------------------------------ end indexing
