@@ -75,10 +75,17 @@ public final class Generator {
 
     private void twist() {
         int[] a = mt;
-        for (int i = 0; i < N; i++) {
-            int y = (a[i] & 0x80000000) | (a[(i + 1) % N] & 0x7fffffff);
-            a[i] = a[(i + M) % N] ^ (y >>> 1) ^ ((y & 1) != 0 ? 0x9908b0df : 0);
+        int i = 0;
+        for (; i < N - M; i++) {
+            int y = (a[i] & 0x80000000) | (a[i + 1] & 0x7fffffff);
+            a[i] = a[i + M] ^ (y >>> 1) ^ (-(y & 1) & 0x9908b0df);
         }
+        for (; i < N - 1; i++) {
+            int y = (a[i] & 0x80000000) | (a[i + 1] & 0x7fffffff);
+            a[i] = a[i + M - N] ^ (y >>> 1) ^ (-(y & 1) & 0x9908b0df);
+        }
+        int y = (a[N - 1] & 0x80000000) | (a[0] & 0x7fffffff);
+        a[N - 1] = a[M - 1] ^ (y >>> 1) ^ (-(y & 1) & 0x9908b0df);
         index = 0;
     }
 
@@ -100,9 +107,24 @@ public final class Generator {
         return (hi << 32) | lo;
     }
 
-    /** Fills {@code out[from, to)} with raw 32-bit outputs. Caller holds the lock. */
+    /** Fills {@code out[from, to)} with consecutive raw 32-bit outputs. Caller holds the lock. */
     void fill32(int[] out, int from, int to) {
-        for (int i = from; i < to; i++) out[i] = next32();
+        int i = from;
+        while (i < to) {
+            if (index >= N) twist();
+            int k = Math.min(to - i, N - index);
+            int[] a = mt;
+            for (int j = 0, src = index; j < k; j++, src++) {
+                int y = a[src];
+                y ^= y >>> 11;
+                y ^= (y << 7) & 0x9d2c5680;
+                y ^= (y << 15) & 0xefc60000;
+                y ^= y >>> 18;
+                out[i + j] = y;
+            }
+            index += k;
+            i += k;
+        }
     }
 
     /** A uniform float in [0, 1) from 24 bits of one draw (PyTorch's float path). Caller holds the lock. */

@@ -90,21 +90,41 @@ final class Sampling {
         t.storage.bumpVersion();
     }
 
+    private static final int CHUNK = 2048; // raw draws buffered per batch (an even number)
+
     /** {@code x * (high - low) + low} with the multiply-add fused, in the element type, as PyTorch. */
     private static void fillUniform(Generator g, double low, double high, Object array, int off, int n) {
+        int[] raw = new int[Math.min(2 * n, CHUNK)];
         synchronized (g) {
             switch (array) {
                 case float[] a -> {
                     float from = (float) low, range = (float) high - from;
-                    for (int i = off, e = off + n; i < e; i++) a[i] = Math.fma(g.uniformFloat(), range, from);
+                    for (int done = 0; done < n; ) {
+                        int k = Math.min(raw.length, n - done);
+                        g.fill32(raw, 0, k);
+                        for (int j = 0, i = off + done; j < k; j++, i++)
+                            a[i] = Math.fma((raw[j] & 0xffffff) * 0x1.0p-24f, range, from);
+                        done += k;
+                    }
                 }
                 case double[] a -> {
                     double range = high - low;
-                    for (int i = off, e = off + n; i < e; i++) a[i] = Math.fma(g.uniformDouble(), range, low);
+                    for (int done = 0; done < n; ) {
+                        int k = Math.min(raw.length / 2, n - done);
+                        g.fill32(raw, 0, 2 * k);
+                        for (int j = 0, i = off + done; j < k; j++, i++)
+                            a[i] = Math.fma(bits53(raw[2 * j], raw[2 * j + 1]) * 0x1.0p-53, range, low);
+                        done += k;
+                    }
                 }
                 default -> throw new IllegalStateException();
             }
         }
+    }
+
+    /** The low 53 bits of the 64-bit value whose high word is drawn first. */
+    private static long bits53(int hi, int lo) {
+        return (((long) hi << 32) | (lo & 0xffffffffL)) & ((1L << 53) - 1);
     }
 
     // ------------------------------------------------------------------ normal
@@ -165,36 +185,32 @@ final class Sampling {
      * them again.
      */
     private static void normalFillFloat(Generator g, float mean, float std, float[] a, int off, int n) {
-        synchronized (g) {
-            for (int i = off; i < off + n; i++) a[i] = g.uniformFloat();
+        float[] tail = new float[16];
+        synchronized (g) { // all draws under one lock, as PyTorch holds its mutex for the whole fill
+            fillUniform(g, 0, 1, a, off, n);
+            if (n % 16 != 0) fillUniform(g, 0, 1, tail, 0, 16);
         }
-        int blocks = n / 16;
-        Parallel.forRange(blocks, BLOCK_GRAIN, (s, e) -> {
+        Parallel.forRange(n / 16, BLOCK_GRAIN, (s, e) -> {
             for (int b = s; b < e; b++) CephesAvx.normal16(a, off + 16 * b, mean, std);
         });
         if (n % 16 != 0) {
-            int t = off + n - 16;
-            synchronized (g) {
-                for (int i = t; i < t + 16; i++) a[i] = g.uniformFloat();
-            }
-            CephesAvx.normal16(a, t, mean, std);
+            System.arraycopy(tail, 0, a, off + n - 16, 16);
+            CephesAvx.normal16(a, off + n - 16, mean, std);
         }
     }
 
     private static void normalFillDouble(Generator g, double mean, double std, double[] a, int off, int n) {
+        double[] tail = new double[16];
         synchronized (g) {
-            for (int i = off; i < off + n; i++) a[i] = g.uniformDouble();
+            fillUniform(g, 0, 1, a, off, n);
+            if (n % 16 != 0) fillUniform(g, 0, 1, tail, 0, 16);
         }
-        int blocks = n / 16;
-        Parallel.forRange(blocks, BLOCK_GRAIN, (s, e) -> {
+        Parallel.forRange(n / 16, BLOCK_GRAIN, (s, e) -> {
             for (int b = s; b < e; b++) normal16(a, off + 16 * b, mean, std);
         });
         if (n % 16 != 0) {
-            int t = off + n - 16;
-            synchronized (g) {
-                for (int i = t; i < t + 16; i++) a[i] = g.uniformDouble();
-            }
-            normal16(a, t, mean, std);
+            System.arraycopy(tail, 0, a, off + n - 16, 16);
+            normal16(a, off + n - 16, mean, std);
         }
     }
 
