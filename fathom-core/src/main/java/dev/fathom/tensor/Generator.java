@@ -10,6 +10,8 @@ package dev.fathom.tensor;
  * by {@code Tensor.rand(...)} produces the numbers {@code torch.manual_seed(s); torch.rand(...)}
  * produces. Draws are strictly sequential, so results never depend on the number of threads.
  *
+ * <p>Factories and initialisers that take a generator treat {@code null} as {@link #global()}.
+ *
  * <p>A generator is thread-safe: every sampling call holds its lock for the whole fill, as
  * PyTorch holds the generator mutex.
  *

@@ -250,16 +250,13 @@ final class Sampling {
 
     private static void fillBernoulli(Generator g, double p, Object array, int off, int n) {
         synchronized (g) {
-            for (int i = off; i < off + n; i++) {
-                boolean hit = g.uniformDouble() < p;
-                switch (array) {
-                    case float[] a -> a[i] = hit ? 1f : 0f;
-                    case double[] a -> a[i] = hit ? 1 : 0;
-                    case int[] a -> a[i] = hit ? 1 : 0;
-                    case long[] a -> a[i] = hit ? 1 : 0;
-                    case boolean[] a -> a[i] = hit;
-                    default -> throw new IllegalStateException();
-                }
+            switch (array) {
+                case float[] a -> { for (int i = off; i < off + n; i++) a[i] = g.uniformDouble() < p ? 1f : 0f; }
+                case double[] a -> { for (int i = off; i < off + n; i++) a[i] = g.uniformDouble() < p ? 1 : 0; }
+                case int[] a -> { for (int i = off; i < off + n; i++) a[i] = g.uniformDouble() < p ? 1 : 0; }
+                case long[] a -> { for (int i = off; i < off + n; i++) a[i] = g.uniformDouble() < p ? 1 : 0; }
+                case boolean[] a -> { for (int i = off; i < off + n; i++) a[i] = g.uniformDouble() < p; }
+                default -> throw new IllegalStateException();
             }
         }
     }
