@@ -6,6 +6,11 @@ package dev.fathom.tensor;
  * and the places where GCC fuses a multiply into the following add (checked against torch 1.13's
  * outputs) are reproduced exactly, so float32 {@code randn} matches PyTorch bit for bit.
  * Constants are written as C does, a double literal rounded to float.
+ *
+ * <p>Attribution: the algorithms and polynomial coefficients are Stephen Moshier's Cephes
+ * {@code logf}/{@code sinf}/{@code cosf} as vectorised by Julien Pommier (sse_mathfun) and
+ * Giovanni Garberoglio (avx_mathfun, zlib licence), the version PyTorch ships; this is an
+ * independent scalar Java rendering of that arithmetic, written for bit-compatibility.
  */
 final class CephesAvx {
     private CephesAvx() {}
