@@ -75,6 +75,22 @@ public final class Generator {
         return g;
     }
 
+    /**
+     * Puts this generator into {@code snapshot}'s state (typically a {@link #copy()} taken earlier,
+     * like {@code torch.set_rng_state(torch.get_rng_state())}); returns {@code this}.
+     */
+    public Generator setState(Generator snapshot) {
+        Generator s = snapshot.copy(); // copy under the snapshot's lock, then install under ours
+        synchronized (this) {
+            System.arraycopy(s.mt, 0, mt, 0, N);
+            index = s.index;
+            seed = s.seed;
+            hasNextNormal = s.hasNextNormal;
+            nextNormal = s.nextNormal;
+        }
+        return this;
+    }
+
     private void twist() {
         int[] a = mt;
         int i = 0;

@@ -849,6 +849,11 @@ public final class Tensor {
         return Sampling.bernoulli(g, p, DType.FLOAT32, shape);
     }
 
+    /** 0/1 samples of the given dtype (any type; bool gives true/false), each 1 with probability {@code p}. */
+    public static Tensor bernoulli(Generator g, double p, DType dtype, int... shape) {
+        return Sampling.bernoulli(g, p, dtype, shape);
+    }
+
     /** int64 samples uniform in {@code [low, high)} (like {@code torch.randint(low, high, shape)}). */
     public static Tensor randint(long low, long high, int... shape) { return Sampling.randint(null, low, high, shape); }
 

@@ -77,6 +77,9 @@ class RandomSamplingTest {
         double[] a = b.toDoubleArray();
         for (double v : a) assertTrue(v == 0 || v == 1);
         assertEquals(0.3, mean(a), 0.006);
+        // other dtypes draw the same way
+        assertArrayEquals(b.toDoubleArray(), Tensor.bernoulli(new Generator(5), 0.3, DType.INT64, 100_000).toDoubleArray());
+        assertArrayEquals(b.toBoolArray(), Tensor.bernoulli(new Generator(5), 0.3, DType.BOOL, 100_000).toBoolArray());
         // probabilities 0 and 1 are certain; the result takes p's shape and dtype
         Tensor p = Tensor.of(new double[] {0, 1, 0, 1, 1, 0}, 2, 3);
         Tensor r = Tensor.bernoulli(new Generator(9), p);
