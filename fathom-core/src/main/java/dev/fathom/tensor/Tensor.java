@@ -844,6 +844,133 @@ public final class Tensor {
 
     // ------------------------------------------------------------------ random and printing
 
+    /** float32 uniform samples in [0, 1) from the default generator (like {@code torch.rand}). */
+    public static Tensor rand(int... shape) { return Sampling.uniform(null, 0, 1, DType.FLOAT32, shape); }
+
+    /** float32 uniform samples in [0, 1) from {@code g}. */
+    public static Tensor rand(Generator g, int... shape) { return Sampling.uniform(g, 0, 1, DType.FLOAT32, shape); }
+
+    /** Uniform samples in [0, 1) of a floating {@code dtype} (float64 draws 53 random bits). */
+    public static Tensor rand(DType dtype, int... shape) { return Sampling.uniform(null, 0, 1, dtype, shape); }
+
+    /** Uniform samples in [0, 1) of a floating {@code dtype} from {@code g}. */
+    public static Tensor rand(Generator g, DType dtype, int... shape) { return Sampling.uniform(g, 0, 1, dtype, shape); }
+
+    /** float32 uniform samples in [low, high) (like {@code torch.empty(shape).uniform_(low, high)}). */
+    public static Tensor uniform(double low, double high, int... shape) {
+        return Sampling.uniform(null, low, high, DType.FLOAT32, shape);
+    }
+
+    /** float32 uniform samples in [low, high) from {@code g}. */
+    public static Tensor uniform(Generator g, double low, double high, int... shape) {
+        return Sampling.uniform(g, low, high, DType.FLOAT32, shape);
+    }
+
+    /** Uniform samples in [low, high) of a floating {@code dtype} from {@code g} (null: the default generator). */
+    public static Tensor uniform(Generator g, double low, double high, DType dtype, int... shape) {
+        return Sampling.uniform(g, low, high, dtype, shape);
+    }
+
+    /** float32 standard normal samples (like {@code torch.randn}). */
+    public static Tensor randn(int... shape) { return Sampling.normal(null, 0, 1, DType.FLOAT32, shape); }
+
+    /** float32 standard normal samples from {@code g}. */
+    public static Tensor randn(Generator g, int... shape) { return Sampling.normal(g, 0, 1, DType.FLOAT32, shape); }
+
+    /** Standard normal samples of a floating {@code dtype}. */
+    public static Tensor randn(DType dtype, int... shape) { return Sampling.normal(null, 0, 1, dtype, shape); }
+
+    /** Standard normal samples of a floating {@code dtype} from {@code g}. */
+    public static Tensor randn(Generator g, DType dtype, int... shape) { return Sampling.normal(g, 0, 1, dtype, shape); }
+
+    /** float32 normal samples with the given mean and standard deviation (like {@code torch.normal(mean, std, shape)}). */
+    public static Tensor normal(double mean, double std, int... shape) {
+        return Sampling.normal(null, mean, std, DType.FLOAT32, shape);
+    }
+
+    /** float32 normal samples from {@code g}. */
+    public static Tensor normal(Generator g, double mean, double std, int... shape) {
+        return Sampling.normal(g, mean, std, DType.FLOAT32, shape);
+    }
+
+    /** Normal samples of a floating {@code dtype} from {@code g} (null: the default generator). */
+    public static Tensor normal(Generator g, double mean, double std, DType dtype, int... shape) {
+        return Sampling.normal(g, mean, std, dtype, shape);
+    }
+
+    /**
+     * 0/1 samples, 1 with probability {@code p[i]} (like {@code torch.bernoulli(p)}); the result has
+     * p's shape and floating dtype.
+     */
+    public static Tensor bernoulli(Tensor p) { return Sampling.bernoulli(null, p); }
+
+    /** {@link #bernoulli(Tensor)} drawing from {@code g}. */
+    public static Tensor bernoulli(Generator g, Tensor p) { return Sampling.bernoulli(g, p); }
+
+    /** float32 0/1 samples, each 1 with probability {@code p} (like {@code torch.empty(shape).bernoulli_(p)}). */
+    public static Tensor bernoulli(double p, int... shape) { return Sampling.bernoulli(null, p, DType.FLOAT32, shape); }
+
+    /** float32 0/1 samples drawn from {@code g}. */
+    public static Tensor bernoulli(Generator g, double p, int... shape) {
+        return Sampling.bernoulli(g, p, DType.FLOAT32, shape);
+    }
+
+    /** 0/1 samples of the given dtype (any type; bool gives true/false), each 1 with probability {@code p}. */
+    public static Tensor bernoulli(Generator g, double p, DType dtype, int... shape) {
+        return Sampling.bernoulli(g, p, dtype, shape);
+    }
+
+    /** int64 samples uniform in {@code [low, high)} (like {@code torch.randint(low, high, shape)}). */
+    public static Tensor randint(long low, long high, int... shape) { return Sampling.randint(null, low, high, shape); }
+
+    /** int64 samples uniform in {@code [low, high)} drawn from {@code g}. */
+    public static Tensor randint(Generator g, long low, long high, int... shape) {
+        return Sampling.randint(g, low, high, shape);
+    }
+
+    /** A random permutation of {@code 0..n-1} as int64 (like {@code torch.randperm(n)}). */
+    public static Tensor randperm(int n) { return Sampling.randperm(null, n); }
+
+    /** A random permutation of {@code 0..n-1} drawn from {@code g}. */
+    public static Tensor randperm(Generator g, int n) { return Sampling.randperm(g, n); }
+
+    /**
+     * Overwrites this floating tensor with uniform samples in [low, high), in place (like
+     * {@code uniform_}); {@code g} null means the default generator. Bumps the storage version.
+     */
+    public Tensor uniformInPlace(double low, double high, Generator g) {
+        Sampling.uniformInPlace(this, low, high, g);
+        return this;
+    }
+
+    /** {@link #uniformInPlace(double, double, Generator)} with the default generator. */
+    public Tensor uniformInPlace(double low, double high) { return uniformInPlace(low, high, null); }
+
+    /**
+     * Overwrites this floating tensor with normal samples, in place (like {@code normal_});
+     * {@code g} null means the default generator. Bumps the storage version.
+     */
+    public Tensor normalInPlace(double mean, double std, Generator g) {
+        Sampling.normalInPlace(this, mean, std, g);
+        return this;
+    }
+
+    /** {@link #normalInPlace(double, double, Generator)} with the default generator. */
+    public Tensor normalInPlace(double mean, double std) { return normalInPlace(mean, std, null); }
+
+    /**
+     * Overwrites this tensor (any dtype) with 0/1 samples, 1 with probability {@code p}, in place
+     * (like {@code bernoulli_(p)}); {@code g} null means the default generator.
+     */
+    public Tensor bernoulliInPlace(double p, Generator g) {
+        Sampling.bernoulliInPlace(this, p, g);
+        return this;
+    }
+
+    /** PyTorch's repr with {@code precision} digits after the decimal point (default 4). */
+    public String toString(int precision) { return TensorFormat.DEFAULT.withPrecision(precision).format(this); }
+
+
 
 
     // ------------------------------------------------------------------ end random and printing
@@ -851,8 +978,10 @@ public final class Tensor {
 
 
 
+    /**
+     * PyTorch's repr: {@code tensor([[1., 2.],\n        [3., 4.]])}, with a {@code dtype=...}
+     * suffix for float64 and int32, and {@code ...} summaries past 1000 elements.
+     */
     @Override
-    public String toString() {
-        return "tensor(shape=" + Shapes.format(shape) + ", dtype=" + dtype() + ")";
-    }
+    public String toString() { return TensorFormat.DEFAULT.format(this); }
 }
