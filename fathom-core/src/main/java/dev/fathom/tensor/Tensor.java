@@ -300,6 +300,7 @@ public final class Tensor {
 
     /** True when the elements lie in row-major order with no gaps (offset may be non-zero). */
     public boolean isContiguous() {
+        for (int d : shape) if (d == 0) return true;
         int expect = 1;
         for (int i = shape.length - 1; i >= 0; i--) {
             if (shape[i] == 1) continue;
@@ -401,7 +402,7 @@ public final class Tensor {
     private Object contiguousArrayCopy() {
         Tensor c = contiguous();
         Object a = Array.newInstance(c.storage.array().getClass().getComponentType(), c.numel());
-        System.arraycopy(c.storage.array(), c.offset, a, 0, c.numel());
+        if (c.numel() > 0) System.arraycopy(c.storage.array(), c.offset, a, 0, c.numel());
         return a;
     }
 

@@ -113,4 +113,12 @@ class ViewTest {
         assertEquals(DType.FLOAT32, DType.INT64.promoteWithScalar(true));
         assertEquals(DType.INT32, DType.INT32.promoteWithScalar(false));
     }
+
+    @Test
+    void emptyTensorsAreContiguousAndConvertToEmptyArrays() {
+        Tensor z = Tensor.zeros(2, 0);
+        assertTrue(z.isContiguous());
+        assertEquals(0, z.select(0, 1).toDoubleArray().length);
+        assertArrayEquals(new int[] {0, 2}, z.transpose(0, 1).shape());
+    }
 }
