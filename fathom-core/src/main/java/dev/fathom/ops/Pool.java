@@ -175,94 +175,209 @@ public final class Pool {
         long[] idx = withIndices ? ix.storage().longs() : null;
         int xo = x.offset(), hw = p.h * p.w, ohw = p.oh * p.ow;
         boolean fast = p.twoByTwo();
+        // clipped window bounds are the same for every plane: compute them once
+        int[] hLo = new int[p.oh], hHi = new int[p.oh], wLo = new int[p.ow], wHi = new int[p.ow];
+        bounds(p.oh, p.h, p.kh, p.sh, p.ph, p.dh, hLo, hHi);
+        bounds(p.ow, p.w, p.kw, p.sw, p.pw, p.dw, wLo, wHi);
+        // for each kernel column, the output columns whose input column is inside the image
+        int[] kLo = new int[p.kw], kHi = new int[p.kw];
+        for (int kw = 0; kw < p.kw; kw++) {
+            int off = kw * p.dw - p.pw;
+            kLo[kw] = off >= 0 ? 0 : Math.min(p.ow, (-off + p.sw - 1) / p.sw);
+            int last = p.w - 1 - off;
+            kHi[kw] = Math.max(kLo[kw], last < 0 ? 0 : Math.min(p.ow, last / p.sw + 1));
+        }
         if (x.storage().array() instanceof float[] xf) {
             float[] yf = y.storage().floats();
             Parallel.forRange(p.planes, grain(p), (s, e) -> {
                 for (int q = s; q < e; q++) {
-                    if (fast && idx == null) max2x2(xf, xo + q * hw, yf, q * ohw, p);
-                    else maxPlane(xf, xo + q * hw, yf, idx, q * ohw, p);
+                    if (fast) max2x2(xf, xo + q * hw, yf, idx, q * ohw, p);
+                    else if (idx == null) maxRows(xf, xo + q * hw, yf, q * ohw, p, hLo, hHi, kLo, kHi);
+                    else maxPlane(xf, xo + q * hw, yf, idx, q * ohw, p, hLo, hHi, wLo, wHi);
                 }
             });
         } else {
             double[] xd = x.storage().doubles(), yd = y.storage().doubles();
             Parallel.forRange(p.planes, grain(p), (s, e) -> {
                 for (int q = s; q < e; q++) {
-                    if (fast && idx == null) max2x2(xd, xo + q * hw, yd, q * ohw, p);
-                    else maxPlane(xd, xo + q * hw, yd, idx, q * ohw, p);
+                    if (fast) max2x2(xd, xo + q * hw, yd, idx, q * ohw, p);
+                    else if (idx == null) maxRows(xd, xo + q * hw, yd, q * ohw, p, hLo, hHi, kLo, kHi);
+                    else maxPlane(xd, xo + q * hw, yd, idx, q * ohw, p, hLo, hHi, wLo, wHi);
                 }
             });
         }
         return new PoolResult(y, ix);
     }
 
-    // The comparison (v > m || v is NaN) is PyTorch's: first maximum wins ties, NaN propagates.
+    /** PyTorch's window clipping: first in-range position (stepping by the dilation) and one past the last. */
+    private static void bounds(int out, int in, int k, int s, int pad, int d, int[] lo, int[] hi) {
+        for (int o = 0; o < out; o++) {
+            int start = o * s - pad;
+            hi[o] = Math.min(start + (k - 1) * d + 1, in);
+            while (start < 0) start += d;
+            lo[o] = start;
+        }
+    }
 
-    private static void maxPlane(float[] x, int xo, float[] y, long[] idx, int yo, Win p) {
-        int W = p.w;
+    /**
+     * Values-only max pooling that runs the output column innermost: each step updates a different
+     * output, so the loop is bound by throughput rather than by one long chain of dependent maxima.
+     * Padding is -inf, so out-of-range taps are simply skipped.
+     */
+    private static void maxRows(float[] x, int xo, float[] y, int yo, Win p, int[] hLo, int[] hHi, int[] kLo, int[] kHi) {
+        int W = p.w, OW = p.ow, sw = p.sw;
         for (int oh = 0; oh < p.oh; oh++) {
-            int hs = oh * p.sh - p.ph, he = Math.min(hs + (p.kh - 1) * p.dh + 1, p.h);
-            while (hs < 0) hs += p.dh;
-            for (int ow = 0; ow < p.ow; ow++) {
-                int ws = ow * p.sw - p.pw, we = Math.min(ws + (p.kw - 1) * p.dw + 1, W);
-                while (ws < 0) ws += p.dw;
-                int best = hs * W + ws;
+            int o = yo + oh * OW;
+            java.util.Arrays.fill(y, o, o + OW, Float.NEGATIVE_INFINITY);
+            for (int ih = hLo[oh]; ih < hHi[oh]; ih += p.dh) {
+                int row = xo + ih * W;
+                for (int kw = 0; kw < p.kw; kw++) {
+                    int lo = kLo[kw], hi = kHi[kw];
+                    int src = row + lo * sw + kw * p.dw - p.pw;
+                    if (sw == 1) {
+                        for (int ow = lo; ow < hi; ow++, src++) y[o + ow] = Math.max(y[o + ow], x[src]);
+                    } else {
+                        for (int ow = lo; ow < hi; ow++, src += sw) y[o + ow] = Math.max(y[o + ow], x[src]);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void maxRows(double[] x, int xo, double[] y, int yo, Win p, int[] hLo, int[] hHi, int[] kLo, int[] kHi) {
+        int W = p.w, OW = p.ow, sw = p.sw;
+        for (int oh = 0; oh < p.oh; oh++) {
+            int o = yo + oh * OW;
+            java.util.Arrays.fill(y, o, o + OW, Double.NEGATIVE_INFINITY);
+            for (int ih = hLo[oh]; ih < hHi[oh]; ih += p.dh) {
+                int row = xo + ih * W;
+                for (int kw = 0; kw < p.kw; kw++) {
+                    int lo = kLo[kw], hi = kHi[kw];
+                    int src = row + lo * sw + kw * p.dw - p.pw;
+                    if (sw == 1) {
+                        for (int ow = lo; ow < hi; ow++, src++) y[o + ow] = Math.max(y[o + ow], x[src]);
+                    } else {
+                        for (int ow = lo; ow < hi; ow++, src += sw) y[o + ow] = Math.max(y[o + ow], x[src]);
+                    }
+                }
+            }
+        }
+    }
+
+    // PyTorch takes a new maximum when (v > m || isnan(v)): ties keep the first, NaN propagates. The
+    // loops below write that without data-dependent branches (random data would mispredict half of
+    // them): the index moves by a conditional select, and Math.max gives the same value (NaN wins).
+
+    private static void maxPlane(float[] x, int xo, float[] y, long[] idx, int yo, Win p,
+                                 int[] hLo, int[] hHi, int[] wLo, int[] wHi) {
+        int W = p.w, dh = p.dh, dw = p.dw;
+        for (int oh = 0; oh < p.oh; oh++) {
+            int hs = hLo[oh], he = hHi[oh], o = yo + oh * p.ow;
+            for (int ow = 0; ow < p.ow; ow++, o++) {
+                int ws = wLo[ow], we = wHi[ow];
                 float m = Float.NEGATIVE_INFINITY;
-                for (int ih = hs; ih < he; ih += p.dh) {
-                    int row = ih * W;
-                    for (int iw = ws; iw < we; iw += p.dw) {
-                        float v = x[xo + row + iw];
-                        if (v > m || v != v) { m = v; best = row + iw; }
+                if (idx == null) {
+                    for (int ih = hs; ih < he; ih += dh)
+                        for (int i = xo + ih * W + ws, e = xo + ih * W + we; i < e; i += dw) m = Math.max(m, x[i]);
+                } else {
+                    int best = hs * W + ws;
+                    for (int ih = hs; ih < he; ih += dh) {
+                        for (int iw = ws, pos = ih * W + ws; iw < we; iw += dw, pos += dw) {
+                            float v = x[xo + pos];
+                            boolean take = (v > m) | (v != v);
+                            best = take ? pos : best;
+                            m = Math.max(m, v);
+                        }
                     }
+                    idx[o] = best;
                 }
-                int o = yo + oh * p.ow + ow;
                 y[o] = m;
-                if (idx != null) idx[o] = best;
             }
         }
     }
 
-    private static void maxPlane(double[] x, int xo, double[] y, long[] idx, int yo, Win p) {
-        int W = p.w;
+    private static void maxPlane(double[] x, int xo, double[] y, long[] idx, int yo, Win p,
+                                 int[] hLo, int[] hHi, int[] wLo, int[] wHi) {
+        int W = p.w, dh = p.dh, dw = p.dw;
         for (int oh = 0; oh < p.oh; oh++) {
-            int hs = oh * p.sh - p.ph, he = Math.min(hs + (p.kh - 1) * p.dh + 1, p.h);
-            while (hs < 0) hs += p.dh;
-            for (int ow = 0; ow < p.ow; ow++) {
-                int ws = ow * p.sw - p.pw, we = Math.min(ws + (p.kw - 1) * p.dw + 1, W);
-                while (ws < 0) ws += p.dw;
-                int best = hs * W + ws;
+            int hs = hLo[oh], he = hHi[oh], o = yo + oh * p.ow;
+            for (int ow = 0; ow < p.ow; ow++, o++) {
+                int ws = wLo[ow], we = wHi[ow];
                 double m = Double.NEGATIVE_INFINITY;
-                for (int ih = hs; ih < he; ih += p.dh) {
-                    int row = ih * W;
-                    for (int iw = ws; iw < we; iw += p.dw) {
-                        double v = x[xo + row + iw];
-                        if (v > m || v != v) { m = v; best = row + iw; }
+                if (idx == null) {
+                    for (int ih = hs; ih < he; ih += dh)
+                        for (int i = xo + ih * W + ws, e = xo + ih * W + we; i < e; i += dw) m = Math.max(m, x[i]);
+                } else {
+                    int best = hs * W + ws;
+                    for (int ih = hs; ih < he; ih += dh) {
+                        for (int iw = ws, pos = ih * W + ws; iw < we; iw += dw, pos += dw) {
+                            double v = x[xo + pos];
+                            boolean take = (v > m) | (v != v);
+                            best = take ? pos : best;
+                            m = Math.max(m, v);
+                        }
                     }
+                    idx[o] = best;
                 }
-                int o = yo + oh * p.ow + ow;
                 y[o] = m;
-                if (idx != null) idx[o] = best;
             }
         }
     }
 
-    private static void max2x2(float[] x, int xo, float[] y, int yo, Win p) {
+    private static void max2x2(float[] x, int xo, float[] y, long[] idx, int yo, Win p) {
         int W = p.w, OW = p.ow;
         for (int oh = 0; oh < p.oh; oh++) {
             int r0 = xo + 2 * oh * W, r1 = r0 + W, o = yo + oh * OW;
-            for (int ow = 0; ow < OW; ow++) {
-                int i = 2 * ow;
-                y[o + ow] = Math.max(Math.max(x[r0 + i], x[r0 + i + 1]), Math.max(x[r1 + i], x[r1 + i + 1]));
+            if (idx == null) {
+                for (int ow = 0; ow < OW; ow++) {
+                    int i = 2 * ow;
+                    y[o + ow] = Math.max(Math.max(x[r0 + i], x[r0 + i + 1]), Math.max(x[r1 + i], x[r1 + i + 1]));
+                }
+            } else {
+                for (int ow = 0, pos = 2 * oh * W; ow < OW; ow++, pos += 2) {
+                    float a = x[xo + pos], b = x[xo + pos + 1], c = x[xo + pos + W], d = x[xo + pos + W + 1];
+                    float m = a;
+                    int best = pos;
+                    boolean t = (b > m) | (b != b);
+                    best = t ? pos + 1 : best;
+                    m = Math.max(m, b);
+                    t = (c > m) | (c != c);
+                    best = t ? pos + W : best;
+                    m = Math.max(m, c);
+                    t = (d > m) | (d != d);
+                    best = t ? pos + W + 1 : best;
+                    y[o + ow] = Math.max(m, d);
+                    idx[o + ow] = best;
+                }
             }
         }
     }
 
-    private static void max2x2(double[] x, int xo, double[] y, int yo, Win p) {
+    private static void max2x2(double[] x, int xo, double[] y, long[] idx, int yo, Win p) {
         int W = p.w, OW = p.ow;
         for (int oh = 0; oh < p.oh; oh++) {
             int r0 = xo + 2 * oh * W, r1 = r0 + W, o = yo + oh * OW;
-            for (int ow = 0; ow < OW; ow++) {
-                int i = 2 * ow;
-                y[o + ow] = Math.max(Math.max(x[r0 + i], x[r0 + i + 1]), Math.max(x[r1 + i], x[r1 + i + 1]));
+            if (idx == null) {
+                for (int ow = 0; ow < OW; ow++) {
+                    int i = 2 * ow;
+                    y[o + ow] = Math.max(Math.max(x[r0 + i], x[r0 + i + 1]), Math.max(x[r1 + i], x[r1 + i + 1]));
+                }
+            } else {
+                for (int ow = 0, pos = 2 * oh * W; ow < OW; ow++, pos += 2) {
+                    double a = x[xo + pos], b = x[xo + pos + 1], c = x[xo + pos + W], d = x[xo + pos + W + 1];
+                    double m = a;
+                    int best = pos;
+                    boolean t = (b > m) | (b != b);
+                    best = t ? pos + 1 : best;
+                    m = Math.max(m, b);
+                    t = (c > m) | (c != c);
+                    best = t ? pos + W : best;
+                    m = Math.max(m, c);
+                    t = (d > m) | (d != d);
+                    best = t ? pos + W + 1 : best;
+                    y[o + ow] = Math.max(m, d);
+                    idx[o + ow] = best;
+                }
             }
         }
     }
