@@ -246,7 +246,7 @@ public final class Conv {
         int hw = g.h * g.w, ohw = g.oh * g.ow, k = g.patch(), og = g.og(), cg = g.cg();
         boolean pointwise = g.pointwise();
         Parallel.RangeBody body = (s, e) -> {
-            Object col = pointwise ? null : newArray(y, (long) k * ohw);
+            Object col = pointwise ? null : scratch(y, (long) k * ohw);
             for (int n = s; n < e; n++) {
                 int xn = xOff + n * g.c * hw, yn = n * g.o * ohw;
                 if (b != null) fillRows(y, yn, g.o, ohw, b, bOff);
@@ -337,7 +337,7 @@ public final class Conv {
         int hw = g.h * g.w, ohw = g.oh * g.ow, k = g.patch(), og = g.og(), cg = g.cg();
         boolean pointwise = g.pointwise();
         Parallel.RangeBody body = (s, e) -> {
-            Object col = pointwise ? null : newArray(y, (long) k * ohw);
+            Object col = pointwise ? null : scratch(y, (long) k * ohw);
             for (int n = s; n < e; n++) {
                 int xn = xOff + n * g.o * ohw, yn = n * g.c * hw;
                 for (int gr = 0; gr < g.groups; gr++) {
@@ -358,11 +358,31 @@ public final class Conv {
 
     // ------------------------------------------------------------------ dtype dispatch (per image, not per element)
 
-    private static Object newArray(Object like, long n) {
+    /** Patch matrices up to this many elements are kept per thread between calls (larger ones are not retained). */
+    private static final int SCRATCH_KEEP = 1 << 22;
+
+    /** Per-thread reusable patch buffers ([0] float[], [1] double[]): avoids allocating and zeroing one per call. */
+    private static final ThreadLocal<Object[]> SCRATCH = ThreadLocal.withInitial(() -> new Object[2]);
+
+    /**
+     * A buffer of at least {@code n} elements of {@code like}'s type for this thread's exclusive use
+     * during one task; contents are garbage (im2col and GEMM with beta 0 overwrite every element).
+     */
+    private static Object scratch(Object like, long n) {
         if (n > Integer.MAX_VALUE)
             throw new IllegalArgumentException("conv: the unfolded patch matrix of one image needs " + n
                 + " elements, more than an array holds");
-        return like instanceof float[] ? new float[(int) n] : new double[(int) n];
+        boolean f = like instanceof float[];
+        if (n > SCRATCH_KEEP) return f ? new float[(int) n] : new double[(int) n];
+        Object[] slots = SCRATCH.get();
+        int i = f ? 0 : 1;
+        Object cur = slots[i];
+        int have = cur == null ? -1 : f ? ((float[]) cur).length : ((double[]) cur).length;
+        if (have < n) {
+            cur = f ? new float[(int) n] : new double[(int) n];
+            slots[i] = cur;
+        }
+        return cur;
     }
 
     private static void im2col(Object x, int xOff, Geom g, Object col) {
