@@ -359,7 +359,7 @@ public final class Conv {
     // ------------------------------------------------------------------ dtype dispatch (per image, not per element)
 
     /** Patch matrices up to this many elements are kept per thread between calls (larger ones are not retained). */
-    private static final int SCRATCH_KEEP = 1 << 22;
+    private static final int SCRATCH_KEEP = 1 << 21;
 
     /** Per-thread reusable patch buffers ([0] float[], [1] double[]): avoids allocating and zeroing one per call. */
     private static final ThreadLocal<Object[]> SCRATCH = ThreadLocal.withInitial(() -> new Object[2]);
