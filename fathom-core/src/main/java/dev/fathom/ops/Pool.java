@@ -179,14 +179,8 @@ public final class Pool {
         int[] hLo = new int[p.oh], hHi = new int[p.oh], wLo = new int[p.ow], wHi = new int[p.ow];
         bounds(p.oh, p.h, p.kh, p.sh, p.ph, p.dh, hLo, hHi);
         bounds(p.ow, p.w, p.kw, p.sw, p.pw, p.dw, wLo, wHi);
-        // for each kernel column, the output columns whose input column is inside the image
         int[] kLo = new int[p.kw], kHi = new int[p.kw];
-        for (int kw = 0; kw < p.kw; kw++) {
-            int off = kw * p.dw - p.pw;
-            kLo[kw] = off >= 0 ? 0 : Math.min(p.ow, (-off + p.sw - 1) / p.sw);
-            int last = p.w - 1 - off;
-            kHi[kw] = Math.max(kLo[kw], last < 0 ? 0 : Math.min(p.ow, last / p.sw + 1));
-        }
+        tapRanges(p, kLo, kHi);
         if (x.storage().array() instanceof float[] xf) {
             float[] yf = y.storage().floats();
             Parallel.forRange(p.planes, grain(p), (s, e) -> {
@@ -207,6 +201,16 @@ public final class Pool {
             });
         }
         return new PoolResult(y, ix);
+    }
+
+    /** For each kernel column, the output columns {@code [lo, hi)} whose input column lies inside the image. */
+    private static void tapRanges(Win p, int[] kLo, int[] kHi) {
+        for (int kw = 0; kw < p.kw; kw++) {
+            int off = kw * p.dw - p.pw;
+            kLo[kw] = off >= 0 ? 0 : Math.min(p.ow, (-off + p.sw - 1) / p.sw);
+            int last = p.w - 1 - off;
+            kHi[kw] = Math.max(kLo[kw], last < 0 ? 0 : Math.min(p.ow, last / p.sw + 1));
+        }
     }
 
     /** PyTorch's window clipping: first in-range position (stepping by the dilation) and one past the last. */
@@ -391,12 +395,28 @@ public final class Pool {
         Tensor y = Tensor.empty(input.dtype(), p.outShape);
         int xo = x.offset(), hw = p.h * p.w, ohw = p.oh * p.ow;
         boolean fast = p.twoByTwo() && divisorOverride == 0;
+        // PyTorch's divisor is (window rows) * (window columns), each clipped to input + padding
+        // (countIncludePad) or to the input: separable, so computed once per output row and column
+        int[] hLo = new int[p.oh], hHi = new int[p.oh], hDiv = new int[p.oh], wDiv = new int[p.ow];
+        for (int oh = 0; oh < p.oh; oh++) {
+            int hs = oh * p.sh - p.ph;
+            hLo[oh] = Math.max(hs, 0);
+            hHi[oh] = Math.min(hs + p.kh, p.h);
+            hDiv[oh] = countIncludePad ? Math.min(hs + p.kh, p.h + p.ph) - hs : hHi[oh] - hLo[oh];
+        }
+        for (int ow = 0; ow < p.ow; ow++) {
+            int ws = ow * p.sw - p.pw;
+            wDiv[ow] = countIncludePad ? Math.min(ws + p.kw, p.w + p.pw) - ws : Math.min(ws + p.kw, p.w) - Math.max(ws, 0);
+        }
+        int[] kLo = new int[p.kw], kHi = new int[p.kw];
+        tapRanges(p, kLo, kHi);
+        Div d = new Div(hLo, hHi, hDiv, wDiv, kLo, kHi, divisorOverride);
         if (x.storage().array() instanceof float[] xf) {
             float[] yf = y.storage().floats();
             Parallel.forRange(p.planes, grain(p), (s, e) -> {
                 for (int q = s; q < e; q++) {
                     if (fast) avg2x2(xf, xo + q * hw, yf, q * ohw, p);
-                    else avgPlane(xf, xo + q * hw, yf, q * ohw, p, countIncludePad, divisorOverride);
+                    else avgRows(xf, xo + q * hw, yf, q * ohw, p, d);
                 }
             });
         } else {
@@ -404,48 +424,57 @@ public final class Pool {
             Parallel.forRange(p.planes, grain(p), (s, e) -> {
                 for (int q = s; q < e; q++) {
                     if (fast) avg2x2(xd, xo + q * hw, yd, q * ohw, p);
-                    else avgPlane(xd, xo + q * hw, yd, q * ohw, p, countIncludePad, divisorOverride);
+                    else avgRows(xd, xo + q * hw, yd, q * ohw, p, d);
                 }
             });
         }
         return y;
     }
 
-    private static void avgPlane(float[] x, int xo, float[] y, int yo, Win p, boolean includePad, int divisor) {
-        int W = p.w;
+    /** Per-row and per-column window bounds and divisors of an average pooling (shared by every plane). */
+    private record Div(int[] hLo, int[] hHi, int[] hDiv, int[] wDiv, int[] kLo, int[] kHi, int override) {}
+
+    /**
+     * Average pooling with the output column innermost (independent accumulators, not one long
+     * dependent sum per output). Each output still adds its window row by row, left to right,
+     * exactly PyTorch's order; a window with no input element gives 0.
+     */
+    private static void avgRows(float[] x, int xo, float[] y, int yo, Win p, Div d) {
+        int W = p.w, OW = p.ow, sw = p.sw;
         for (int oh = 0; oh < p.oh; oh++) {
-            int hs = oh * p.sh - p.ph, he = Math.min(hs + p.kh, p.h + p.ph);
-            for (int ow = 0; ow < p.ow; ow++) {
-                int ws = ow * p.sw - p.pw, we = Math.min(ws + p.kw, W + p.pw);
-                // the window clipped to input + padding counts when padding is included
-                int poolSize = (he - hs) * (we - ws);
-                int h0 = Math.max(hs, 0), h1 = Math.min(he, p.h), w0 = Math.max(ws, 0), w1 = Math.min(we, W);
-                int o = yo + oh * p.ow + ow;
-                if (h0 >= h1 || w0 >= w1) { y[o] = 0f; continue; }
-                float sum = 0f;
-                for (int ih = h0; ih < h1; ih++)
-                    for (int iw = w0, r = xo + ih * W; iw < w1; iw++) sum += x[r + iw];
-                int div = divisor != 0 ? divisor : includePad ? poolSize : (h1 - h0) * (w1 - w0);
-                y[o] = sum / div;
+            int o = yo + oh * OW;
+            java.util.Arrays.fill(y, o, o + OW, 0f);
+            for (int ih = d.hLo[oh]; ih < d.hHi[oh]; ih++) {
+                int row = xo + ih * W;
+                for (int kw = 0; kw < p.kw; kw++) {
+                    int base = row + kw - p.pw;
+                    for (int ow = d.kLo[kw], hi = d.kHi[kw]; ow < hi; ow++) y[o + ow] += x[base + ow * sw];
+                }
+            }
+            int hd = d.hDiv[oh];
+            for (int ow = 0; ow < OW; ow++) {
+                int div = d.override != 0 ? d.override : hd * d.wDiv[ow];
+                y[o + ow] = div > 0 && d.hHi[oh] > d.hLo[oh] ? y[o + ow] / div : 0f;
             }
         }
     }
 
-    private static void avgPlane(double[] x, int xo, double[] y, int yo, Win p, boolean includePad, int divisor) {
-        int W = p.w;
+    private static void avgRows(double[] x, int xo, double[] y, int yo, Win p, Div d) {
+        int W = p.w, OW = p.ow, sw = p.sw;
         for (int oh = 0; oh < p.oh; oh++) {
-            int hs = oh * p.sh - p.ph, he = Math.min(hs + p.kh, p.h + p.ph);
-            for (int ow = 0; ow < p.ow; ow++) {
-                int ws = ow * p.sw - p.pw, we = Math.min(ws + p.kw, W + p.pw);
-                int poolSize = (he - hs) * (we - ws);
-                int h0 = Math.max(hs, 0), h1 = Math.min(he, p.h), w0 = Math.max(ws, 0), w1 = Math.min(we, W);
-                int o = yo + oh * p.ow + ow;
-                if (h0 >= h1 || w0 >= w1) { y[o] = 0; continue; }
-                double sum = 0;
-                for (int ih = h0; ih < h1; ih++)
-                    for (int iw = w0, r = xo + ih * W; iw < w1; iw++) sum += x[r + iw];
-                int div = divisor != 0 ? divisor : includePad ? poolSize : (h1 - h0) * (w1 - w0);
-                y[o] = sum / div;
+            int o = yo + oh * OW;
+            java.util.Arrays.fill(y, o, o + OW, 0);
+            for (int ih = d.hLo[oh]; ih < d.hHi[oh]; ih++) {
+                int row = xo + ih * W;
+                for (int kw = 0; kw < p.kw; kw++) {
+                    int base = row + kw - p.pw;
+                    for (int ow = d.kLo[kw], hi = d.kHi[kw]; ow < hi; ow++) y[o + ow] += x[base + ow * sw];
+                }
+            }
+            int hd = d.hDiv[oh];
+            for (int ow = 0; ow < OW; ow++) {
+                int div = d.override != 0 ? d.override : hd * d.wDiv[ow];
+                y[o + ow] = div > 0 && d.hHi[oh] > d.hLo[oh] ? y[o + ow] / div : 0;
             }
         }
     }
