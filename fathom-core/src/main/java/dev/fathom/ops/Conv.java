@@ -242,6 +242,17 @@ public final class Conv {
         return n >= Parallel.threads() || macsPerImage < SMALL_IMAGE_MACS;
     }
 
+    /** Runs {@code body} over the batch, split across the pool or not as {@link #batchParallel} decides. */
+    private static void runBatch(int n, long macsPerImage, Parallel.RangeBody body) {
+        if (batchParallel(n, macsPerImage)) {
+            // tiny images are grouped so that each task does at least ~64k multiply-adds
+            int grain = (int) Math.max(1, Math.min(n, (1L << 16) / Math.max(1, macsPerImage)));
+            Parallel.forRange(n, grain, body);
+        } else {
+            body.run(0, n);
+        }
+    }
+
     private static void runForward(Geom g, Object x, int xOff, Object w, int wOff, Object b, int bOff, Object y) {
         int hw = g.h * g.w, ohw = g.oh * g.ow, k = g.patch(), og = g.og(), cg = g.cg();
         boolean pointwise = g.pointwise();
@@ -264,8 +275,7 @@ public final class Conv {
                 }
             }
         };
-        if (batchParallel(g.n, (long) g.o * k * ohw)) Parallel.forRange(g.n, 1, body);
-        else body.run(0, g.n);
+        runBatch(g.n, (long) g.o * k * ohw, body);
     }
 
     // ------------------------------------------------------------------ transposed convolution
@@ -352,8 +362,7 @@ public final class Conv {
                 if (b != null) addRows(y, yn, g.c, hw, b, bOff);
             }
         };
-        if (batchParallel(g.n, (long) g.o * k * ohw)) Parallel.forRange(g.n, 1, body);
-        else body.run(0, g.n);
+        runBatch(g.n, (long) g.o * k * ohw, body);
     }
 
     // ------------------------------------------------------------------ dtype dispatch (per image, not per element)
