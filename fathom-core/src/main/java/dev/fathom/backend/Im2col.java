@@ -110,11 +110,12 @@ public final class Im2col {
                         int ih = oh * sH + hOff;
                         if (ih < 0 || ih >= H) continue;
                         int s = srcRow + oh * OW;
-                        int d = plane + ih * W + owLo * sW + wOff;
+                        int base = plane + ih * W + wOff;
+                        // one induction variable indexing both arrays keeps the unit-stride loop vectorisable
                         if (sW == 1) {
-                            for (int ow = owLo; ow < owHi; ow++, d++) x[d] += col[s + ow];
+                            for (int ow = owLo; ow < owHi; ow++) x[base + ow] += col[s + ow];
                         } else {
-                            for (int ow = owLo; ow < owHi; ow++, d += sW) x[d] += col[s + ow];
+                            for (int ow = owLo; ow < owHi; ow++) x[base + ow * sW] += col[s + ow];
                         }
                     }
                 }
@@ -138,11 +139,12 @@ public final class Im2col {
                         int ih = oh * sH + hOff;
                         if (ih < 0 || ih >= H) continue;
                         int s = srcRow + oh * OW;
-                        int d = plane + ih * W + owLo * sW + wOff;
+                        int base = plane + ih * W + wOff;
+                        // one induction variable indexing both arrays keeps the unit-stride loop vectorisable
                         if (sW == 1) {
-                            for (int ow = owLo; ow < owHi; ow++, d++) x[d] += col[s + ow];
+                            for (int ow = owLo; ow < owHi; ow++) x[base + ow] += col[s + ow];
                         } else {
-                            for (int ow = owLo; ow < owHi; ow++, d += sW) x[d] += col[s + ow];
+                            for (int ow = owLo; ow < owHi; ow++) x[base + ow * sW] += col[s + ow];
                         }
                     }
                 }
