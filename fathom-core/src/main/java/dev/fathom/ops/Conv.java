@@ -1,5 +1,6 @@
 package dev.fathom.ops;
 
+import dev.fathom.backend.DirectConv;
 import dev.fathom.backend.Gemm;
 import dev.fathom.backend.Im2col;
 import dev.fathom.backend.Parallel;
@@ -253,7 +254,39 @@ public final class Conv {
         }
     }
 
+    /** Whether the Vector API direct kernel can be used (the incubator module may be absent at run time). */
+    private static final boolean DIRECT = directAvailable();
+
+    private static boolean directAvailable() {
+        try {
+            return DirectConv.available();
+        } catch (LinkageError e) {
+            return false;
+        }
+    }
+
+    /**
+     * One input channel per group (depthwise, or a single-channel input): direct vector kernel per
+     * output plane, split across the pool, instead of a GEMM with only kH*kW inner dimension.
+     */
+    private static void runDirect(Geom g, float[] x, int xOff, float[] w, int wOff, float[] b, int bOff, float[] y) {
+        int hw = g.h * g.w, ohw = g.oh * g.ow, kk = g.kh * g.kw, og = g.og();
+        int planes = g.n * g.o;
+        int grain = (int) Math.max(1, (1 << 16) / Math.max(1L, (long) ohw * kk));
+        Parallel.forRange(planes, grain, (s, e) -> {
+            for (int q = s; q < e; q++) {
+                int n = q / g.o, o = q % g.o;
+                DirectConv.plane(x, xOff + (n * g.c + o / og) * hw, g.h, g.w, w, wOff + o * kk, g.kh, g.kw,
+                    b == null ? 0f : b[bOff + o], y, q * ohw, g.oh, g.ow, g.sh, g.padT, g.padL, g.dh, g.dw);
+            }
+        });
+    }
+
     private static void runForward(Geom g, Object x, int xOff, Object w, int wOff, Object b, int bOff, Object y) {
+        if (DIRECT && g.cg() == 1 && g.groups > 1 && g.sw == 1 && y instanceof float[] yf) {
+            runDirect(g, (float[]) x, xOff, (float[]) w, wOff, (float[]) b, bOff, yf);
+            return;
+        }
         int hw = g.h * g.w, ohw = g.oh * g.ow, k = g.patch(), og = g.og(), cg = g.cg();
         boolean pointwise = g.pointwise();
         Parallel.RangeBody body = (s, e) -> {

@@ -101,6 +101,26 @@ class ConvTest {
     }
 
     @Test
+    void depthwiseWithChannelMultiplierOnWideRows() {
+        // wide rows exercise the full-width vector steps, the narrow step and the padded edges
+        Random r = new Random(8);
+        for (int w : new int[] {37, 20, 3})
+            for (int[] pd : new int[][] {{1, 1, 1}, {2, 2, 1}, {0, 1, 2}, {3, 1, 1}}) { // padding, dilation, row stride
+                Tensor x = ConvRef.rand(r, DType.FLOAT32, 2, 6, 5, w);
+                Tensor k = ConvRef.rand(r, DType.FLOAT32, 12, 1, 3, 3);
+                Tensor b = ConvRef.rand(r, DType.FLOAT32, 12);
+                int[] st = {pd[2], 1}, pad = {pd[0], pd[0]}, dl = {pd[1], pd[1]};
+                if (w + 2 * pd[0] < pd[1] * 2 + 1) continue;
+                int[] os = new int[4];
+                double[] ref = ConvRef.conv2d(x.toDoubleArray(), x.shape(), k.toDoubleArray(), k.shape(), b.toDoubleArray(),
+                    st, new int[] {pd[0], pd[0], pd[0], pd[0]}, dl, 6, os);
+                Tensor y = x.conv2d(k, b, st, pad, dl, 6);
+                assertArrayEquals(os, y.shape());
+                ConvRef.assertClose(ref, y, 1e-5, "depthwise w" + w + " " + java.util.Arrays.toString(pd));
+            }
+    }
+
+    @Test
     void nonSquareStrideAndDilationPairs() {
         Random r = new Random(2);
         Tensor x = ConvRef.rand(r, DType.FLOAT32, 2, 3, 9, 8);
