@@ -5,10 +5,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Direct float32 convolution of one input plane into one output plane with the Vector API, for
- * convolutions with a single input channel per group (depthwise layers, first layers on grey
- * images). There the im2col matrix would have only kH*kW rows, too few for a GEMM to amortise its
- * packing; here each group of {@code L} adjacent outputs keeps its sum in a register across all
- * taps. Requires a unit column stride. Use only when {@link #available()}.
+ * depthwise convolutions (one input channel per group). There each group's im2col matrix has only
+ * kH*kW rows and its GEMM a single output row or a few, too small to pay for the call and packing;
+ * here each run of adjacent outputs keeps its sum in a register across all taps. Requires a unit
+ * column stride. Use only when {@link #available()}.
  */
 public final class DirectConv {
     private DirectConv() {}

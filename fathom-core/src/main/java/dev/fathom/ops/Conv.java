@@ -16,8 +16,10 @@ import java.util.Arrays;
  * {@code convTranspose2d}.
  *
  * <p>Forward convolution is im2col + GEMM per image and group (1×1 stride-1 convolutions feed the
- * input straight to the GEMM); transposed convolution is GEMM + col2im, the exact adjoint. 1-d
- * convolutions run the 2-d code with a height of 1.
+ * input straight to the GEMM; float32 depthwise convolutions use a direct vector kernel);
+ * transposed convolution is GEMM + col2im, the exact adjoint. 1-d convolutions run the 2-d code
+ * with a height of 1. Images are split across the worker pool when the batch is large enough,
+ * otherwise each GEMM splits itself.
  */
 public final class Conv {
     private Conv() {}
@@ -266,8 +268,10 @@ public final class Conv {
     }
 
     /**
-     * One input channel per group (depthwise, or a single-channel input): direct vector kernel per
-     * output plane, split across the pool, instead of a GEMM with only kH*kW inner dimension.
+     * Depthwise convolution (one input channel per group, groups > 1): a direct vector kernel per
+     * output plane, split across the pool, instead of one tiny GEMM per group. (A single-channel
+     * input with groups 1, such as a first layer on grey images, stays on im2col + GEMM: there the
+     * GEMM covers all output channels at once and measured faster.)
      */
     private static void runDirect(Geom g, float[] x, int xOff, float[] w, int wOff, float[] b, int bOff, float[] y) {
         int hw = g.h * g.w, ohw = g.oh * g.ow, kk = g.kh * g.kw, og = g.og();
