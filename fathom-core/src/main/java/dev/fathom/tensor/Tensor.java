@@ -836,6 +836,148 @@ public final class Tensor {
 
     // ------------------------------------------------------------------ network primitives (ops/Conv, ops/Pool)
 
+    /**
+     * 2-d convolution ({@code torch.nn.functional.conv2d}) of this {@code [N, C, H, W]} (or
+     * {@code [C, H, W]}) tensor with {@code weight [O, C/groups, kH, kW]} and optional {@code bias [O]};
+     * stride, padding and dilation are (height, width) pairs.
+     */
+    public Tensor conv2d(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+        return dev.fathom.ops.Conv.conv2d(this, weight, bias, stride, padding, dilation, groups);
+    }
+
+    /** {@code conv2d} with padding {@code "same"} (stride must be 1) or {@code "valid"}. */
+    public Tensor conv2d(Tensor weight, Tensor bias, int[] stride, String padding, int[] dilation, int groups) {
+        return dev.fathom.ops.Conv.conv2d(this, weight, bias, stride, padding, dilation, groups);
+    }
+
+    /** {@code conv2d} with the same stride, padding and dilation in both dimensions. */
+    public Tensor conv2d(Tensor weight, Tensor bias, int stride, int padding, int dilation, int groups) {
+        return conv2d(weight, bias, new int[] {stride, stride}, new int[] {padding, padding}, new int[] {dilation, dilation}, groups);
+    }
+
+    /** {@code conv2d} with the same stride and padding in both dimensions, no dilation, one group. */
+    public Tensor conv2d(Tensor weight, Tensor bias, int stride, int padding) { return conv2d(weight, bias, stride, padding, 1, 1); }
+
+    /** {@code conv2d} with stride 1 and string padding {@code "same"} or {@code "valid"}. */
+    public Tensor conv2d(Tensor weight, Tensor bias, String padding) {
+        return conv2d(weight, bias, new int[] {1, 1}, padding, new int[] {1, 1}, 1);
+    }
+
+    /** {@code conv2d} with stride 1 and no padding (bias may be null). */
+    public Tensor conv2d(Tensor weight, Tensor bias) { return conv2d(weight, bias, 1, 0, 1, 1); }
+
+    /**
+     * 1-d convolution ({@code torch.nn.functional.conv1d}) of this {@code [N, C, L]} (or {@code [C, L]})
+     * tensor with {@code weight [O, C/groups, K]} and optional {@code bias [O]}.
+     */
+    public Tensor conv1d(Tensor weight, Tensor bias, int stride, int padding, int dilation, int groups) {
+        return dev.fathom.ops.Conv.conv1d(this, weight, bias, stride, padding, dilation, groups);
+    }
+
+    /** {@code conv1d} with padding {@code "same"} (stride must be 1) or {@code "valid"}. */
+    public Tensor conv1d(Tensor weight, Tensor bias, int stride, String padding, int dilation, int groups) {
+        return dev.fathom.ops.Conv.conv1d(this, weight, bias, stride, padding, dilation, groups);
+    }
+
+    /** {@code conv1d} with no dilation and one group. */
+    public Tensor conv1d(Tensor weight, Tensor bias, int stride, int padding) { return conv1d(weight, bias, stride, padding, 1, 1); }
+
+    /** {@code conv1d} with stride 1 and no padding. */
+    public Tensor conv1d(Tensor weight, Tensor bias) { return conv1d(weight, bias, 1, 0, 1, 1); }
+
+    /**
+     * Transposed 2-d convolution ({@code torch.nn.functional.conv_transpose2d}), the adjoint of
+     * {@link #conv2d}: this {@code [N, C, H, W]} (or {@code [C, H, W]}) with
+     * {@code weight [C, O/groups, kH, kW]} and optional {@code bias [O]}.
+     */
+    public Tensor convTranspose2d(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] outputPadding,
+                                  int groups, int[] dilation) {
+        return dev.fathom.ops.Conv.convTranspose2d(this, weight, bias, stride, padding, outputPadding, groups, dilation);
+    }
+
+    /** {@code convTranspose2d} with equal stride, padding and output padding in both dimensions, one group, no dilation. */
+    public Tensor convTranspose2d(Tensor weight, Tensor bias, int stride, int padding, int outputPadding) {
+        return convTranspose2d(weight, bias, new int[] {stride, stride}, new int[] {padding, padding},
+            new int[] {outputPadding, outputPadding}, 1, new int[] {1, 1});
+    }
+
+    /** {@code convTranspose2d} with equal stride and padding in both dimensions and no output padding. */
+    public Tensor convTranspose2d(Tensor weight, Tensor bias, int stride, int padding) {
+        return convTranspose2d(weight, bias, stride, padding, 0);
+    }
+
+    /** Transposed 1-d convolution ({@code torch.nn.functional.conv_transpose1d}), weight {@code [C, O/groups, K]}. */
+    public Tensor convTranspose1d(Tensor weight, Tensor bias, int stride, int padding, int outputPadding, int groups,
+                                  int dilation) {
+        return dev.fathom.ops.Conv.convTranspose1d(this, weight, bias, stride, padding, outputPadding, groups, dilation);
+    }
+
+    /**
+     * 2-d max pooling ({@code torch.nn.functional.max_pool2d}) of {@code [N, C, H, W]} or
+     * {@code [C, H, W]}; {@code stride} null means the kernel size.
+     */
+    public Tensor maxPool2d(int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
+        return dev.fathom.ops.Pool.maxPool2d(this, kernel, stride, padding, dilation, ceilMode);
+    }
+
+    /** Square max pooling with the given kernel and stride, no padding. */
+    public Tensor maxPool2d(int kernel, int stride) {
+        return maxPool2d(new int[] {kernel, kernel}, new int[] {stride, stride}, new int[] {0, 0}, new int[] {1, 1}, false);
+    }
+
+    /** Square max pooling with stride equal to the kernel (e.g. {@code maxPool2d(2)} halves H and W). */
+    public Tensor maxPool2d(int kernel) { return maxPool2d(kernel, kernel); }
+
+    /** {@link #maxPool2d(int[], int[], int[], int[], boolean)} also returning int64 argmax indices within each H*W plane. */
+    public dev.fathom.ops.PoolResult maxPool2dWithIndices(int[] kernel, int[] stride, int[] padding, int[] dilation,
+                                                          boolean ceilMode) {
+        return dev.fathom.ops.Pool.maxPool2dWithIndices(this, kernel, stride, padding, dilation, ceilMode);
+    }
+
+    /** Square max pooling (stride = kernel) with int64 argmax indices. */
+    public dev.fathom.ops.PoolResult maxPool2dWithIndices(int kernel) {
+        return maxPool2dWithIndices(new int[] {kernel, kernel}, null, new int[] {0, 0}, new int[] {1, 1}, false);
+    }
+
+    /** 1-d max pooling ({@code torch.nn.functional.max_pool1d}) of {@code [N, C, L]} or {@code [C, L]}. */
+    public Tensor maxPool1d(int kernel, int stride, int padding, int dilation, boolean ceilMode) {
+        return dev.fathom.ops.Pool.maxPool1d(this, kernel, stride, padding, dilation, ceilMode);
+    }
+
+    /** 1-d max pooling with stride equal to the kernel. */
+    public Tensor maxPool1d(int kernel) { return maxPool1d(kernel, kernel, 0, 1, false); }
+
+    /** 1-d max pooling also returning int64 argmax indices within L. */
+    public dev.fathom.ops.PoolResult maxPool1dWithIndices(int kernel, int stride, int padding, int dilation, boolean ceilMode) {
+        return dev.fathom.ops.Pool.maxPool1dWithIndices(this, kernel, stride, padding, dilation, ceilMode);
+    }
+
+    /**
+     * 2-d average pooling ({@code torch.nn.functional.avg_pool2d}); {@code stride} null means the
+     * kernel size; {@code divisorOverride} 0 means none.
+     */
+    public Tensor avgPool2d(int[] kernel, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad,
+                            int divisorOverride) {
+        return dev.fathom.ops.Pool.avgPool2d(this, kernel, stride, padding, ceilMode, countIncludePad, divisorOverride);
+    }
+
+    /** 2-d average pooling with padding counted in the divisor (PyTorch's default). */
+    public Tensor avgPool2d(int[] kernel, int[] stride, int[] padding, boolean ceilMode) {
+        return avgPool2d(kernel, stride, padding, ceilMode, true, 0);
+    }
+
+    /** Square average pooling with stride equal to the kernel. */
+    public Tensor avgPool2d(int kernel) {
+        return avgPool2d(new int[] {kernel, kernel}, null, new int[] {0, 0}, false, true, 0);
+    }
+
+    /** 1-d average pooling ({@code torch.nn.functional.avg_pool1d}). */
+    public Tensor avgPool1d(int kernel, int stride, int padding, boolean ceilMode, boolean countIncludePad) {
+        return dev.fathom.ops.Pool.avgPool1d(this, kernel, stride, padding, ceilMode, countIncludePad);
+    }
+
+    /** 1-d average pooling with stride equal to the kernel. */
+    public Tensor avgPool1d(int kernel) { return avgPool1d(kernel, kernel, 0, false, true); }
 
 
     // ------------------------------------------------------------------ end network primitives

@@ -1,0 +1,95 @@
+package dev.fathom.backend;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Direct float32 convolution of one input plane into one output plane with the Vector API, for
+ * depthwise convolutions (one input channel per group). There each group's im2col matrix has only
+ * kH*kW rows and its GEMM a single output row or a few, too small to pay for the call and packing;
+ * here each run of adjacent outputs keeps its sum in a register across all taps. Requires a unit
+ * column stride. Use only when {@link #available()}.
+ */
+public final class DirectConv {
+    private DirectConv() {}
+
+    // 256-bit vectors even where 512-bit exist: output rows of small images (28, 14, 7 wide) would
+    // otherwise leave most columns to the scalar tail; a 128-bit step then narrows the tail further.
+    private static final VectorSpecies<Float> S, S4;
+    private static final boolean OK;
+
+    static {
+        VectorSpecies<Float> s = null, s4 = null;
+        boolean ok;
+        try {
+            s = FloatVector.SPECIES_PREFERRED.length() >= 8 ? FloatVector.SPECIES_256 : FloatVector.SPECIES_PREFERRED;
+            s4 = FloatVector.SPECIES_128;
+            ok = s.length() >= 4;
+        } catch (Throwable t) { // module not resolved at run time: callers fall back to GEMM
+            ok = false;
+        }
+        S = s;
+        S4 = s4;
+        OK = ok;
+    }
+
+    /** True when the Vector API is usable and wide enough to beat the GEMM path. */
+    public static boolean available() { return OK; }
+
+    /**
+     * {@code y[yp ..]} ({@code OH×OW}) = bias + the cross-correlation of plane {@code x[xp ..]}
+     * ({@code H×W}) with the {@code kH×kW} kernel at {@code w[wo ..]}, column stride 1.
+     */
+    public static void plane(float[] x, int xp, int H, int W, float[] w, int wo, int kH, int kW, float bias,
+                             float[] y, int yp, int OH, int OW, int sH, int padT, int padL, int dH, int dW) {
+        int L = S.length();
+        // output columns whose every tap lies inside the row: [iLo, iHi)
+        int iLo = Math.min(OW, Math.max(0, padL));
+        int iHi = Math.max(iLo, Math.min(OW, W + padL - (kW - 1) * dW));
+        for (int oh = 0; oh < OH; oh++) {
+            int yo = yp + oh * OW;
+            int kh0 = 0, kh1 = kH; // taps whose row is inside the image
+            int top = oh * sH - padT;
+            while (kh0 < kH && top + kh0 * dH < 0) kh0++;
+            while (kh1 > kh0 && top + (kh1 - 1) * dH >= H) kh1--;
+            int ow = iLo;
+            for (; ow + L <= iHi; ow += L) {
+                FloatVector acc = FloatVector.broadcast(S, bias);
+                for (int kh = kh0; kh < kh1; kh++) {
+                    int row = xp + (top + kh * dH) * W + ow - padL;
+                    int wr = wo + kh * kW;
+                    for (int kw = 0; kw < kW; kw++)
+                        acc = FloatVector.fromArray(S, x, row + kw * dW).fma(FloatVector.broadcast(S, w[wr + kw]), acc);
+                }
+                acc.intoArray(y, yo + ow);
+            }
+            if (L > 4 && ow + 4 <= iHi) {
+                FloatVector acc = FloatVector.broadcast(S4, bias);
+                for (int kh = kh0; kh < kh1; kh++) {
+                    int row = xp + (top + kh * dH) * W + ow - padL;
+                    int wr = wo + kh * kW;
+                    for (int kw = 0; kw < kW; kw++)
+                        acc = FloatVector.fromArray(S4, x, row + kw * dW).fma(FloatVector.broadcast(S4, w[wr + kw]), acc);
+                }
+                acc.intoArray(y, yo + ow);
+                ow += 4;
+            }
+            for (int o = 0; o < iLo; o++) y[yo + o] = edge(x, xp, W, w, wo, kW, bias, top, kh0, kh1, dH, dW, o - padL);
+            for (int o = ow; o < OW; o++) y[yo + o] = edge(x, xp, W, w, wo, kW, bias, top, kh0, kh1, dH, dW, o - padL);
+        }
+    }
+
+    /** One output whose window may hang over the left or right padding. */
+    private static float edge(float[] x, int xp, int W, float[] w, int wo, int kW, float bias, int top, int kh0, int kh1,
+                              int dH, int dW, int left) {
+        float acc = bias;
+        for (int kh = kh0; kh < kh1; kh++) {
+            int row = xp + (top + kh * dH) * W;
+            for (int kw = 0; kw < kW; kw++) {
+                int iw = left + kw * dW;
+                if (iw >= 0 && iw < W) acc = Math.fma(x[row + iw], w[wo + kh * kW + kw], acc);
+            }
+        }
+        return acc;
+    }
+}

@@ -1,0 +1,483 @@
+package dev.fathom.ops;
+
+import dev.fathom.backend.DirectConv;
+import dev.fathom.backend.Gemm;
+import dev.fathom.backend.Im2col;
+import dev.fathom.backend.Parallel;
+import dev.fathom.tensor.DType;
+import dev.fathom.tensor.Shapes;
+import dev.fathom.tensor.Tensor;
+
+import java.util.Arrays;
+
+/**
+ * Convolutions with {@code torch.nn.functional} semantics (cross-correlation, NCHW layout,
+ * float32 and float64): {@code conv1d}, {@code conv2d}, {@code convTranspose1d},
+ * {@code convTranspose2d}.
+ *
+ * <p>Forward convolution is im2col + GEMM per image and group (1×1 stride-1 convolutions feed the
+ * input straight to the GEMM; float32 depthwise convolutions use a direct vector kernel);
+ * transposed convolution is GEMM + col2im, the exact adjoint. 1-d convolutions run the 2-d code
+ * with a height of 1. Images are split across the worker pool when the batch is large enough,
+ * otherwise each GEMM splits itself.
+ */
+public final class Conv {
+    private Conv() {}
+
+    /**
+     * Geometry of one 2-d convolution from an image {@code [n, c, h, w]} to {@code [n, o, oh, ow]}.
+     * For a transposed convolution this is the geometry of the forward convolution it is the
+     * adjoint of (so {@code c, h, w} describe the transposed convolution's output).
+     */
+    private record Geom(int n, int c, int h, int w, int o, int groups, int kh, int kw,
+                        int sh, int sw, int padT, int padL, int dh, int dw, int oh, int ow) {
+        int cg() { return c / groups; }
+        int og() { return o / groups; }
+        /** Rows of the unfolded patch matrix of one group. */
+        int patch() { return cg() * kh * kw; }
+        /** A 1×1, stride-1, unpadded convolution needs no unfolding: the image is already the patch matrix. */
+        boolean pointwise() { return kh == 1 && kw == 1 && sh == 1 && sw == 1 && padT == 0 && padL == 0 && oh == h && ow == w; }
+    }
+
+    // ------------------------------------------------------------------ public API
+
+    /**
+     * {@code torch.nn.functional.conv1d}: input {@code [N, C, L]} or unbatched {@code [C, L]},
+     * weight {@code [O, C/groups, K]}, optional bias {@code [O]}.
+     */
+    public static Tensor conv1d(Tensor input, Tensor weight, Tensor bias, int stride, int padding, int dilation, int groups) {
+        int[] p = {padding};
+        return forward("conv1d", 1, input, weight, bias, new int[] {stride}, p, p, new int[] {dilation}, groups,
+            Shapes.format(p));
+    }
+
+    /** {@code conv1d} with string padding {@code "same"} (stride must be 1) or {@code "valid"} (no padding). */
+    public static Tensor conv1d(Tensor input, Tensor weight, Tensor bias, int stride, String padding, int dilation, int groups) {
+        return forwardStringPad("conv1d", 1, input, weight, bias, new int[] {stride}, padding, new int[] {dilation}, groups);
+    }
+
+    /**
+     * {@code torch.nn.functional.conv2d}: input {@code [N, C, H, W]} or unbatched {@code [C, H, W]},
+     * weight {@code [O, C/groups, kH, kW]}, optional bias {@code [O]}; {@code stride},
+     * {@code padding} and {@code dilation} are (height, width) pairs.
+     */
+    public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+        int[] p = pair("conv2d", "padding", padding, 2);
+        return forward("conv2d", 2, input, weight, bias, stride, p, p, dilation, groups, Shapes.format(p));
+    }
+
+    /**
+     * {@code conv2d} with string padding: {@code "valid"} (none) or {@code "same"} (output size
+     * equals input size; stride must be 1; an odd total padding puts the extra row/column at the
+     * bottom/right, as PyTorch).
+     */
+    public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, String padding, int[] dilation, int groups) {
+        return forwardStringPad("conv2d", 2, input, weight, bias, stride, padding, dilation, groups);
+    }
+
+    /**
+     * {@code torch.nn.functional.conv_transpose1d}: input {@code [N, C, L]} or {@code [C, L]},
+     * weight {@code [C, O/groups, K]}, optional bias {@code [O]}.
+     */
+    public static Tensor convTranspose1d(Tensor input, Tensor weight, Tensor bias, int stride, int padding,
+                                         int outputPadding, int groups, int dilation) {
+        return transposed("convTranspose1d", 1, input, weight, bias, new int[] {stride}, new int[] {padding},
+            new int[] {outputPadding}, groups, new int[] {dilation});
+    }
+
+    /**
+     * {@code torch.nn.functional.conv_transpose2d}, the adjoint of {@link #conv2d}: input
+     * {@code [N, C, H, W]} or {@code [C, H, W]}, weight {@code [C, O/groups, kH, kW]}, optional
+     * bias {@code [O]}. Output size per dimension is
+     * {@code (in-1)*stride - 2*padding + dilation*(k-1) + outputPadding + 1}.
+     */
+    public static Tensor convTranspose2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding,
+                                         int[] outputPadding, int groups, int[] dilation) {
+        return transposed("convTranspose2d", 2, input, weight, bias, stride, padding, outputPadding, groups, dilation);
+    }
+
+    // ------------------------------------------------------------------ validation
+
+    private static int[] pair(String op, String name, int[] v, int sp) {
+        if (v == null) throw new IllegalArgumentException(op + ": " + name + " is null; expected " + sp + " value(s)");
+        if (v.length != sp)
+            throw new IllegalArgumentException(op + ": " + name + " must have " + sp + " value(s), got "
+                + Arrays.toString(v));
+        return v;
+    }
+
+    private static void checkAtLeast(String op, String name, int[] v, int min) {
+        for (int x : v)
+            if (x < min)
+                throw new IllegalArgumentException(op + ": " + name + " must be " + (min == 0 ? "non-negative" : "positive")
+                    + ", got " + Arrays.toString(v));
+    }
+
+    private static void checkTypes(String op, int sp, Tensor input, Tensor weight, Tensor bias, String weightLayout) {
+        if (input == null) throw new IllegalArgumentException(op + ": input is null");
+        if (weight == null) throw new IllegalArgumentException(op + ": weight is null");
+        DType t = input.dtype();
+        if (!t.isFloatingPoint())
+            throw new IllegalArgumentException(op + ": expected a float32 or float64 input, got " + t + " (shape "
+                + Shapes.format(input.shape()) + ")");
+        if (weight.dtype() != t)
+            throw new IllegalArgumentException(op + ": input is " + t + " but weight is " + weight.dtype()
+                + "; both must have the same dtype");
+        if (bias != null && bias.dtype() != t)
+            throw new IllegalArgumentException(op + ": input is " + t + " but bias is " + bias.dtype()
+                + "; both must have the same dtype");
+        if (input.ndim() != sp + 1 && input.ndim() != sp + 2)
+            throw new IllegalArgumentException(op + ": expected a " + (sp + 1) + "-d (unbatched) or " + (sp + 2)
+                + "-d (batched) input, got shape " + Shapes.format(input.shape()));
+        if (weight.ndim() != sp + 2)
+            throw new IllegalArgumentException(op + ": weight must be " + (sp + 2) + "-d " + weightLayout + ", got shape "
+                + Shapes.format(weight.shape()));
+    }
+
+    private static void checkBias(String op, Tensor bias, int outChannels, Tensor weight) {
+        if (bias == null) return;
+        if (bias.ndim() != 1 || bias.size(0) != outChannels)
+            throw new IllegalArgumentException(op + ": bias must be 1-d with " + outChannels
+                + " elements (the output channels of weight " + Shapes.format(weight.shape()) + "), got shape "
+                + Shapes.format(bias.shape()));
+    }
+
+    private static String layout(int sp, boolean transposed) {
+        String k = sp == 1 ? "kW" : "kH, kW";
+        return transposed ? "[in_channels, out_channels / groups, " + k + "]" : "[out_channels, in_channels / groups, " + k + "]";
+    }
+
+    // ------------------------------------------------------------------ forward convolution
+
+    private static Tensor forwardStringPad(String op, int sp, Tensor input, Tensor weight, Tensor bias,
+                                           int[] stride, String padding, int[] dilation, int groups) {
+        if (padding == null) throw new IllegalArgumentException(op + ": padding is null; expected \"same\" or \"valid\"");
+        switch (padding) {
+            case "valid" -> {
+                int[] z = new int[sp];
+                return forward(op, sp, input, weight, bias, stride, z, z, dilation, groups, "'valid'");
+            }
+            case "same" -> {
+                pair(op, "stride", stride, sp);
+                pair(op, "dilation", dilation, sp);
+                for (int s : stride)
+                    if (s != 1)
+                        throw new IllegalArgumentException(op + ": padding='same' is not supported for strided convolutions (stride "
+                            + Arrays.toString(stride) + "); use stride 1 or explicit padding");
+                checkAtLeast(op, "dilation", dilation, 1);
+                checkTypes(op, sp, input, weight, bias, layout(sp, false));
+                int[] ws = weight.shape();
+                int[] begin = new int[sp], end = new int[sp];
+                for (int i = 0; i < sp; i++) {
+                    int total = dilation[i] * (ws[2 + i] - 1);
+                    begin[i] = total / 2;
+                    end[i] = total - begin[i];
+                }
+                return forward(op, sp, input, weight, bias, stride, begin, end, dilation, groups, "'same'");
+            }
+            default -> throw new IllegalArgumentException(op + ": padding must be \"same\" or \"valid\" (or integers), got \""
+                + padding + "\"");
+        }
+    }
+
+    private static Tensor forward(String op, int sp, Tensor input, Tensor weight, Tensor bias, int[] stride,
+                                  int[] padBegin, int[] padEnd, int[] dilation, int groups, String padDesc) {
+        checkTypes(op, sp, input, weight, bias, layout(sp, false));
+        pair(op, "stride", stride, sp);
+        pair(op, "padding", padBegin, sp);
+        pair(op, "dilation", dilation, sp);
+        checkAtLeast(op, "stride", stride, 1);
+        checkAtLeast(op, "padding", padBegin, 0);
+        checkAtLeast(op, "dilation", dilation, 1);
+        if (groups < 1) throw new IllegalArgumentException(op + ": groups must be positive, got " + groups);
+
+        boolean unbatched = input.ndim() == sp + 1;
+        Tensor x = unbatched ? input.unsqueeze(0) : input;
+        int[] xs = x.shape(), ws = weight.shape();
+        int outC = ws[0], cg = ws[1];
+        if (outC % groups != 0)
+            throw new IllegalArgumentException(op + ": out_channels " + outC + " of weight " + Shapes.format(ws)
+                + " is not divisible by groups " + groups);
+        if (xs[1] != cg * groups)
+            throw new IllegalArgumentException(op + ": input " + Shapes.format(input.shape()) + " has " + xs[1]
+                + " channels but weight " + Shapes.format(ws) + " expects " + (cg * groups) + " (in_channels / groups = "
+                + cg + " with groups " + groups + ")");
+        checkBias(op, bias, outC, weight);
+
+        int[] out = new int[sp];
+        for (int i = 0; i < sp; i++) {
+            int in = xs[2 + i], k = ws[2 + i];
+            long padded = (long) in + padBegin[i] + padEnd[i];
+            long eff = (long) dilation[i] * (k - 1) + 1;
+            if (k == 0 || eff > padded) {
+                int[] spatial = Arrays.copyOfRange(xs, 2, 2 + sp), kernel = Arrays.copyOfRange(ws, 2, 2 + sp);
+                throw new IllegalArgumentException(op + ": kernel " + Shapes.format(kernel) + " (dilation "
+                    + Arrays.toString(dilation) + ") is larger than the padded input: input " + Shapes.format(input.shape())
+                    + " has spatial size " + Shapes.format(spatial) + " and padding " + padDesc
+                    + ", so the output size would be " + (k == 0 ? 0 : (padded - eff) / stride[i] + 1) + " in dimension " + (2 + i));
+            }
+            out[i] = (int) ((padded - eff) / stride[i] + 1);
+        }
+
+        Geom g = sp == 2
+            ? new Geom(xs[0], xs[1], xs[2], xs[3], outC, groups, ws[2], ws[3], stride[0], stride[1],
+                padBegin[0], padBegin[1], dilation[0], dilation[1], out[0], out[1])
+            : new Geom(xs[0], xs[1], 1, xs[2], outC, groups, 1, ws[2], 1, stride[0],
+                0, padBegin[0], 1, dilation[0], 1, out[0]);
+        int[] yShape = sp == 2 ? new int[] {g.n, outC, g.oh, g.ow} : new int[] {g.n, outC, g.ow};
+        Tensor y = Tensor.empty(input.dtype(), yShape);
+        if (y.numel() > 0) {
+            Tensor xc = x.contiguous(), wc = weight.contiguous(), bc = bias == null ? null : bias.contiguous();
+            runForward(g, xc.storage().array(), xc.offset(), wc.storage().array(), wc.offset(),
+                bc == null ? null : bc.storage().array(), bc == null ? 0 : bc.offset(), y.storage().array());
+        }
+        return unbatched ? y.squeeze(0) : y;
+    }
+
+    /** GEMM work (multiply-adds) below which one image is too small for a parallel GEMM to pay. */
+    private static final long SMALL_IMAGE_MACS = 1L << 20;
+
+    /**
+     * True to split the batch across the pool (each image then runs a single-threaded GEMM, since
+     * nested loops run inline); false to walk the batch on this thread and let each GEMM split.
+     */
+    private static boolean batchParallel(int n, long macsPerImage) {
+        return n >= Parallel.threads() || macsPerImage < SMALL_IMAGE_MACS;
+    }
+
+    /** Runs {@code body} over the batch, split across the pool or not as {@link #batchParallel} decides. */
+    private static void runBatch(int n, long macsPerImage, Parallel.RangeBody body) {
+        if (batchParallel(n, macsPerImage)) {
+            // tiny images are grouped so that each task does at least ~64k multiply-adds
+            int grain = (int) Math.max(1, Math.min(n, (1L << 16) / Math.max(1, macsPerImage)));
+            Parallel.forRange(n, grain, body);
+        } else {
+            body.run(0, n);
+        }
+    }
+
+    /** Whether the Vector API direct kernel can be used (the incubator module may be absent at run time). */
+    private static final boolean DIRECT = directAvailable();
+
+    private static boolean directAvailable() {
+        try {
+            return DirectConv.available();
+        } catch (LinkageError e) {
+            return false;
+        }
+    }
+
+    /**
+     * Depthwise convolution (one input channel per group, groups > 1): a direct vector kernel per
+     * output plane, split across the pool, instead of one tiny GEMM per group. (A single-channel
+     * input with groups 1, such as a first layer on grey images, stays on im2col + GEMM: there the
+     * GEMM covers all output channels at once and measured faster.)
+     */
+    private static void runDirect(Geom g, float[] x, int xOff, float[] w, int wOff, float[] b, int bOff, float[] y) {
+        int hw = g.h * g.w, ohw = g.oh * g.ow, kk = g.kh * g.kw, og = g.og();
+        int planes = g.n * g.o;
+        int grain = (int) Math.max(1, (1 << 16) / Math.max(1L, (long) ohw * kk));
+        Parallel.forRange(planes, grain, (s, e) -> {
+            for (int q = s; q < e; q++) {
+                int n = q / g.o, o = q % g.o;
+                DirectConv.plane(x, xOff + (n * g.c + o / og) * hw, g.h, g.w, w, wOff + o * kk, g.kh, g.kw,
+                    b == null ? 0f : b[bOff + o], y, q * ohw, g.oh, g.ow, g.sh, g.padT, g.padL, g.dh, g.dw);
+            }
+        });
+    }
+
+    private static void runForward(Geom g, Object x, int xOff, Object w, int wOff, Object b, int bOff, Object y) {
+        if (DIRECT && g.cg() == 1 && g.groups > 1 && g.sw == 1 && y instanceof float[] yf) {
+            runDirect(g, (float[]) x, xOff, (float[]) w, wOff, (float[]) b, bOff, yf);
+            return;
+        }
+        int hw = g.h * g.w, ohw = g.oh * g.ow, k = g.patch(), og = g.og(), cg = g.cg();
+        boolean pointwise = g.pointwise();
+        Parallel.RangeBody body = (s, e) -> {
+            Object col = pointwise ? null : scratch(y, (long) k * ohw);
+            for (int n = s; n < e; n++) {
+                int xn = xOff + n * g.c * hw, yn = n * g.o * ohw;
+                if (b != null) fillRows(y, yn, g.o, ohw, b, bOff);
+                for (int gr = 0; gr < g.groups; gr++) {
+                    int xg = xn + gr * cg * hw;
+                    Object bm = x;
+                    int bmOff = xg;
+                    if (!pointwise) {
+                        im2col(x, xg, g, col);
+                        bm = col;
+                        bmOff = 0;
+                    }
+                    gemm(false, false, og, ohw, k, w, wOff + gr * og * k, k, bm, bmOff, ohw,
+                        b != null, y, yn + gr * og * ohw, ohw);
+                }
+            }
+        };
+        runBatch(g.n, (long) g.o * k * ohw, body);
+    }
+
+    // ------------------------------------------------------------------ transposed convolution
+
+    private static Tensor transposed(String op, int sp, Tensor input, Tensor weight, Tensor bias, int[] stride,
+                                     int[] padding, int[] outputPadding, int groups, int[] dilation) {
+        checkTypes(op, sp, input, weight, bias, layout(sp, true));
+        pair(op, "stride", stride, sp);
+        pair(op, "padding", padding, sp);
+        pair(op, "outputPadding", outputPadding, sp);
+        pair(op, "dilation", dilation, sp);
+        checkAtLeast(op, "stride", stride, 1);
+        checkAtLeast(op, "padding", padding, 0);
+        checkAtLeast(op, "outputPadding", outputPadding, 0);
+        checkAtLeast(op, "dilation", dilation, 1);
+        if (groups < 1) throw new IllegalArgumentException(op + ": groups must be positive, got " + groups);
+        for (int i = 0; i < sp; i++)
+            if (outputPadding[i] >= stride[i] && outputPadding[i] >= dilation[i])
+                throw new IllegalArgumentException(op + ": outputPadding " + Arrays.toString(outputPadding)
+                    + " must be smaller than either stride " + Arrays.toString(stride) + " or dilation "
+                    + Arrays.toString(dilation) + " in every dimension");
+
+        boolean unbatched = input.ndim() == sp + 1;
+        Tensor x = unbatched ? input.unsqueeze(0) : input;
+        int[] xs = x.shape(), ws = weight.shape();
+        int inC = ws[0], ogr = ws[1];
+        if (inC % groups != 0)
+            throw new IllegalArgumentException(op + ": in_channels " + inC + " of weight " + Shapes.format(ws)
+                + " is not divisible by groups " + groups);
+        if (xs[1] != inC)
+            throw new IllegalArgumentException(op + ": input " + Shapes.format(input.shape()) + " has " + xs[1]
+                + " channels but weight " + Shapes.format(ws) + " expects " + inC + " (weight dimension 0 is in_channels)");
+        int outC = ogr * groups;
+        checkBias(op, bias, outC, weight);
+
+        int[] out = new int[sp];
+        for (int i = 0; i < sp; i++) {
+            long o = (long) (xs[2 + i] - 1) * stride[i] - 2L * padding[i] + (long) dilation[i] * (ws[2 + i] - 1)
+                + outputPadding[i] + 1;
+            if (o <= 0 || ws[2 + i] == 0)
+                throw new IllegalArgumentException(op + ": output size would be " + o + " in dimension " + (2 + i)
+                    + " for input " + Shapes.format(input.shape()) + ", weight " + Shapes.format(ws) + ", stride "
+                    + Arrays.toString(stride) + ", padding " + Arrays.toString(padding) + ", dilation "
+                    + Arrays.toString(dilation) + " and outputPadding " + Arrays.toString(outputPadding)
+                    + "; it must be positive");
+            if (o > Integer.MAX_VALUE)
+                throw new IllegalArgumentException(op + ": output size " + o + " in dimension " + (2 + i) + " is too large");
+            out[i] = (int) o;
+        }
+
+        // the forward convolution this is the adjoint of maps [n, outC, out...] to [n, inC, in...]
+        Geom g = sp == 2
+            ? new Geom(xs[0], outC, out[0], out[1], inC, groups, ws[2], ws[3], stride[0], stride[1],
+                padding[0], padding[1], dilation[0], dilation[1], xs[2], xs[3])
+            : new Geom(xs[0], outC, 1, out[0], inC, groups, 1, ws[2], 1, stride[0],
+                0, padding[0], 1, dilation[0], 1, xs[2]);
+        int[] yShape = sp == 2 ? new int[] {g.n, outC, out[0], out[1]} : new int[] {g.n, outC, out[0]};
+        Tensor y = Tensor.empty(input.dtype(), yShape);
+        if (y.numel() > 0) {
+            Tensor xc = x.contiguous(), wc = weight.contiguous(), bc = bias == null ? null : bias.contiguous();
+            runTransposed(g, xc.storage().array(), xc.offset(), wc.storage().array(), wc.offset(),
+                bc == null ? null : bc.storage().array(), bc == null ? 0 : bc.offset(), y.storage().array());
+        }
+        return unbatched ? y.squeeze(0) : y;
+    }
+
+    private static void runTransposed(Geom g, Object x, int xOff, Object w, int wOff, Object b, int bOff, Object y) {
+        // x: [n, g.o, g.oh, g.ow] (the adjoint's input); y: [n, g.c, g.h, g.w]; weight: [g.o, cg, kh, kw]
+        int hw = g.h * g.w, ohw = g.oh * g.ow, k = g.patch(), og = g.og(), cg = g.cg();
+        boolean pointwise = g.pointwise();
+        Parallel.RangeBody body = (s, e) -> {
+            Object col = pointwise ? null : scratch(y, (long) k * ohw);
+            for (int n = s; n < e; n++) {
+                int xn = xOff + n * g.o * ohw, yn = n * g.c * hw;
+                for (int gr = 0; gr < g.groups; gr++) {
+                    int xg = xn + gr * og * ohw, wg = wOff + gr * og * k, yg = yn + gr * cg * hw;
+                    if (pointwise) {
+                        gemm(true, false, cg, ohw, og, w, wg, k, x, xg, ohw, false, y, yg, hw);
+                    } else {
+                        gemm(true, false, k, ohw, og, w, wg, k, x, xg, ohw, false, col, 0, ohw);
+                        col2im(col, g, y, yg);
+                    }
+                }
+                if (b != null) addRows(y, yn, g.c, hw, b, bOff);
+            }
+        };
+        runBatch(g.n, (long) g.o * k * ohw, body);
+    }
+
+    // ------------------------------------------------------------------ dtype dispatch (per image, not per element)
+
+    /** Patch matrices up to this many elements are kept per thread between calls (larger ones are not retained). */
+    private static final int SCRATCH_KEEP = 1 << 21;
+
+    /** Per-thread reusable patch buffers ([0] float[], [1] double[]): avoids allocating and zeroing one per call. */
+    private static final ThreadLocal<Object[]> SCRATCH = ThreadLocal.withInitial(() -> new Object[2]);
+
+    /**
+     * A buffer of at least {@code n} elements of {@code like}'s type for this thread's exclusive use
+     * during one task; contents are garbage (im2col and GEMM with beta 0 overwrite every element).
+     */
+    private static Object scratch(Object like, long n) {
+        if (n > Integer.MAX_VALUE)
+            throw new IllegalArgumentException("conv: the unfolded patch matrix of one image needs " + n
+                + " elements, more than an array holds");
+        boolean f = like instanceof float[];
+        if (n > SCRATCH_KEEP) return f ? new float[(int) n] : new double[(int) n];
+        Object[] slots = SCRATCH.get();
+        int i = f ? 0 : 1;
+        Object cur = slots[i];
+        int have = cur == null ? -1 : f ? ((float[]) cur).length : ((double[]) cur).length;
+        if (have < n) {
+            cur = f ? new float[(int) n] : new double[(int) n];
+            slots[i] = cur;
+        }
+        return cur;
+    }
+
+    private static void im2col(Object x, int xOff, Geom g, Object col) {
+        if (x instanceof float[] xf)
+            Im2col.im2col(xf, xOff, g.cg(), g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.padT, g.padL, g.dh, g.dw, g.oh, g.ow, (float[]) col, 0);
+        else
+            Im2col.im2col((double[]) x, xOff, g.cg(), g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.padT, g.padL, g.dh, g.dw, g.oh, g.ow, (double[]) col, 0);
+    }
+
+    private static void col2im(Object col, Geom g, Object y, int yOff) {
+        if (col instanceof float[] cf)
+            Im2col.col2im(cf, 0, g.cg(), g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.padT, g.padL, g.dh, g.dw, g.oh, g.ow, (float[]) y, yOff);
+        else
+            Im2col.col2im((double[]) col, 0, g.cg(), g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.padT, g.padL, g.dh, g.dw, g.oh, g.ow, (double[]) y, yOff);
+    }
+
+    private static void gemm(boolean ta, boolean tb, int m, int n, int k, Object a, int aOff, int lda,
+                             Object bm, int bOff, int ldb, boolean accumulate, Object c, int cOff, int ldc) {
+        if (c instanceof float[] cf)
+            Gemm.sgemm(ta, tb, m, n, k, 1f, (float[]) a, aOff, lda, (float[]) bm, bOff, ldb, accumulate ? 1f : 0f, cf, cOff, ldc);
+        else
+            Gemm.dgemm(ta, tb, m, n, k, 1, (double[]) a, aOff, lda, (double[]) bm, bOff, ldb, accumulate ? 1 : 0, (double[]) c, cOff, ldc);
+    }
+
+    /** Sets row r ({@code len} elements from {@code off + r*len}) of {@code y} to {@code b[bOff + r]}. */
+    private static void fillRows(Object y, int off, int rows, int len, Object b, int bOff) {
+        if (y instanceof float[] yf) {
+            float[] bf = (float[]) b;
+            for (int r = 0; r < rows; r++) Arrays.fill(yf, off + r * len, off + (r + 1) * len, bf[bOff + r]);
+        } else {
+            double[] yd = (double[]) y, bd = (double[]) b;
+            for (int r = 0; r < rows; r++) Arrays.fill(yd, off + r * len, off + (r + 1) * len, bd[bOff + r]);
+        }
+    }
+
+    /** Adds {@code b[bOff + r]} to every element of row r of {@code y}. */
+    private static void addRows(Object y, int off, int rows, int len, Object b, int bOff) {
+        if (y instanceof float[] yf) {
+            float[] bf = (float[]) b;
+            for (int r = 0; r < rows; r++) {
+                float v = bf[bOff + r];
+                for (int i = off + r * len, e = i + len; i < e; i++) yf[i] += v;
+            }
+        } else {
+            double[] yd = (double[]) y, bd = (double[]) b;
+            for (int r = 0; r < rows; r++) {
+                double v = bd[bOff + r];
+                for (int i = off + r * len, e = i + len; i < e; i++) yd[i] += v;
+            }
+        }
+    }
+}

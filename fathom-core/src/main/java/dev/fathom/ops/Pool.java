@@ -1,0 +1,503 @@
+package dev.fathom.ops;
+
+import dev.fathom.backend.Parallel;
+import dev.fathom.tensor.DType;
+import dev.fathom.tensor.Shapes;
+import dev.fathom.tensor.Tensor;
+
+import java.util.Arrays;
+
+/**
+ * Max and average pooling with {@code torch.nn.functional} semantics (NCHW, float32 and float64):
+ * {@code maxPool1d/2d} (optionally with the argmax indices), {@code avgPool1d/2d}.
+ *
+ * <p>Output size per dimension is {@code floor((in + 2*pad - dilation*(k-1) - 1) / stride) + 1}
+ * (ceil instead of floor with {@code ceilMode}, dropping a last window that would start inside
+ * the right padding). Max pooling pads with -inf and propagates NaN; ties go to the first
+ * maximum in row-major window order. Planes ({@code N*C}) are split across the worker pool; 1-d
+ * pooling runs the 2-d kernels with a height of 1.
+ */
+public final class Pool {
+    private Pool() {}
+
+    /** Resolved geometry: {@code planes} images of {@code h×w} pooled to {@code oh×ow}. */
+    private record Win(int planes, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw,
+                       int dh, int dw, int oh, int ow, int[] outShape) {
+        /** 2×2 windows with stride 2, no padding or dilation, every window fully inside the input. */
+        boolean twoByTwo() {
+            return kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1
+                && 2 * oh <= h && 2 * ow <= w;
+        }
+    }
+
+    // ------------------------------------------------------------------ public API
+
+    /**
+     * {@code torch.nn.functional.max_pool1d} on {@code [N, C, L]} or {@code [C, L]}: the maximum
+     * of each window of {@code kernel} elements ({@code dilation} apart), windows {@code stride}
+     * apart, with {@code padding} implicit -inf on both sides.
+     */
+    public static Tensor maxPool1d(Tensor input, int kernel, int stride, int padding, int dilation, boolean ceilMode) {
+        return max("maxPool1d", 1, input, new int[] {kernel}, new int[] {stride}, new int[] {padding},
+            new int[] {dilation}, ceilMode, false).values();
+    }
+
+    /** {@link #maxPool1d} also returning, per output, the int64 index of the maximum within L. */
+    public static PoolResult maxPool1dWithIndices(Tensor input, int kernel, int stride, int padding, int dilation,
+                                                  boolean ceilMode) {
+        return max("maxPool1dWithIndices", 1, input, new int[] {kernel}, new int[] {stride}, new int[] {padding},
+            new int[] {dilation}, ceilMode, true);
+    }
+
+    /**
+     * {@code torch.nn.functional.max_pool2d} on {@code [N, C, H, W]} or {@code [C, H, W]};
+     * {@code kernel}, {@code stride} (null means the kernel size), {@code padding} and
+     * {@code dilation} are (height, width) pairs.
+     */
+    public static Tensor maxPool2d(Tensor input, int[] kernel, int[] stride, int[] padding, int[] dilation,
+                                   boolean ceilMode) {
+        return max("maxPool2d", 2, input, kernel, stride, padding, dilation, ceilMode, false).values();
+    }
+
+    /** {@link #maxPool2d} also returning, per output, the int64 index of the maximum within H*W of its plane. */
+    public static PoolResult maxPool2dWithIndices(Tensor input, int[] kernel, int[] stride, int[] padding,
+                                                  int[] dilation, boolean ceilMode) {
+        return max("maxPool2dWithIndices", 2, input, kernel, stride, padding, dilation, ceilMode, true);
+    }
+
+    /**
+     * {@code torch.nn.functional.avg_pool1d} on {@code [N, C, L]} or {@code [C, L]}: the mean of
+     * each window; with {@code countIncludePad} zero padding counts towards the divisor.
+     */
+    public static Tensor avgPool1d(Tensor input, int kernel, int stride, int padding, boolean ceilMode,
+                                   boolean countIncludePad) {
+        return avg("avgPool1d", 1, input, new int[] {kernel}, new int[] {stride}, new int[] {padding}, ceilMode,
+            countIncludePad, 0);
+    }
+
+    /**
+     * {@code torch.nn.functional.avg_pool2d} on {@code [N, C, H, W]} or {@code [C, H, W]};
+     * {@code stride} null means the kernel size; {@code divisorOverride} 0 means none, otherwise
+     * every window sum is divided by it.
+     */
+    public static Tensor avgPool2d(Tensor input, int[] kernel, int[] stride, int[] padding, boolean ceilMode,
+                                   boolean countIncludePad, int divisorOverride) {
+        if (divisorOverride < 0)
+            throw new IllegalArgumentException("avgPool2d: divisorOverride must be positive (or 0 for none), got "
+                + divisorOverride);
+        return avg("avgPool2d", 2, input, kernel, stride, padding, ceilMode, countIncludePad, divisorOverride);
+    }
+
+    // ------------------------------------------------------------------ geometry and validation
+
+    private static int[] values(String op, String name, int[] v, int sp, int min) {
+        if (v == null) throw new IllegalArgumentException(op + ": " + name + " is null; expected " + sp + " value(s)");
+        if (v.length != sp)
+            throw new IllegalArgumentException(op + ": " + name + " must have " + sp + " value(s), got " + Arrays.toString(v));
+        for (int x : v)
+            if (x < min)
+                throw new IllegalArgumentException(op + ": " + name + " must be " + (min == 0 ? "non-negative" : "positive")
+                    + ", got " + Arrays.toString(v));
+        return v;
+    }
+
+    /** PyTorch's pooling_output_shape. */
+    private static long outSize(int in, int k, int pad, int stride, int dil, boolean ceil) {
+        long num = (long) in + 2L * pad - (long) dil * (k - 1) - 1 + (ceil ? stride - 1 : 0);
+        long out = Math.floorDiv(num, stride) + 1;
+        // the last window must start inside the input or the left padding
+        if (ceil && (out - 1) * stride >= (long) in + pad) out--;
+        return out;
+    }
+
+    private static Win geometry(String op, int sp, Tensor input, int[] kernel, int[] stride, int[] padding,
+                                int[] dilation, boolean ceilMode) {
+        if (input == null) throw new IllegalArgumentException(op + ": input is null");
+        DType t = input.dtype();
+        if (!t.isFloatingPoint())
+            throw new IllegalArgumentException(op + ": expected a float32 or float64 input, got " + t + " (shape "
+                + Shapes.format(input.shape()) + ")");
+        int[] xs = input.shape();
+        if (xs.length != sp + 1 && xs.length != sp + 2)
+            throw new IllegalArgumentException(op + ": expected a " + (sp + 1) + "-d (unbatched) or " + (sp + 2)
+                + "-d (batched) input, got shape " + Shapes.format(xs));
+        for (int i = xs.length == sp + 2 ? 1 : 0; i < xs.length; i++)
+            if (xs[i] == 0)
+                throw new IllegalArgumentException(op + ": input " + Shapes.format(xs) + " has a zero-size dimension "
+                    + i + "; only the batch dimension may be empty");
+        values(op, "kernel", kernel, sp, 1);
+        int[] st = stride == null ? kernel : values(op, "stride", stride, sp, 1);
+        values(op, "padding", padding, sp, 0);
+        values(op, "dilation", dilation, sp, 1);
+        for (int i = 0; i < sp; i++)
+            if (padding[i] > kernel[i] / 2)
+                throw new IllegalArgumentException(op + ": padding " + Arrays.toString(padding)
+                    + " must be at most half the kernel size " + Arrays.toString(kernel));
+        int[] out = new int[sp];
+        for (int i = 0; i < sp; i++) {
+            long o = outSize(xs[xs.length - sp + i], kernel[i], padding[i], st[i], dilation[i], ceilMode);
+            if (o < 1) {
+                long[] all = new long[sp];
+                for (int j = 0; j < sp; j++)
+                    all[j] = outSize(xs[xs.length - sp + j], kernel[j], padding[j], st[j], dilation[j], ceilMode);
+                throw new IllegalArgumentException(op + ": input " + Shapes.format(xs) + " is too small for kernel "
+                    + Arrays.toString(kernel) + " with stride " + Arrays.toString(st) + ", padding "
+                    + Arrays.toString(padding) + " and dilation " + Arrays.toString(dilation)
+                    + ": the output size would be " + Arrays.toString(all));
+            }
+            out[i] = (int) o;
+        }
+        int planes = 1;
+        for (int i = 0; i < xs.length - sp; i++) planes *= xs[i];
+        int[] outShape = xs.clone();
+        for (int i = 0; i < sp; i++) outShape[xs.length - sp + i] = out[i];
+        return sp == 2
+            ? new Win(planes, xs[xs.length - 2], xs[xs.length - 1], kernel[0], kernel[1], st[0], st[1],
+                padding[0], padding[1], dilation[0], dilation[1], out[0], out[1], outShape)
+            : new Win(planes, 1, xs[xs.length - 1], 1, kernel[0], 1, st[0], 0, padding[0], 1, dilation[0],
+                1, out[0], outShape);
+    }
+
+    /** Planes per task so that a task does roughly {@code 1 << 15} window reads. */
+    private static int grain(Win p) {
+        long work = (long) p.oh * p.ow * p.kh * p.kw;
+        return (int) Math.max(1, (1 << 15) / Math.max(1, work));
+    }
+
+    // ------------------------------------------------------------------ max pooling
+
+    private static PoolResult max(String op, int sp, Tensor input, int[] kernel, int[] stride, int[] padding,
+                                  int[] dilation, boolean ceilMode, boolean withIndices) {
+        Win p = geometry(op, sp, input, kernel, stride, padding, dilation, ceilMode);
+        Tensor x = input.contiguous();
+        Tensor y = Tensor.empty(input.dtype(), p.outShape);
+        Tensor ix = withIndices ? Tensor.empty(DType.INT64, p.outShape) : null;
+        long[] idx = withIndices ? ix.storage().longs() : null;
+        int xo = x.offset(), hw = p.h * p.w, ohw = p.oh * p.ow;
+        boolean fast = p.twoByTwo();
+        // clipped window bounds are the same for every plane: compute them once
+        int[] hLo = new int[p.oh], hHi = new int[p.oh], wLo = new int[p.ow], wHi = new int[p.ow];
+        bounds(p.oh, p.h, p.kh, p.sh, p.ph, p.dh, hLo, hHi);
+        bounds(p.ow, p.w, p.kw, p.sw, p.pw, p.dw, wLo, wHi);
+        int[] kLo = new int[p.kw], kHi = new int[p.kw];
+        tapRanges(p, kLo, kHi);
+        if (x.storage().array() instanceof float[] xf) {
+            float[] yf = y.storage().floats();
+            Parallel.forRange(p.planes, grain(p), (s, e) -> {
+                for (int q = s; q < e; q++) {
+                    if (fast) max2x2(xf, xo + q * hw, yf, idx, q * ohw, p);
+                    else if (idx == null) maxRows(xf, xo + q * hw, yf, q * ohw, p, hLo, hHi, kLo, kHi);
+                    else maxPlane(xf, xo + q * hw, yf, idx, q * ohw, p, hLo, hHi, wLo, wHi);
+                }
+            });
+        } else {
+            double[] xd = x.storage().doubles(), yd = y.storage().doubles();
+            Parallel.forRange(p.planes, grain(p), (s, e) -> {
+                for (int q = s; q < e; q++) {
+                    if (fast) max2x2(xd, xo + q * hw, yd, idx, q * ohw, p);
+                    else if (idx == null) maxRows(xd, xo + q * hw, yd, q * ohw, p, hLo, hHi, kLo, kHi);
+                    else maxPlane(xd, xo + q * hw, yd, idx, q * ohw, p, hLo, hHi, wLo, wHi);
+                }
+            });
+        }
+        return new PoolResult(y, ix);
+    }
+
+    /** For each kernel column, the output columns {@code [lo, hi)} whose input column lies inside the image. */
+    private static void tapRanges(Win p, int[] kLo, int[] kHi) {
+        for (int kw = 0; kw < p.kw; kw++) {
+            int off = kw * p.dw - p.pw;
+            kLo[kw] = off >= 0 ? 0 : Math.min(p.ow, (-off + p.sw - 1) / p.sw);
+            int last = p.w - 1 - off;
+            kHi[kw] = Math.max(kLo[kw], last < 0 ? 0 : Math.min(p.ow, last / p.sw + 1));
+        }
+    }
+
+    /** PyTorch's window clipping: first in-range position (stepping by the dilation) and one past the last. */
+    private static void bounds(int out, int in, int k, int s, int pad, int d, int[] lo, int[] hi) {
+        for (int o = 0; o < out; o++) {
+            int start = o * s - pad;
+            hi[o] = Math.min(start + (k - 1) * d + 1, in);
+            while (start < 0) start += d;
+            lo[o] = start;
+        }
+    }
+
+    /**
+     * Values-only max pooling that runs the output column innermost: each step updates a different
+     * output, so the loop is bound by throughput rather than by one long chain of dependent maxima.
+     * Padding is -inf, so out-of-range taps are simply skipped.
+     */
+    private static void maxRows(float[] x, int xo, float[] y, int yo, Win p, int[] hLo, int[] hHi, int[] kLo, int[] kHi) {
+        int W = p.w, OW = p.ow, sw = p.sw;
+        for (int oh = 0; oh < p.oh; oh++) {
+            int o = yo + oh * OW;
+            java.util.Arrays.fill(y, o, o + OW, Float.NEGATIVE_INFINITY);
+            for (int ih = hLo[oh]; ih < hHi[oh]; ih += p.dh) {
+                int row = xo + ih * W;
+                for (int kw = 0; kw < p.kw; kw++) {
+                    int lo = kLo[kw], hi = kHi[kw];
+                    int src = row + lo * sw + kw * p.dw - p.pw;
+                    if (sw == 1) {
+                        for (int ow = lo; ow < hi; ow++, src++) y[o + ow] = Math.max(y[o + ow], x[src]);
+                    } else {
+                        for (int ow = lo; ow < hi; ow++, src += sw) y[o + ow] = Math.max(y[o + ow], x[src]);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void maxRows(double[] x, int xo, double[] y, int yo, Win p, int[] hLo, int[] hHi, int[] kLo, int[] kHi) {
+        int W = p.w, OW = p.ow, sw = p.sw;
+        for (int oh = 0; oh < p.oh; oh++) {
+            int o = yo + oh * OW;
+            java.util.Arrays.fill(y, o, o + OW, Double.NEGATIVE_INFINITY);
+            for (int ih = hLo[oh]; ih < hHi[oh]; ih += p.dh) {
+                int row = xo + ih * W;
+                for (int kw = 0; kw < p.kw; kw++) {
+                    int lo = kLo[kw], hi = kHi[kw];
+                    int src = row + lo * sw + kw * p.dw - p.pw;
+                    if (sw == 1) {
+                        for (int ow = lo; ow < hi; ow++, src++) y[o + ow] = Math.max(y[o + ow], x[src]);
+                    } else {
+                        for (int ow = lo; ow < hi; ow++, src += sw) y[o + ow] = Math.max(y[o + ow], x[src]);
+                    }
+                }
+            }
+        }
+    }
+
+    // PyTorch takes a new maximum when (v > m || isnan(v)): ties keep the first, NaN propagates. The
+    // loops below write that without data-dependent branches (random data would mispredict half of
+    // them): the index moves by a conditional select, and Math.max gives the same value (NaN wins).
+
+    private static void maxPlane(float[] x, int xo, float[] y, long[] idx, int yo, Win p,
+                                 int[] hLo, int[] hHi, int[] wLo, int[] wHi) {
+        int W = p.w, dh = p.dh, dw = p.dw;
+        for (int oh = 0; oh < p.oh; oh++) {
+            int hs = hLo[oh], he = hHi[oh], o = yo + oh * p.ow;
+            for (int ow = 0; ow < p.ow; ow++, o++) {
+                int ws = wLo[ow], we = wHi[ow];
+                float m = Float.NEGATIVE_INFINITY;
+                if (idx == null) {
+                    for (int ih = hs; ih < he; ih += dh)
+                        for (int i = xo + ih * W + ws, e = xo + ih * W + we; i < e; i += dw) m = Math.max(m, x[i]);
+                } else {
+                    int best = hs * W + ws;
+                    for (int ih = hs; ih < he; ih += dh) {
+                        for (int iw = ws, pos = ih * W + ws; iw < we; iw += dw, pos += dw) {
+                            float v = x[xo + pos];
+                            boolean take = (v > m) | (v != v);
+                            best = take ? pos : best;
+                            m = Math.max(m, v);
+                        }
+                    }
+                    idx[o] = best;
+                }
+                y[o] = m;
+            }
+        }
+    }
+
+    private static void maxPlane(double[] x, int xo, double[] y, long[] idx, int yo, Win p,
+                                 int[] hLo, int[] hHi, int[] wLo, int[] wHi) {
+        int W = p.w, dh = p.dh, dw = p.dw;
+        for (int oh = 0; oh < p.oh; oh++) {
+            int hs = hLo[oh], he = hHi[oh], o = yo + oh * p.ow;
+            for (int ow = 0; ow < p.ow; ow++, o++) {
+                int ws = wLo[ow], we = wHi[ow];
+                double m = Double.NEGATIVE_INFINITY;
+                if (idx == null) {
+                    for (int ih = hs; ih < he; ih += dh)
+                        for (int i = xo + ih * W + ws, e = xo + ih * W + we; i < e; i += dw) m = Math.max(m, x[i]);
+                } else {
+                    int best = hs * W + ws;
+                    for (int ih = hs; ih < he; ih += dh) {
+                        for (int iw = ws, pos = ih * W + ws; iw < we; iw += dw, pos += dw) {
+                            double v = x[xo + pos];
+                            boolean take = (v > m) | (v != v);
+                            best = take ? pos : best;
+                            m = Math.max(m, v);
+                        }
+                    }
+                    idx[o] = best;
+                }
+                y[o] = m;
+            }
+        }
+    }
+
+    private static void max2x2(float[] x, int xo, float[] y, long[] idx, int yo, Win p) {
+        int W = p.w, OW = p.ow;
+        for (int oh = 0; oh < p.oh; oh++) {
+            int r0 = xo + 2 * oh * W, r1 = r0 + W, o = yo + oh * OW;
+            if (idx == null) {
+                for (int ow = 0; ow < OW; ow++) {
+                    int i = 2 * ow;
+                    y[o + ow] = Math.max(Math.max(x[r0 + i], x[r0 + i + 1]), Math.max(x[r1 + i], x[r1 + i + 1]));
+                }
+            } else {
+                for (int ow = 0, pos = 2 * oh * W; ow < OW; ow++, pos += 2) {
+                    float a = x[xo + pos], b = x[xo + pos + 1], c = x[xo + pos + W], d = x[xo + pos + W + 1];
+                    float m = a;
+                    int best = pos;
+                    boolean t = (b > m) | (b != b);
+                    best = t ? pos + 1 : best;
+                    m = Math.max(m, b);
+                    t = (c > m) | (c != c);
+                    best = t ? pos + W : best;
+                    m = Math.max(m, c);
+                    t = (d > m) | (d != d);
+                    best = t ? pos + W + 1 : best;
+                    y[o + ow] = Math.max(m, d);
+                    idx[o + ow] = best;
+                }
+            }
+        }
+    }
+
+    private static void max2x2(double[] x, int xo, double[] y, long[] idx, int yo, Win p) {
+        int W = p.w, OW = p.ow;
+        for (int oh = 0; oh < p.oh; oh++) {
+            int r0 = xo + 2 * oh * W, r1 = r0 + W, o = yo + oh * OW;
+            if (idx == null) {
+                for (int ow = 0; ow < OW; ow++) {
+                    int i = 2 * ow;
+                    y[o + ow] = Math.max(Math.max(x[r0 + i], x[r0 + i + 1]), Math.max(x[r1 + i], x[r1 + i + 1]));
+                }
+            } else {
+                for (int ow = 0, pos = 2 * oh * W; ow < OW; ow++, pos += 2) {
+                    double a = x[xo + pos], b = x[xo + pos + 1], c = x[xo + pos + W], d = x[xo + pos + W + 1];
+                    double m = a;
+                    int best = pos;
+                    boolean t = (b > m) | (b != b);
+                    best = t ? pos + 1 : best;
+                    m = Math.max(m, b);
+                    t = (c > m) | (c != c);
+                    best = t ? pos + W : best;
+                    m = Math.max(m, c);
+                    t = (d > m) | (d != d);
+                    best = t ? pos + W + 1 : best;
+                    y[o + ow] = Math.max(m, d);
+                    idx[o + ow] = best;
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ average pooling
+
+    private static Tensor avg(String op, int sp, Tensor input, int[] kernel, int[] stride, int[] padding,
+                              boolean ceilMode, boolean countIncludePad, int divisorOverride) {
+        Win p = geometry(op, sp, input, kernel, stride, padding, sp == 2 ? new int[] {1, 1} : new int[] {1}, ceilMode);
+        Tensor x = input.contiguous();
+        Tensor y = Tensor.empty(input.dtype(), p.outShape);
+        int xo = x.offset(), hw = p.h * p.w, ohw = p.oh * p.ow;
+        boolean fast = p.twoByTwo() && divisorOverride == 0;
+        // PyTorch's divisor is (window rows) * (window columns), each clipped to input + padding
+        // (countIncludePad) or to the input: separable, so computed once per output row and column
+        int[] hLo = new int[p.oh], hHi = new int[p.oh], hDiv = new int[p.oh], wDiv = new int[p.ow];
+        for (int oh = 0; oh < p.oh; oh++) {
+            int hs = oh * p.sh - p.ph;
+            hLo[oh] = Math.max(hs, 0);
+            hHi[oh] = Math.min(hs + p.kh, p.h);
+            hDiv[oh] = countIncludePad ? Math.min(hs + p.kh, p.h + p.ph) - hs : hHi[oh] - hLo[oh];
+        }
+        for (int ow = 0; ow < p.ow; ow++) {
+            int ws = ow * p.sw - p.pw;
+            wDiv[ow] = countIncludePad ? Math.min(ws + p.kw, p.w + p.pw) - ws : Math.min(ws + p.kw, p.w) - Math.max(ws, 0);
+        }
+        int[] kLo = new int[p.kw], kHi = new int[p.kw];
+        tapRanges(p, kLo, kHi);
+        Div d = new Div(hLo, hHi, hDiv, wDiv, kLo, kHi, divisorOverride);
+        if (x.storage().array() instanceof float[] xf) {
+            float[] yf = y.storage().floats();
+            Parallel.forRange(p.planes, grain(p), (s, e) -> {
+                for (int q = s; q < e; q++) {
+                    if (fast) avg2x2(xf, xo + q * hw, yf, q * ohw, p);
+                    else avgRows(xf, xo + q * hw, yf, q * ohw, p, d);
+                }
+            });
+        } else {
+            double[] xd = x.storage().doubles(), yd = y.storage().doubles();
+            Parallel.forRange(p.planes, grain(p), (s, e) -> {
+                for (int q = s; q < e; q++) {
+                    if (fast) avg2x2(xd, xo + q * hw, yd, q * ohw, p);
+                    else avgRows(xd, xo + q * hw, yd, q * ohw, p, d);
+                }
+            });
+        }
+        return y;
+    }
+
+    /** Per-row and per-column window bounds and divisors of an average pooling (shared by every plane). */
+    private record Div(int[] hLo, int[] hHi, int[] hDiv, int[] wDiv, int[] kLo, int[] kHi, int override) {}
+
+    /**
+     * Average pooling with the output column innermost (independent accumulators, not one long
+     * dependent sum per output). Each output still adds its window row by row, left to right,
+     * exactly PyTorch's order; a window with no input element gives 0.
+     */
+    private static void avgRows(float[] x, int xo, float[] y, int yo, Win p, Div d) {
+        int W = p.w, OW = p.ow, sw = p.sw;
+        for (int oh = 0; oh < p.oh; oh++) {
+            int o = yo + oh * OW;
+            java.util.Arrays.fill(y, o, o + OW, 0f);
+            for (int ih = d.hLo[oh]; ih < d.hHi[oh]; ih++) {
+                int row = xo + ih * W;
+                for (int kw = 0; kw < p.kw; kw++) {
+                    int base = row + kw - p.pw;
+                    for (int ow = d.kLo[kw], hi = d.kHi[kw]; ow < hi; ow++) y[o + ow] += x[base + ow * sw];
+                }
+            }
+            int hd = d.hDiv[oh];
+            for (int ow = 0; ow < OW; ow++) {
+                int div = d.override != 0 ? d.override : hd * d.wDiv[ow];
+                y[o + ow] = div > 0 && d.hHi[oh] > d.hLo[oh] ? y[o + ow] / div : 0f;
+            }
+        }
+    }
+
+    private static void avgRows(double[] x, int xo, double[] y, int yo, Win p, Div d) {
+        int W = p.w, OW = p.ow, sw = p.sw;
+        for (int oh = 0; oh < p.oh; oh++) {
+            int o = yo + oh * OW;
+            java.util.Arrays.fill(y, o, o + OW, 0);
+            for (int ih = d.hLo[oh]; ih < d.hHi[oh]; ih++) {
+                int row = xo + ih * W;
+                for (int kw = 0; kw < p.kw; kw++) {
+                    int base = row + kw - p.pw;
+                    for (int ow = d.kLo[kw], hi = d.kHi[kw]; ow < hi; ow++) y[o + ow] += x[base + ow * sw];
+                }
+            }
+            int hd = d.hDiv[oh];
+            for (int ow = 0; ow < OW; ow++) {
+                int div = d.override != 0 ? d.override : hd * d.wDiv[ow];
+                y[o + ow] = div > 0 && d.hHi[oh] > d.hLo[oh] ? y[o + ow] / div : 0;
+            }
+        }
+    }
+
+    private static void avg2x2(float[] x, int xo, float[] y, int yo, Win p) {
+        int W = p.w, OW = p.ow;
+        for (int oh = 0; oh < p.oh; oh++) {
+            int r0 = xo + 2 * oh * W, r1 = r0 + W, o = yo + oh * OW;
+            for (int ow = 0; ow < OW; ow++) {
+                int i = 2 * ow;
+                y[o + ow] = (x[r0 + i] + x[r0 + i + 1] + x[r1 + i] + x[r1 + i + 1]) / 4f;
+            }
+        }
+    }
+
+    private static void avg2x2(double[] x, int xo, double[] y, int yo, Win p) {
+        int W = p.w, OW = p.ow;
+        for (int oh = 0; oh < p.oh; oh++) {
+            int r0 = xo + 2 * oh * W, r1 = r0 + W, o = yo + oh * OW;
+            for (int ow = 0; ow < OW; ow++) {
+                int i = 2 * ow;
+                y[o + ow] = (x[r0 + i] + x[r0 + i + 1] + x[r1 + i] + x[r1 + i + 1]) / 4;
+            }
+        }
+    }
+}
