@@ -1,0 +1,237 @@
+package dev.fathom.backend;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * float32 transcendental kernels on the Vector API ({@code jdk.incubator.vector}), using our own
+ * polynomials (Cephes-style range reduction) so results do not depend on a platform math library.
+ * Typical relative error is below 2e-7 (a couple of ulp).
+ *
+ * <p>This class references incubator classes, so it must only be touched after
+ * {@link Simd#AVAILABLE} said the module is present; callers keep plain-Java fallbacks.
+ * Each kernel reads {@code n} floats from {@code src[so..]} and writes {@code dst[dOff..]};
+ * {@code src == dst} with {@code so == dOff} (in place) is allowed. Tails use masked vectors, so
+ * every element goes through the same arithmetic regardless of its position.
+ */
+public final class VectorMath {
+    private VectorMath() {}
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    private static FloatVector bc(float v) { return FloatVector.broadcast(S, v); }
+
+    /** Lanes per vector; touching this also proves the incubator classes link. */
+    public static int lanes() { return S.length(); }
+
+    // exp: x = n ln2 + r, |r| <= ln2/2; e^r by a degree-7 minimax (Cephes expf); 2^n built from bits
+    // in two halves so results down to the smallest subnormal are scaled without overflow.
+    private static final float EXP_HI = 89f, EXP_LO = -104f;
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float MAGIC = 12582912f; // 1.5 * 2^23: adding it rounds to an integer
+    private static final int MAGIC_BITS = Float.floatToRawIntBits(MAGIC);
+    private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+
+    static FloatVector exp(FloatVector x) {
+        x = x.max(EXP_LO).min(EXP_HI); // NaN-propagating min/max keep NaN lanes NaN
+        FloatVector t = x.fma(LOG2E, MAGIC);
+        FloatVector n = t.sub(MAGIC);
+        IntVector ni = t.reinterpretAsInts().sub(MAGIC_BITS);
+        FloatVector r = n.fma(bc(-LN2_HI), x);
+        r = n.fma(bc(-LN2_LO), r);
+        FloatVector z = r.mul(r);
+        FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f);
+        p = p.fma(r, bc(8.3334519073e-3f));
+        p = p.fma(r, bc(4.1665795894e-2f));
+        p = p.fma(r, bc(1.6666665459e-1f));
+        p = p.fma(r, bc(5.0000001201e-1f));
+        FloatVector y = p.fma(z, r).add(1f);
+        IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
+        IntVector n2 = ni.sub(n1);
+        return y.mul(pow2(n1)).mul(pow2(n2));
+    }
+
+    private static FloatVector pow2(IntVector k) {
+        return k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+    }
+
+    private static final float SQRTHF = 0.707106781186547524f;
+    private static final float TWO23 = 8388608f, MIN_NORMAL = Float.MIN_NORMAL;
+
+    static FloatVector log(FloatVector x) {
+        VectorMask<Float> sub = x.lt(MIN_NORMAL);
+        FloatVector xs = x.blend(x.mul(TWO23), sub);
+        IntVector bits = xs.reinterpretAsInts();
+        FloatVector e = (FloatVector) bits.lanewise(VectorOperators.LSHR, 23).sub(126)
+            .convert(VectorOperators.I2F, 0);
+        e = e.blend(e.sub(23f), sub);
+        FloatVector m = bits.and(0x807FFFFF).or(0x3F000000).reinterpretAsFloats(); // in [0.5, 1)
+        VectorMask<Float> lowM = m.lt(SQRTHF);
+        e = e.blend(e.sub(1f), lowM);
+        m = m.blend(m.add(m), lowM).sub(1f);
+        FloatVector z = m.mul(m);
+        FloatVector y = m.fma(7.0376836292e-2f, -1.1514610310e-1f);
+        y = y.fma(m, bc(1.1676998740e-1f));
+        y = y.fma(m, bc(-1.2420140846e-1f));
+        y = y.fma(m, bc(1.4249322787e-1f));
+        y = y.fma(m, bc(-1.6668057665e-1f));
+        y = y.fma(m, bc(2.0000714765e-1f));
+        y = y.fma(m, bc(-2.4999993993e-1f));
+        y = y.fma(m, bc(3.3333331174e-1f));
+        y = y.mul(m).mul(z);
+        y = e.fma(bc(LN2_LO), y);
+        y = z.fma(bc(-0.5f), y);
+        FloatVector r = m.add(y);
+        r = e.fma(bc(LN2_HI), r);
+        // special inputs: log(+inf)=inf, log(0)=-inf, log(<0)=NaN, NaN stays NaN
+        r = r.blend(Float.POSITIVE_INFINITY, x.eq(Float.POSITIVE_INFINITY));
+        r = r.blend(Float.NEGATIVE_INFINITY, x.eq(0f));
+        r = r.blend(Float.NaN, x.lt(0f).or(x.test(VectorOperators.IS_NAN)));
+        return r;
+    }
+
+    static FloatVector tanh(FloatVector x) {
+        FloatVector a = x.abs();
+        // |x| < 0.625: odd polynomial (Cephes tanhf); otherwise 1 - 2/(e^{2|x|}+1) with x's sign
+        FloatVector z = x.mul(x);
+        FloatVector p = z.fma(-5.70498872745e-3f, 2.06390887954e-2f);
+        p = p.fma(z, bc(-5.37397155531e-2f));
+        p = p.fma(z, bc(1.33314422036e-1f));
+        p = p.fma(z, bc(-3.33332819422e-1f));
+        FloatVector small = p.mul(z).fma(x, x);
+        FloatVector big = exp(a.add(a)).add(1f);
+        big = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(big));
+        IntVector sign = x.reinterpretAsInts().and(0x80000000);
+        big = big.reinterpretAsInts().or(sign).reinterpretAsFloats();
+        return big.blend(small, a.lt(0.625f));
+    }
+
+    static FloatVector sigmoid(FloatVector x) {
+        // e = e^{-|x|} never overflows; sigmoid = 1/(1+e) for x >= 0, e/(1+e) for x < 0
+        FloatVector e = exp(x.abs().neg());
+        FloatVector r = FloatVector.broadcast(S, 1f).div(e.add(1f));
+        return r.blend(e.mul(r), x.lt(0f));
+    }
+
+    /**
+     * erfc for any argument, via Numerical Recipes' erfcc (fractional error below 1.2e-7 for
+     * z >= 0) and erfc(-z) = 2 - erfc(z), which never cancels.
+     */
+    static FloatVector erfc(FloatVector z) {
+        FloatVector a = z.abs();
+        FloatVector t = FloatVector.broadcast(S, 1f).div(a.fma(0.5f, 1f));
+        FloatVector p = t.fma(0.17087277f, -0.82215223f);
+        p = p.fma(t, bc(1.48851587f));
+        p = p.fma(t, bc(-1.13520398f));
+        p = p.fma(t, bc(0.27886807f));
+        p = p.fma(t, bc(-0.18628806f));
+        p = p.fma(t, bc(0.09678418f));
+        p = p.fma(t, bc(0.37409196f));
+        p = p.fma(t, bc(1.00002368f));
+        p = p.fma(t, bc(-1.26551223f));
+        // -a^2 split exactly into hi + lo so the big exponent loses nothing before rounding
+        FloatVector hi = a.mul(a);
+        FloatVector lo = a.fma(a, hi.neg());
+        FloatVector r = t.mul(exp(hi.neg().add(p.sub(lo))));
+        return r.blend(FloatVector.broadcast(S, 2f).sub(r), z.lt(0f));
+    }
+
+    private static final float INV_SQRT2 = 0.70710678118654752f;
+    private static final float SQRT_2_OVER_PI = 0.79788456080286536f;
+
+    static FloatVector gelu(FloatVector x) {
+        // 0.5 x (1 + erf(x/√2)) = 0.5 x erfc(-x/√2): no cancellation for negative x
+        return x.mul(0.5f).mul(erfc(x.mul(-INV_SQRT2)));
+    }
+
+    static FloatVector geluTanh(FloatVector x) {
+        // 0.5 x (1 + tanh(u)) = x sigmoid(2u), which stays accurate where tanh(u) is near -1
+        FloatVector u = x.mul(x).fma(0.044715f, 1f).mul(x).mul(2f * SQRT_2_OVER_PI);
+        return x.mul(sigmoid(u));
+    }
+
+    static FloatVector softplus(FloatVector x, float beta, float threshold) {
+        FloatVector y = x.mul(beta);
+        FloatVector e = exp(y);
+        FloatVector u = e.add(1f);
+        // log1p(e) = log(u) - ((u - 1) - e)/u corrects the rounding of 1 + e
+        FloatVector lp = log(u).sub(u.sub(1f).sub(e).div(u));
+        FloatVector r = lp.div(beta);
+        return r.blend(x, y.compare(VectorOperators.GT, threshold).or(y.compare(VectorOperators.GT, 30f)));
+    }
+
+    // ------------------------------------------------------------------ array kernels
+
+    public static void exp(float[] src, int so, float[] dst, int dOff, int n) {
+        int i = 0;
+        for (int b = S.loopBound(n); i < b; i += S.length())
+            exp(FloatVector.fromArray(S, src, so + i)).intoArray(dst, dOff + i);
+        if (i < n) {
+            var m = S.indexInRange(i, n);
+            exp(FloatVector.fromArray(S, src, so + i, m)).intoArray(dst, dOff + i, m);
+        }
+    }
+
+    public static void log(float[] src, int so, float[] dst, int dOff, int n) {
+        int i = 0;
+        for (int b = S.loopBound(n); i < b; i += S.length())
+            log(FloatVector.fromArray(S, src, so + i)).intoArray(dst, dOff + i);
+        if (i < n) {
+            var m = S.indexInRange(i, n);
+            log(FloatVector.fromArray(S, src, so + i, m)).intoArray(dst, dOff + i, m);
+        }
+    }
+
+    public static void tanh(float[] src, int so, float[] dst, int dOff, int n) {
+        int i = 0;
+        for (int b = S.loopBound(n); i < b; i += S.length())
+            tanh(FloatVector.fromArray(S, src, so + i)).intoArray(dst, dOff + i);
+        if (i < n) {
+            var m = S.indexInRange(i, n);
+            tanh(FloatVector.fromArray(S, src, so + i, m)).intoArray(dst, dOff + i, m);
+        }
+    }
+
+    public static void sigmoid(float[] src, int so, float[] dst, int dOff, int n) {
+        int i = 0;
+        for (int b = S.loopBound(n); i < b; i += S.length())
+            sigmoid(FloatVector.fromArray(S, src, so + i)).intoArray(dst, dOff + i);
+        if (i < n) {
+            var m = S.indexInRange(i, n);
+            sigmoid(FloatVector.fromArray(S, src, so + i, m)).intoArray(dst, dOff + i, m);
+        }
+    }
+
+    public static void gelu(float[] src, int so, float[] dst, int dOff, int n) {
+        int i = 0;
+        for (int b = S.loopBound(n); i < b; i += S.length())
+            gelu(FloatVector.fromArray(S, src, so + i)).intoArray(dst, dOff + i);
+        if (i < n) {
+            var m = S.indexInRange(i, n);
+            gelu(FloatVector.fromArray(S, src, so + i, m)).intoArray(dst, dOff + i, m);
+        }
+    }
+
+    public static void geluTanh(float[] src, int so, float[] dst, int dOff, int n) {
+        int i = 0;
+        for (int b = S.loopBound(n); i < b; i += S.length())
+            geluTanh(FloatVector.fromArray(S, src, so + i)).intoArray(dst, dOff + i);
+        if (i < n) {
+            var m = S.indexInRange(i, n);
+            geluTanh(FloatVector.fromArray(S, src, so + i, m)).intoArray(dst, dOff + i, m);
+        }
+    }
+
+    public static void softplus(float[] src, int so, float[] dst, int dOff, int n, float beta, float threshold) {
+        int i = 0;
+        for (int b = S.loopBound(n); i < b; i += S.length())
+            softplus(FloatVector.fromArray(S, src, so + i), beta, threshold).intoArray(dst, dOff + i);
+        if (i < n) {
+            var m = S.indexInRange(i, n);
+            softplus(FloatVector.fromArray(S, src, so + i, m), beta, threshold).intoArray(dst, dOff + i, m);
+        }
+    }
+}
