@@ -116,12 +116,20 @@ public final class VectorMath {
         return r.blend(e.mul(r), x.lt(0f));
     }
 
+    private static final float INV_SQRT2 = 0.70710678118654752f;
+    private static final float SQRT_2_OVER_PI = 0.79788456080286536f;
+
     /**
-     * erfc for any argument, via Numerical Recipes' erfcc (fractional error below 1.2e-7 for
-     * z >= 0) and erfc(-z) = 2 - erfc(z), which never cancels.
+     * Exact GELU: 0.5 x (1 + erf(x/√2)) = 0.5 x erfc(z) with z = -x/√2, which never cancels.
+     * erfc(|z|) = t·exp(-z² + P(t)) with t = 1/(1 + |z|/2) is Numerical Recipes' erfcc (fractional
+     * error below 1.2e-7); erfc(-|z|) = 2 - erfc(|z|). The dominant term z² = x²/2 is taken from x
+     * exactly (hi + lo via fma) rather than from a rounded z, and e^{-hi} and e^{P - lo} are formed
+     * separately: rounding either to float would cost up to 1e-5 relative in the tail.
      */
-    static FloatVector erfc(FloatVector z) {
-        FloatVector a = z.abs();
+    static FloatVector gelu(FloatVector x) {
+        // beyond |x| = 20, erfc(z) is 0 or 2 in float; clamping keeps x² and its fma residue finite
+        FloatVector c = x.max(-20f).min(20f);
+        FloatVector a = c.abs().mul(INV_SQRT2);
         FloatVector t = FloatVector.broadcast(S, 1f).div(a.fma(0.5f, 1f));
         FloatVector p = t.fma(0.17087277f, -0.82215223f);
         p = p.fma(t, bc(1.48851587f));
@@ -132,30 +140,25 @@ public final class VectorMath {
         p = p.fma(t, bc(0.37409196f));
         p = p.fma(t, bc(1.00002368f));
         p = p.fma(t, bc(-1.26551223f));
-        // -a^2 split exactly into hi + lo so the big exponent loses nothing before rounding
-        FloatVector hi = a.mul(a);
-        FloatVector lo = a.fma(a, hi.neg());
-        FloatVector r = t.mul(exp(hi.neg().add(p.sub(lo))));
-        return r.blend(FloatVector.broadcast(S, 2f).sub(r), z.lt(0f));
-    }
-
-    private static final float INV_SQRT2 = 0.70710678118654752f;
-    private static final float SQRT_2_OVER_PI = 0.79788456080286536f;
-
-    static FloatVector gelu(FloatVector x) {
-        // 0.5 x (1 + erf(x/√2)) = 0.5 x erfc(-x/√2): no cancellation for negative x
-        return x.mul(0.5f).mul(erfc(x.mul(-INV_SQRT2)));
+        FloatVector sq = c.mul(c);
+        FloatVector hi = sq.mul(0.5f), lo = c.fma(c, sq.neg()).mul(0.5f);
+        FloatVector r = t.mul(exp(hi.neg())).mul(exp(p.sub(lo)));     // erfc(|z|)
+        r = r.blend(FloatVector.broadcast(S, 2f).sub(r), c.compare(VectorOperators.GT, 0f)); // z < 0
+        return x.mul(0.5f).mul(r).blend(-0f, x.eq(Float.NEGATIVE_INFINITY)); // the limit, not -inf * 0
     }
 
     static FloatVector geluTanh(FloatVector x) {
         // 0.5 x (1 + tanh(u)) = x sigmoid(2u), which stays accurate where tanh(u) is near -1
         FloatVector u = x.mul(x).fma(0.044715f, 1f).mul(x).mul(2f * SQRT_2_OVER_PI);
-        return x.mul(sigmoid(u));
+        return x.mul(sigmoid(u)).blend(-0f, x.eq(Float.NEGATIVE_INFINITY));
     }
 
     static FloatVector softplus(FloatVector x, float beta, float threshold) {
         FloatVector y = x.mul(beta);
-        FloatVector e = exp(y);
+        // e^{βx} = e^y (1 + lo) with βx = y + lo exactly: where softplus ≈ e^{βx}/β, the rounding
+        // of βx would otherwise be amplified |βx|-fold
+        FloatVector corr = x.fma(bc(beta), y.neg()).add(1f).blend(1f, y.test(VectorOperators.IS_INFINITE));
+        FloatVector e = exp(y).mul(corr);
         FloatVector u = e.add(1f);
         // log1p(e) = log(u) - ((u - 1) - e)/u corrects the rounding of 1 + e
         FloatVector lp = log(u).sub(u.sub(1f).sub(e).div(u));

@@ -104,10 +104,14 @@ public enum Unary {
     ELU("elu", Kind.FLOAT, Grain.COSTLY, 1.0, 0) {
         @Override public double apply(double x, double p, double q) { return x > 0 ? x : p * Math.expm1(x); }
     },
-    /** x·Φ(x), with Φ from an accurate erfc. */
+    /** x·Φ(x), with Φ from an accurate erfc; gelu(-inf) is its limit 0. */
     GELU("gelu", Kind.FLOAT, Grain.COSTLY) {
-        @Override public double apply(double x, double p, double q) { return 0.5 * x * ScalarMath.erfc(-x * INV_SQRT2); }
-        @Override float apply(float x, double p, double q) { return (float) (0.5 * x * ScalarMath.erfcFast(-x * INV_SQRT2)); }
+        @Override public double apply(double x, double p, double q) {
+            return x == Double.NEGATIVE_INFINITY ? -0.0 : 0.5 * x * ScalarMath.erfc(-x * INV_SQRT2);
+        }
+        @Override float apply(float x, double p, double q) {
+            return x == Float.NEGATIVE_INFINITY ? -0f : (float) (0.5 * x * ScalarMath.erfcFast(-x * INV_SQRT2));
+        }
         @Override void f32(float[] s, int so, float[] d, int o, int n, double p, double q) {
             if (vector()) VectorMath.gelu(s, so, d, o, n); else super.f32(s, so, d, o, n, p, q);
         }
@@ -115,6 +119,7 @@ public enum Unary {
     /** The tanh approximation of GELU, 0.5x(1 + tanh(√(2/π)(x + 0.044715x³))). */
     GELU_TANH("gelu", Kind.FLOAT, Grain.COSTLY) {
         @Override public double apply(double x, double p, double q) {
+            if (x == Double.NEGATIVE_INFINITY) return -0.0; // the limit, not -inf * 0
             double u = SQRT_2_OVER_PI * (x + 0.044715 * x * x * x);
             return x * SIGMOID.apply(2 * u, 0, 0); // = 0.5x(1+tanh u), without cancellation for x < 0
         }
@@ -233,6 +238,7 @@ public enum Unary {
         if (kind == Kind.TEST) return test(x);
         DType t = resultType(in, p, q);
         int[] shape = x.shape();
+        if (t == DType.BOOL) return x.copy(); // sign(bool) is the identity
         Tensor out = Tensor.empty(t, shape);
         int n = out.numel();
         if (n == 0) return out;
@@ -245,7 +251,6 @@ public enum Unary {
             src = dst;
             so = 0;
         }
-        if (t == DType.BOOL) return out; // sign(bool) is the identity
         run(t, src, so, dst, n, p, q);
         return out;
     }
