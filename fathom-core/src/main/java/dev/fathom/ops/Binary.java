@@ -364,8 +364,50 @@ public enum Binary {
             return;
         }
         int[] shape = out.shape();
-        StridedIter it = StridedIter.of(shape, new int[] {out.offset(), a.offset(), b.offset()}, out.strides(),
-            Shapes.broadcastStrides(a.shape(), a.strides(), shape), Shapes.broadcastStrides(b.shape(), b.strides(), shape));
+        int[] as = Shapes.broadcastStrides(a.shape(), a.strides(), shape), bs = Shapes.broadcastStrides(b.shape(), b.strides(), shape);
+        int nd = shape.length;
+        if (nd >= 2 && shape[nd - 2] >= 2 * TILE && shape[nd - 1] >= 2 * TILE
+            && (crosses(as, nd) || crosses(bs, nd) || crosses(out.strides(), nd))) {
+            tiled(t, a.broadcastTo(shape), b.broadcastTo(shape), out, alpha, shape);
+            return;
+        }
+        general(t, a, as, b, bs, out, alpha, shape);
+    }
+
+    /** Tile edge for layouts that cross (e.g. a transpose against a row-major operand). */
+    private static final int TILE = 64;
+
+    /** True when rows walk this operand with a large stride while its column stride is 1: a transposed layout. */
+    private static boolean crosses(int[] strides, int nd) {
+        int inner = strides[nd - 1];
+        return inner != 0 && inner != 1 && strides[nd - 2] == 1;
+    }
+
+    /**
+     * Walks the last two dimensions in TILE×TILE blocks, so the operand read (or written) across its
+     * rows reuses each cache line TILE times instead of once.
+     */
+    private void tiled(DType t, Tensor a, Tensor b, Tensor out, double alpha, int[] shape) {
+        int nd = shape.length, rows = shape[nd - 2], cols = shape[nd - 1];
+        int tr = (rows + TILE - 1) / TILE, tc = (cols + TILE - 1) / TILE;
+        int perTile = out.numel() / rows / cols * TILE * TILE;
+        Parallel.forRange(tr * tc, Math.max(1, GRAIN / perTile), (s, e) -> {
+            for (int k = s; k < e; k++) {
+                int r0 = k / tc * TILE, c0 = k % tc * TILE;
+                int h = Math.min(TILE, rows - r0), w = Math.min(TILE, cols - c0);
+                Tensor ta = a.narrow(nd - 2, r0, h).narrow(nd - 1, c0, w);
+                Tensor tb = b.narrow(nd - 2, r0, h).narrow(nd - 1, c0, w);
+                Tensor to = out.narrow(nd - 2, r0, h).narrow(nd - 1, c0, w);
+                int[] ts = to.shape();
+                general(t, ta, ta.strides(), tb, tb.strides(), to, alpha, ts);
+            }
+        });
+    }
+
+    /** The strided path: rows from {@link StridedIter}, split across the pool by rows. */
+    private void general(DType t, Tensor a, int[] as, Tensor b, int[] bs, Tensor out, double alpha, int[] shape) {
+        Object av = a.storage().array(), bv = b.storage().array(), ov = out.storage().array();
+        StridedIter it = StridedIter.of(shape, new int[] {out.offset(), a.offset(), b.offset()}, out.strides(), as, bs);
         int os = it.innerStride(0), sa = it.innerStride(1), sb = it.innerStride(2);
         int rows = it.rows(), len = it.rowLength();
         Parallel.forRange(rows, Math.max(1, GRAIN / Math.max(len, 1)), (s, e) -> {
@@ -380,6 +422,10 @@ public enum Binary {
         boolean scaled = alpha != 1;
         if (sa == 1 && sb == 1 && so == 1 && !scaled) {
             kernel(t, a, ao, b, bo, o, oo, n);
+            return;
+        }
+        if (this == ADD && scaled && sa == 1 && sb == 1 && so == 1 && t.isFloatingPoint()) {
+            axpy(a, ao, b, bo, o, oo, n, alpha); // the optimizer update p += alpha*g: one fused pass
             return;
         }
         int cap = Math.min(n, CHUNK);
@@ -407,6 +453,18 @@ public enum Binary {
             }
             kernel(t, x, xo, y, yo, z, zo, m);
             if (so != 1) scatter(z, m, o, oo + c * so, so);
+        }
+    }
+
+    /** o = a + alpha*b over unit-stride floating arrays (alpha rounded to the type first, as in gather+scale). */
+    private static void axpy(Object a, int ai, Object b, int bi, Object o, int oi, int n, double alpha) {
+        if (o instanceof float[] z) {
+            float[] x = (float[]) a, y = (float[]) b;
+            float k = (float) alpha;
+            for (int i = 0; i < n; i++) z[oi + i] = x[ai + i] + k * y[bi + i];
+        } else {
+            double[] x = (double[]) a, y = (double[]) b, z = (double[]) o;
+            for (int i = 0; i < n; i++) z[oi + i] = x[ai + i] + alpha * y[bi + i];
         }
     }
 
