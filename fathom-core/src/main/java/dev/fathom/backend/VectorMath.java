@@ -14,8 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>This class references incubator classes, so it must only be touched after
  * {@link Simd#AVAILABLE} said the module is present; callers keep plain-Java fallbacks.
  * Each kernel reads {@code n} floats from {@code src[so..]} and writes {@code dst[dOff..]};
- * {@code src == dst} with {@code so == dOff} (in place) is allowed. Tails use masked vectors, so
- * every element goes through the same arithmetic regardless of its position.
+ * {@code src == dst} with {@code so == dOff} (in place) is allowed.
  */
 public final class VectorMath {
     private VectorMath() {}

@@ -745,36 +745,52 @@ public final class Tensor {
     public Tensor add(long s) { return Binary.ADD.apply(this, s); }
     /** {@code this - other}. */
     public Tensor sub(Tensor other) { return Binary.SUB.apply(this, other); }
+    /** {@link #sub(Tensor)} with a scalar that acts like a Python float. */
     public Tensor sub(double s) { return Binary.SUB.apply(this, s); }
+    /** {@link #sub(Tensor)} with a scalar that acts like a Python int. */
     public Tensor sub(long s) { return Binary.SUB.apply(this, s); }
     /** {@code this * other}. */
     public Tensor mul(Tensor other) { return Binary.MUL.apply(this, other); }
+    /** {@link #mul(Tensor)} with a scalar that acts like a Python float. */
     public Tensor mul(double s) { return Binary.MUL.apply(this, s); }
+    /** {@link #mul(Tensor)} with a scalar that acts like a Python int. */
     public Tensor mul(long s) { return Binary.MUL.apply(this, s); }
     /** True division: integer operands give float32. */
     public Tensor div(Tensor other) { return Binary.DIV.apply(this, other); }
+    /** {@link #div(Tensor)} with a scalar that acts like a Python float. */
     public Tensor div(double s) { return Binary.DIV.apply(this, s); }
+    /** {@link #div(Tensor)} with a scalar that acts like a Python int. */
     public Tensor div(long s) { return Binary.DIV.apply(this, s); }
     /** {@code this ** other}; integer tensors stay integer. */
     public Tensor pow(Tensor other) { return Binary.POW.apply(this, other); }
+    /** {@link #pow(Tensor)} with a scalar that acts like a Python float. */
     public Tensor pow(double s) { return Binary.POW.apply(this, s); }
+    /** {@link #pow(Tensor)} with a scalar that acts like a Python int. */
     public Tensor pow(long s) { return Binary.POW.apply(this, s); }
     /** Elementwise minimum (NaN-propagating). */
     public Tensor minimum(Tensor other) { return Binary.MINIMUM.apply(this, other); }
+    /** {@link #minimum(Tensor)} with a scalar that acts like a Python float. */
     public Tensor minimum(double s) { return Binary.MINIMUM.apply(this, s); }
+    /** {@link #minimum(Tensor)} with a scalar that acts like a Python int. */
     public Tensor minimum(long s) { return Binary.MINIMUM.apply(this, s); }
     /** Elementwise maximum (NaN-propagating). */
     public Tensor maximum(Tensor other) { return Binary.MAXIMUM.apply(this, other); }
+    /** {@link #maximum(Tensor)} with a scalar that acts like a Python float. */
     public Tensor maximum(double s) { return Binary.MAXIMUM.apply(this, s); }
+    /** {@link #maximum(Tensor)} with a scalar that acts like a Python int. */
     public Tensor maximum(long s) { return Binary.MAXIMUM.apply(this, s); }
 
+    /** {@code -x}; keeps integer types (bool is refused). */
     public Tensor neg() { return Unary.NEG.apply(this); }
+    /** {@code |x|}; keeps integer types. */
     public Tensor abs() { return Unary.ABS.apply(this); }
     /** -1, 0 or 1 per element (NaN stays NaN). */
     public Tensor sign() { return Unary.SIGN.apply(this); }
+    /** Square root (NaN for negatives); integers become float32. */
     public Tensor sqrt() { return Unary.SQRT.apply(this); }
     /** {@code 1 / sqrt(x)}. */
     public Tensor rsqrt() { return Unary.RSQRT.apply(this); }
+    /** {@code e^x}; integers become float32. */
     public Tensor exp() { return Unary.EXP.apply(this); }
     /** Natural logarithm (log 0 = -inf, log of a negative = NaN). */
     public Tensor log() { return Unary.LOG.apply(this); }
@@ -782,8 +798,11 @@ public final class Tensor {
     public Tensor log1p() { return Unary.LOG1P.apply(this); }
     /** {@code exp(x) - 1}, accurate near 0. */
     public Tensor expm1() { return Unary.EXPM1.apply(this); }
+    /** Sine (radians). */
     public Tensor sin() { return Unary.SIN.apply(this); }
+    /** Cosine (radians). */
     public Tensor cos() { return Unary.COS.apply(this); }
+    /** Hyperbolic tangent. */
     public Tensor tanh() { return Unary.TANH.apply(this); }
     /** {@code 1 / (1 + exp(-x))}, without overflow. */
     public Tensor sigmoid() { return Unary.SIGMOID.apply(this); }
@@ -814,18 +833,29 @@ public final class Tensor {
 
     /** Elementwise {@code ==} as a bool tensor. */
     public Tensor eq(Tensor other) { return Binary.EQ.apply(this, other); }
+    /** {@link #eq(Tensor)} with a scalar that acts like a Python float. */
     public Tensor eq(double s) { return Binary.EQ.apply(this, s); }
     /** Elementwise {@code !=} (true where either side is NaN). */
     public Tensor ne(Tensor other) { return Binary.NE.apply(this, other); }
+    /** {@link #ne(Tensor)} with a scalar that acts like a Python float. */
     public Tensor ne(double s) { return Binary.NE.apply(this, s); }
+    /** Elementwise {@code <} as a bool tensor. */
     public Tensor lt(Tensor other) { return Binary.LT.apply(this, other); }
+    /** {@link #lt(Tensor)} with a scalar that acts like a Python float. */
     public Tensor lt(double s) { return Binary.LT.apply(this, s); }
+    /** Elementwise {@code <=} as a bool tensor. */
     public Tensor le(Tensor other) { return Binary.LE.apply(this, other); }
+    /** {@link #le(Tensor)} with a scalar that acts like a Python float. */
     public Tensor le(double s) { return Binary.LE.apply(this, s); }
+    /** Elementwise {@code >} as a bool tensor. */
     public Tensor gt(Tensor other) { return Binary.GT.apply(this, other); }
+    /** {@link #gt(Tensor)} with a scalar that acts like a Python float. */
     public Tensor gt(double s) { return Binary.GT.apply(this, s); }
+    /** Elementwise {@code >=} as a bool tensor. */
     public Tensor ge(Tensor other) { return Binary.GE.apply(this, other); }
+    /** {@link #ge(Tensor)} with a scalar that acts like a Python float. */
     public Tensor ge(double s) { return Binary.GE.apply(this, s); }
+    /** True where the value is NaN. */
     public Tensor isNaN() { return Unary.IS_NAN.apply(this); }
     /** True where the value is +inf or -inf. */
     public Tensor isInf() { return Unary.IS_INF.apply(this); }
@@ -833,7 +863,9 @@ public final class Tensor {
     public Tensor isFinite() { return Unary.IS_FINITE.apply(this); }
     /** Elementwise and of truth values (non-zero is true), as bool. */
     public Tensor logicalAnd(Tensor other) { return Binary.LOGICAL_AND.apply(this, other); }
+    /** Elementwise or of truth values, as bool. */
     public Tensor logicalOr(Tensor other) { return Binary.LOGICAL_OR.apply(this, other); }
+    /** Elementwise exclusive or of truth values, as bool. */
     public Tensor logicalXor(Tensor other) { return Binary.LOGICAL_XOR.apply(this, other); }
     /** True where the value is zero. */
     public Tensor logicalNot() { return Unary.LOGICAL_NOT.apply(this); }
@@ -844,16 +876,25 @@ public final class Tensor {
     public Tensor addInPlace(Tensor other) { return Binary.ADD.applyInPlace(this, other); }
     /** {@code this += alpha * other} in place. */
     public Tensor addInPlace(Tensor other, double alpha) { return Binary.addInPlace(this, other, alpha); }
+    /** {@link #addInPlace(Tensor)} with a scalar that acts like a Python float. */
     public Tensor addInPlace(double s) { return Binary.ADD.applyInPlace(this, s); }
+    /** {@link #addInPlace(Tensor)} with a scalar that acts like a Python int. */
     public Tensor addInPlace(long s) { return Binary.ADD.applyInPlace(this, s); }
+    /** {@code this -= other} in place (other broadcasts to this shape). */
     public Tensor subInPlace(Tensor other) { return Binary.SUB.applyInPlace(this, other); }
+    /** {@link #subInPlace(Tensor)} with a scalar that acts like a Python float. */
     public Tensor subInPlace(double s) { return Binary.SUB.applyInPlace(this, s); }
+    /** {@link #subInPlace(Tensor)} with a scalar that acts like a Python int. */
     public Tensor subInPlace(long s) { return Binary.SUB.applyInPlace(this, s); }
+    /** {@code this *= other} in place (other broadcasts to this shape). */
     public Tensor mulInPlace(Tensor other) { return Binary.MUL.applyInPlace(this, other); }
+    /** {@link #mulInPlace(Tensor)} with a scalar that acts like a Python float. */
     public Tensor mulInPlace(double s) { return Binary.MUL.applyInPlace(this, s); }
+    /** {@link #mulInPlace(Tensor)} with a scalar that acts like a Python int. */
     public Tensor mulInPlace(long s) { return Binary.MUL.applyInPlace(this, s); }
     /** {@code this /= other} in place (floating tensors only: the result of true division is floating). */
     public Tensor divInPlace(Tensor other) { return Binary.DIV.applyInPlace(this, other); }
+    /** {@link #divInPlace(Tensor)} with a scalar that acts like a Python float. */
     public Tensor divInPlace(double s) { return Binary.DIV.applyInPlace(this, s); }
     /** Sets every element to {@code value}, in place (through views too). */
     public Tensor fillInPlace(double value) { return Binary.fill(this, value); }

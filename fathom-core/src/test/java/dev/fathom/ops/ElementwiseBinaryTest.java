@@ -221,4 +221,33 @@ class ElementwiseBinaryTest {
             assertEquals(xl[i] - 7, pl[i]);
         }
     }
+
+    @Test
+    void batchedTransposedOperandsAreTiledCorrectly() {
+        // [3, 150, 140] against a permuted [3, 140, 150] view and a broadcast row: exercises the tiled path
+        int B = 3, R = 150, C = 140;
+        float[] x = new float[B * R * C], y = new float[B * C * R], z = new float[C];
+        Random r = new Random(3);
+        for (int i = 0; i < x.length; i++) x[i] = r.nextFloat();
+        for (int i = 0; i < y.length; i++) y[i] = r.nextFloat();
+        for (int i = 0; i < C; i++) z[i] = r.nextFloat();
+        Tensor X = Tensor.of(x, B, R, C), Y = Tensor.of(y, B, C, R).transpose(1, 2), Z = Tensor.of(z, C);
+        float[] got = X.sub(Y).toFloatArray();
+        float[] got2 = Y.mul(Z).toFloatArray();
+        for (int b = 0; b < B; b++)
+            for (int i = 0; i < R; i++)
+                for (int j = 0; j < C; j++) {
+                    float yv = y[(b * C + j) * R + i];
+                    assertEquals(x[(b * R + i) * C + j] - yv, got[(b * R + i) * C + j], 0f);
+                    assertEquals(yv * z[j], got2[(b * R + i) * C + j], 0f);
+                }
+        // in place into the transposed view, reading a row-major operand
+        Tensor target = Tensor.of(y.clone(), B, C, R);
+        target.transpose(1, 2).addInPlace(X);
+        float[] t = target.toFloatArray();
+        for (int b = 0; b < B; b++)
+            for (int i = 0; i < R; i++)
+                for (int j = 0; j < C; j++)
+                    assertEquals(y[(b * C + j) * R + i] + x[(b * R + i) * C + j], t[(b * C + j) * R + i], 0f);
+    }
 }
