@@ -165,7 +165,7 @@ public enum Unary {
 
     /** Elements per parallel task: cheap ops are memory-bound, costly ones split sooner. */
     private static final class Grain {
-        static final int CHEAP = 1 << 15, COSTLY = 1 << 12;
+        static final int CHEAP = 1 << 15, COSTLY = 1 << 14;
     }
 
     /** How an op treats input types. */
