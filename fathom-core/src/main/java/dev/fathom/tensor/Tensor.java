@@ -734,6 +734,180 @@ public final class Tensor {
 
     // ------------------------------------------------------------------ elementwise (ops/Unary, ops/Binary)
 
+    /** {@code this + other} with broadcasting and type promotion. */
+    public Tensor add(Tensor other) { return dev.fathom.ops.Binary.ADD.apply(this, other); }
+    /** {@code this + alpha * other} in one pass. */
+    public Tensor add(Tensor other, double alpha) { return dev.fathom.ops.Binary.add(this, other, alpha); }
+    /** {@code this + s} (s acts like a Python float). */
+    public Tensor add(double s) { return dev.fathom.ops.Binary.ADD.apply(this, s); }
+    /** {@code this + s} (s acts like a Python int). */
+    public Tensor add(long s) { return dev.fathom.ops.Binary.ADD.apply(this, s); }
+    /** {@code this - other}. */
+    public Tensor sub(Tensor other) { return dev.fathom.ops.Binary.SUB.apply(this, other); }
+    /** {@link #sub(Tensor)} with a scalar that acts like a Python float. */
+    public Tensor sub(double s) { return dev.fathom.ops.Binary.SUB.apply(this, s); }
+    /** {@link #sub(Tensor)} with a scalar that acts like a Python int. */
+    public Tensor sub(long s) { return dev.fathom.ops.Binary.SUB.apply(this, s); }
+    /** {@code this * other}. */
+    public Tensor mul(Tensor other) { return dev.fathom.ops.Binary.MUL.apply(this, other); }
+    /** {@link #mul(Tensor)} with a scalar that acts like a Python float. */
+    public Tensor mul(double s) { return dev.fathom.ops.Binary.MUL.apply(this, s); }
+    /** {@link #mul(Tensor)} with a scalar that acts like a Python int. */
+    public Tensor mul(long s) { return dev.fathom.ops.Binary.MUL.apply(this, s); }
+    /** True division: integer operands give float32. */
+    public Tensor div(Tensor other) { return dev.fathom.ops.Binary.DIV.apply(this, other); }
+    /** {@link #div(Tensor)} with a scalar that acts like a Python float. */
+    public Tensor div(double s) { return dev.fathom.ops.Binary.DIV.apply(this, s); }
+    /** {@link #div(Tensor)} with a scalar that acts like a Python int. */
+    public Tensor div(long s) { return dev.fathom.ops.Binary.DIV.apply(this, s); }
+    /** {@code this ** other}; integer tensors stay integer. */
+    public Tensor pow(Tensor other) { return dev.fathom.ops.Binary.POW.apply(this, other); }
+    /** {@link #pow(Tensor)} with a scalar that acts like a Python float. */
+    public Tensor pow(double s) { return dev.fathom.ops.Binary.POW.apply(this, s); }
+    /** {@link #pow(Tensor)} with a scalar that acts like a Python int. */
+    public Tensor pow(long s) { return dev.fathom.ops.Binary.POW.apply(this, s); }
+    /** Elementwise minimum (NaN-propagating). */
+    public Tensor minimum(Tensor other) { return dev.fathom.ops.Binary.MINIMUM.apply(this, other); }
+    /** {@link #minimum(Tensor)} with a scalar that acts like a Python float. */
+    public Tensor minimum(double s) { return dev.fathom.ops.Binary.MINIMUM.apply(this, s); }
+    /** {@link #minimum(Tensor)} with a scalar that acts like a Python int. */
+    public Tensor minimum(long s) { return dev.fathom.ops.Binary.MINIMUM.apply(this, s); }
+    /** Elementwise maximum (NaN-propagating). */
+    public Tensor maximum(Tensor other) { return dev.fathom.ops.Binary.MAXIMUM.apply(this, other); }
+    /** {@link #maximum(Tensor)} with a scalar that acts like a Python float. */
+    public Tensor maximum(double s) { return dev.fathom.ops.Binary.MAXIMUM.apply(this, s); }
+    /** {@link #maximum(Tensor)} with a scalar that acts like a Python int. */
+    public Tensor maximum(long s) { return dev.fathom.ops.Binary.MAXIMUM.apply(this, s); }
+
+    /** {@code -x}; keeps integer types (bool is refused). */
+    public Tensor neg() { return dev.fathom.ops.Unary.NEG.apply(this); }
+    /** {@code |x|}; keeps integer types. */
+    public Tensor abs() { return dev.fathom.ops.Unary.ABS.apply(this); }
+    /** -1, 0 or 1 per element (NaN stays NaN). */
+    public Tensor sign() { return dev.fathom.ops.Unary.SIGN.apply(this); }
+    /** Square root (NaN for negatives); integers become float32. */
+    public Tensor sqrt() { return dev.fathom.ops.Unary.SQRT.apply(this); }
+    /** {@code 1 / sqrt(x)}. */
+    public Tensor rsqrt() { return dev.fathom.ops.Unary.RSQRT.apply(this); }
+    /** {@code e^x}; integers become float32. */
+    public Tensor exp() { return dev.fathom.ops.Unary.EXP.apply(this); }
+    /** Natural logarithm (log 0 = -inf, log of a negative = NaN). */
+    public Tensor log() { return dev.fathom.ops.Unary.LOG.apply(this); }
+    /** {@code log(1 + x)}, accurate near 0. */
+    public Tensor log1p() { return dev.fathom.ops.Unary.LOG1P.apply(this); }
+    /** {@code exp(x) - 1}, accurate near 0. */
+    public Tensor expm1() { return dev.fathom.ops.Unary.EXPM1.apply(this); }
+    /** Sine (radians). */
+    public Tensor sin() { return dev.fathom.ops.Unary.SIN.apply(this); }
+    /** Cosine (radians). */
+    public Tensor cos() { return dev.fathom.ops.Unary.COS.apply(this); }
+    /** Hyperbolic tangent. */
+    public Tensor tanh() { return dev.fathom.ops.Unary.TANH.apply(this); }
+    /** {@code 1 / (1 + exp(-x))}, without overflow. */
+    public Tensor sigmoid() { return dev.fathom.ops.Unary.SIGMOID.apply(this); }
+    /** {@code max(x, 0)}; keeps integer types. */
+    public Tensor relu() { return dev.fathom.ops.Unary.RELU.apply(this); }
+    /** x for x > 0, else 0.01x. */
+    public Tensor leakyRelu() { return dev.fathom.ops.Unary.LEAKY_RELU.apply(this); }
+    /** x for x > 0, else {@code slope * x}. */
+    public Tensor leakyRelu(double slope) { return dev.fathom.ops.Unary.LEAKY_RELU.apply(this, slope, 0); }
+    /** x for x > 0, else exp(x) - 1. */
+    public Tensor elu() { return dev.fathom.ops.Unary.ELU.apply(this); }
+    /** x for x > 0, else {@code alpha * (exp(x) - 1)}. */
+    public Tensor elu(double alpha) { return dev.fathom.ops.Unary.ELU.apply(this, alpha, 0); }
+    /** Exact GELU, {@code x * Φ(x)}. */
+    public Tensor gelu() { return dev.fathom.ops.Unary.GELU.apply(this); }
+    /** GELU, exact or with PyTorch's tanh approximation. */
+    public Tensor gelu(boolean tanhApproximation) { return (tanhApproximation ? dev.fathom.ops.Unary.GELU_TANH : dev.fathom.ops.Unary.GELU).apply(this); }
+    /** {@code log(1 + exp(x))} (beta 1, threshold 20). */
+    public Tensor softplus() { return dev.fathom.ops.Unary.SOFTPLUS.apply(this); }
+    /** {@code log(1 + exp(beta x)) / beta}, or x where {@code beta x > threshold}. */
+    public Tensor softplus(double beta, double threshold) { return dev.fathom.ops.Unary.softplus(this, beta, threshold); }
+    /** Limits values to {@code [min, max]}; integer tensors stay integer when both bounds are whole. */
+    public Tensor clamp(double min, double max) { return dev.fathom.ops.Unary.clamp(this, min, max); }
+    /** {@code max(x, min)}. */
+    public Tensor clampMin(double min) { return dev.fathom.ops.Unary.clamp(this, min, Double.POSITIVE_INFINITY); }
+    /** {@code min(x, max)}. */
+    public Tensor clampMax(double max) { return dev.fathom.ops.Unary.clamp(this, Double.NEGATIVE_INFINITY, max); }
+
+    /** Elementwise {@code ==} as a bool tensor. */
+    public Tensor eq(Tensor other) { return dev.fathom.ops.Binary.EQ.apply(this, other); }
+    /** {@link #eq(Tensor)} with a scalar that acts like a Python float. */
+    public Tensor eq(double s) { return dev.fathom.ops.Binary.EQ.apply(this, s); }
+    /** Elementwise {@code !=} (true where either side is NaN). */
+    public Tensor ne(Tensor other) { return dev.fathom.ops.Binary.NE.apply(this, other); }
+    /** {@link #ne(Tensor)} with a scalar that acts like a Python float. */
+    public Tensor ne(double s) { return dev.fathom.ops.Binary.NE.apply(this, s); }
+    /** Elementwise {@code <} as a bool tensor. */
+    public Tensor lt(Tensor other) { return dev.fathom.ops.Binary.LT.apply(this, other); }
+    /** {@link #lt(Tensor)} with a scalar that acts like a Python float. */
+    public Tensor lt(double s) { return dev.fathom.ops.Binary.LT.apply(this, s); }
+    /** Elementwise {@code <=} as a bool tensor. */
+    public Tensor le(Tensor other) { return dev.fathom.ops.Binary.LE.apply(this, other); }
+    /** {@link #le(Tensor)} with a scalar that acts like a Python float. */
+    public Tensor le(double s) { return dev.fathom.ops.Binary.LE.apply(this, s); }
+    /** Elementwise {@code >} as a bool tensor. */
+    public Tensor gt(Tensor other) { return dev.fathom.ops.Binary.GT.apply(this, other); }
+    /** {@link #gt(Tensor)} with a scalar that acts like a Python float. */
+    public Tensor gt(double s) { return dev.fathom.ops.Binary.GT.apply(this, s); }
+    /** Elementwise {@code >=} as a bool tensor. */
+    public Tensor ge(Tensor other) { return dev.fathom.ops.Binary.GE.apply(this, other); }
+    /** {@link #ge(Tensor)} with a scalar that acts like a Python float. */
+    public Tensor ge(double s) { return dev.fathom.ops.Binary.GE.apply(this, s); }
+    /** True where the value is NaN. */
+    public Tensor isNaN() { return dev.fathom.ops.Unary.IS_NAN.apply(this); }
+    /** True where the value is +inf or -inf. */
+    public Tensor isInf() { return dev.fathom.ops.Unary.IS_INF.apply(this); }
+    /** True where the value is neither NaN nor infinite. */
+    public Tensor isFinite() { return dev.fathom.ops.Unary.IS_FINITE.apply(this); }
+    /** Elementwise and of truth values (non-zero is true), as bool. */
+    public Tensor logicalAnd(Tensor other) { return dev.fathom.ops.Binary.LOGICAL_AND.apply(this, other); }
+    /** Elementwise or of truth values, as bool. */
+    public Tensor logicalOr(Tensor other) { return dev.fathom.ops.Binary.LOGICAL_OR.apply(this, other); }
+    /** Elementwise exclusive or of truth values, as bool. */
+    public Tensor logicalXor(Tensor other) { return dev.fathom.ops.Binary.LOGICAL_XOR.apply(this, other); }
+    /** True where the value is zero. */
+    public Tensor logicalNot() { return dev.fathom.ops.Unary.LOGICAL_NOT.apply(this); }
+    /** {@code a} where {@code cond} is true, else {@code b}; cond must be bool; all three broadcast. */
+    public static Tensor where(Tensor cond, Tensor a, Tensor b) { return dev.fathom.ops.Binary.where(cond, a, b); }
+
+    /** {@code this += other} in place (other broadcasts to this shape); returns this. */
+    public Tensor addInPlace(Tensor other) { return dev.fathom.ops.Binary.ADD.applyInPlace(this, other); }
+    /** {@code this += alpha * other} in place. */
+    public Tensor addInPlace(Tensor other, double alpha) { return dev.fathom.ops.Binary.addInPlace(this, other, alpha); }
+    /** {@link #addInPlace(Tensor)} with a scalar that acts like a Python float. */
+    public Tensor addInPlace(double s) { return dev.fathom.ops.Binary.ADD.applyInPlace(this, s); }
+    /** {@link #addInPlace(Tensor)} with a scalar that acts like a Python int. */
+    public Tensor addInPlace(long s) { return dev.fathom.ops.Binary.ADD.applyInPlace(this, s); }
+    /** {@code this -= other} in place (other broadcasts to this shape). */
+    public Tensor subInPlace(Tensor other) { return dev.fathom.ops.Binary.SUB.applyInPlace(this, other); }
+    /** {@link #subInPlace(Tensor)} with a scalar that acts like a Python float. */
+    public Tensor subInPlace(double s) { return dev.fathom.ops.Binary.SUB.applyInPlace(this, s); }
+    /** {@link #subInPlace(Tensor)} with a scalar that acts like a Python int. */
+    public Tensor subInPlace(long s) { return dev.fathom.ops.Binary.SUB.applyInPlace(this, s); }
+    /** {@code this *= other} in place (other broadcasts to this shape). */
+    public Tensor mulInPlace(Tensor other) { return dev.fathom.ops.Binary.MUL.applyInPlace(this, other); }
+    /** {@link #mulInPlace(Tensor)} with a scalar that acts like a Python float. */
+    public Tensor mulInPlace(double s) { return dev.fathom.ops.Binary.MUL.applyInPlace(this, s); }
+    /** {@link #mulInPlace(Tensor)} with a scalar that acts like a Python int. */
+    public Tensor mulInPlace(long s) { return dev.fathom.ops.Binary.MUL.applyInPlace(this, s); }
+    /** {@code this /= other} in place (floating tensors only: the result of true division is floating). */
+    public Tensor divInPlace(Tensor other) { return dev.fathom.ops.Binary.DIV.applyInPlace(this, other); }
+    /** {@link #divInPlace(Tensor)} with a scalar that acts like a Python float. */
+    public Tensor divInPlace(double s) { return dev.fathom.ops.Binary.DIV.applyInPlace(this, s); }
+    /** Sets every element to {@code value}, in place (through views too). */
+    public Tensor fillInPlace(double value) { return dev.fathom.ops.Binary.fill(this, value); }
+    /** Sets every element to zero, in place. */
+    public Tensor zeroInPlace() { return dev.fathom.ops.Binary.fill(this, 0); }
+
+    /** True when {@code |this - other| <= atol + rtol * |other|} everywhere (broadcasting; NaN is never close). */
+    public boolean allClose(Tensor other, double rtol, double atol) { return dev.fathom.ops.Binary.allClose(this, other, rtol, atol); }
+    /** {@link #allClose(Tensor, double, double)} with rtol 1e-5 and atol 1e-8. */
+    public boolean allClose(Tensor other) { return dev.fathom.ops.Binary.allClose(this, other, 1e-5, 1e-8); }
+    /** True when the shapes match and every element is equal. */
+    public boolean equal(Tensor other) { return dev.fathom.ops.Binary.equal(this, other); }
+
+
 
 
     // ------------------------------------------------------------------ end elementwise
