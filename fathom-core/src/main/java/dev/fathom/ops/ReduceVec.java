@@ -1,0 +1,231 @@
+package dev.fathom.ops;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API kernels for {@link Reductions}. Only loaded after {@code Reductions} has checked that
+ * {@code jdk.incubator.vector} is present, so Fathom runs (on plain loops) without the module.
+ * Each kernel keeps four independent accumulators to hide add latency.
+ */
+final class ReduceVec {
+    private ReduceVec() {}
+
+    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
+    private static final int FL = FS.length();
+    private static final int DL = DS.length();
+
+    /** Runs a tiny sum and max so a broken or missing module fails here, at detection time. */
+    static boolean selfTest() {
+        float[] a = new float[3 * FL + 3];
+        for (int i = 0; i < a.length; i++) a[i] = i;
+        double expect = (a.length - 1) * a.length / 2.0;
+        return segF(Reductions.Op.SUM, a, 0, a.length, 0) == expect
+            && segF(Reductions.Op.MAX, a, 0, a.length, 0) == a.length - 1;
+    }
+
+    static double segF(Reductions.Op op, float[] a, int o, int n, double pv) {
+        int i = 0, up4 = n - 4 * FL, up1 = n - FL;
+        switch (op) {
+            case SUM -> {
+                FloatVector s0 = FloatVector.zero(FS), s1 = s0, s2 = s0, s3 = s0;
+                for (; i <= up4; i += 4 * FL) {
+                    s0 = s0.add(FloatVector.fromArray(FS, a, o + i));
+                    s1 = s1.add(FloatVector.fromArray(FS, a, o + i + FL));
+                    s2 = s2.add(FloatVector.fromArray(FS, a, o + i + 2 * FL));
+                    s3 = s3.add(FloatVector.fromArray(FS, a, o + i + 3 * FL));
+                }
+                for (; i <= up1; i += FL) s0 = s0.add(FloatVector.fromArray(FS, a, o + i));
+                float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+                for (; i < n; i++) s += a[o + i];
+                return s;
+            }
+            case MAX, MIN -> {
+                boolean max = op == Reductions.Op.MAX;
+                float m = a[o];
+                if (n >= 4 * FL) {
+                    FloatVector m0 = FloatVector.fromArray(FS, a, o), m1 = m0, m2 = m0, m3 = m0;
+                    if (max) {
+                        for (; i <= up4; i += 4 * FL) {
+                            m0 = m0.max(FloatVector.fromArray(FS, a, o + i));
+                            m1 = m1.max(FloatVector.fromArray(FS, a, o + i + FL));
+                            m2 = m2.max(FloatVector.fromArray(FS, a, o + i + 2 * FL));
+                            m3 = m3.max(FloatVector.fromArray(FS, a, o + i + 3 * FL));
+                        }
+                        m = m0.max(m1).max(m2.max(m3)).reduceLanes(VectorOperators.MAX);
+                    } else {
+                        for (; i <= up4; i += 4 * FL) {
+                            m0 = m0.min(FloatVector.fromArray(FS, a, o + i));
+                            m1 = m1.min(FloatVector.fromArray(FS, a, o + i + FL));
+                            m2 = m2.min(FloatVector.fromArray(FS, a, o + i + 2 * FL));
+                            m3 = m3.min(FloatVector.fromArray(FS, a, o + i + 3 * FL));
+                        }
+                        m = m0.min(m1).min(m2.min(m3)).reduceLanes(VectorOperators.MIN);
+                    }
+                }
+                if (max) for (; i < n; i++) m = Math.max(m, a[o + i]);
+                else for (; i < n; i++) m = Math.min(m, a[o + i]);
+                return m;
+            }
+            case SQDEV -> {
+                float p = (float) pv;
+                FloatVector vp = FloatVector.broadcast(FS, p);
+                FloatVector s0 = FloatVector.zero(FS), s1 = s0;
+                for (; i <= n - 2 * FL; i += 2 * FL) {
+                    FloatVector d0 = FloatVector.fromArray(FS, a, o + i).sub(vp);
+                    FloatVector d1 = FloatVector.fromArray(FS, a, o + i + FL).sub(vp);
+                    s0 = d0.fma(d0, s0);
+                    s1 = d1.fma(d1, s1);
+                }
+                float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+                for (; i < n; i++) {
+                    float d = a[o + i] - p;
+                    s += d * d;
+                }
+                return s;
+            }
+            case SUMEXP -> {
+                float p = (float) pv;
+                FloatVector vp = FloatVector.broadcast(FS, p);
+                FloatVector s0 = FloatVector.zero(FS), s1 = s0;
+                for (; i <= n - 2 * FL; i += 2 * FL) {
+                    s0 = s0.add(FloatVector.fromArray(FS, a, o + i).sub(vp).lanewise(VectorOperators.EXP));
+                    s1 = s1.add(FloatVector.fromArray(FS, a, o + i + FL).sub(vp).lanewise(VectorOperators.EXP));
+                }
+                double s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+                for (; i < n; i++) s += Math.exp(a[o + i] - p);
+                return s;
+            }
+            default -> throw new IllegalStateException(op.toString());
+        }
+    }
+
+    static double segD(Reductions.Op op, double[] a, int o, int n, double p) {
+        int i = 0, up4 = n - 4 * DL, up1 = n - DL;
+        switch (op) {
+            case SUM -> {
+                DoubleVector s0 = DoubleVector.zero(DS), s1 = s0, s2 = s0, s3 = s0;
+                for (; i <= up4; i += 4 * DL) {
+                    s0 = s0.add(DoubleVector.fromArray(DS, a, o + i));
+                    s1 = s1.add(DoubleVector.fromArray(DS, a, o + i + DL));
+                    s2 = s2.add(DoubleVector.fromArray(DS, a, o + i + 2 * DL));
+                    s3 = s3.add(DoubleVector.fromArray(DS, a, o + i + 3 * DL));
+                }
+                for (; i <= up1; i += DL) s0 = s0.add(DoubleVector.fromArray(DS, a, o + i));
+                double s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+                for (; i < n; i++) s += a[o + i];
+                return s;
+            }
+            case MAX, MIN -> {
+                boolean max = op == Reductions.Op.MAX;
+                double m = a[o];
+                if (n >= 4 * DL) {
+                    DoubleVector m0 = DoubleVector.fromArray(DS, a, o), m1 = m0, m2 = m0, m3 = m0;
+                    if (max) {
+                        for (; i <= up4; i += 4 * DL) {
+                            m0 = m0.max(DoubleVector.fromArray(DS, a, o + i));
+                            m1 = m1.max(DoubleVector.fromArray(DS, a, o + i + DL));
+                            m2 = m2.max(DoubleVector.fromArray(DS, a, o + i + 2 * DL));
+                            m3 = m3.max(DoubleVector.fromArray(DS, a, o + i + 3 * DL));
+                        }
+                        m = m0.max(m1).max(m2.max(m3)).reduceLanes(VectorOperators.MAX);
+                    } else {
+                        for (; i <= up4; i += 4 * DL) {
+                            m0 = m0.min(DoubleVector.fromArray(DS, a, o + i));
+                            m1 = m1.min(DoubleVector.fromArray(DS, a, o + i + DL));
+                            m2 = m2.min(DoubleVector.fromArray(DS, a, o + i + 2 * DL));
+                            m3 = m3.min(DoubleVector.fromArray(DS, a, o + i + 3 * DL));
+                        }
+                        m = m0.min(m1).min(m2.min(m3)).reduceLanes(VectorOperators.MIN);
+                    }
+                }
+                if (max) for (; i < n; i++) m = Math.max(m, a[o + i]);
+                else for (; i < n; i++) m = Math.min(m, a[o + i]);
+                return m;
+            }
+            case SQDEV -> {
+                DoubleVector vp = DoubleVector.broadcast(DS, p);
+                DoubleVector s0 = DoubleVector.zero(DS), s1 = s0;
+                for (; i <= n - 2 * DL; i += 2 * DL) {
+                    DoubleVector d0 = DoubleVector.fromArray(DS, a, o + i).sub(vp);
+                    DoubleVector d1 = DoubleVector.fromArray(DS, a, o + i + DL).sub(vp);
+                    s0 = d0.fma(d0, s0);
+                    s1 = d1.fma(d1, s1);
+                }
+                double s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+                for (; i < n; i++) {
+                    double d = a[o + i] - p;
+                    s += d * d;
+                }
+                return s;
+            }
+            case SUMEXP -> {
+                DoubleVector vp = DoubleVector.broadcast(DS, p);
+                DoubleVector s0 = DoubleVector.zero(DS), s1 = s0;
+                for (; i <= n - 2 * DL; i += 2 * DL) {
+                    s0 = s0.add(DoubleVector.fromArray(DS, a, o + i).sub(vp).lanewise(VectorOperators.EXP));
+                    s1 = s1.add(DoubleVector.fromArray(DS, a, o + i + DL).sub(vp).lanewise(VectorOperators.EXP));
+                }
+                double s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+                for (; i < n; i++) s += Math.exp(a[o + i] - p);
+                return s;
+            }
+            default -> throw new IllegalStateException(op.toString());
+        }
+    }
+
+    /** Column-wise {@code sum exp(x - p)} for a block of rows (the exp does not auto-vectorise). */
+    static void colSumExpF(float[] in, int o, int rows, int B, int bw, float[] tmp, double[] p, int pOff) {
+        float[] pf = new float[bw];
+        for (int b = 0; b < bw; b++) pf[b] = (float) p[pOff + b];
+        java.util.Arrays.fill(tmp, 0, bw, 0f);
+        int vb = FS.loopBound(bw);
+        for (int r = 0; r < rows; r++) {
+            int ro = o + r * B;
+            int b = 0;
+            for (; b < vb; b += FL) {
+                FloatVector e = FloatVector.fromArray(FS, in, ro + b).sub(FloatVector.fromArray(FS, pf, b))
+                    .lanewise(VectorOperators.EXP);
+                FloatVector.fromArray(FS, tmp, b).add(e).intoArray(tmp, b);
+            }
+            for (; b < bw; b++) tmp[b] += (float) Math.exp(in[ro + b] - pf[b]);
+        }
+    }
+
+    /** One softmax (or log-softmax) row: max, then sum of exp (stored), then scale. */
+    static void softmaxRowF(float[] in, int io, float[] out, int oo, int n, boolean log) {
+        float m = (float) segF(Reductions.Op.MAX, in, io, n, 0);
+        FloatVector vm = FloatVector.broadcast(FS, m);
+        FloatVector s0 = FloatVector.zero(FS);
+        int vb = FS.loopBound(n), i = 0;
+        double s;
+        if (log) {
+            for (; i < vb; i += FL) s0 = s0.add(FloatVector.fromArray(FS, in, io + i).sub(vm).lanewise(VectorOperators.EXP));
+            s = s0.reduceLanes(VectorOperators.ADD);
+            for (; i < n; i++) s += Math.exp(in[io + i] - m);
+            FloatVector ls = FloatVector.broadcast(FS, (float) Math.log(s));
+            for (i = 0; i < vb; i += FL) FloatVector.fromArray(FS, in, io + i).sub(vm).sub(ls).intoArray(out, oo + i);
+            float lsf = (float) Math.log(s);
+            for (; i < n; i++) out[oo + i] = (in[io + i] - m) - lsf;
+        } else {
+            for (; i < vb; i += FL) {
+                FloatVector e = FloatVector.fromArray(FS, in, io + i).sub(vm).lanewise(VectorOperators.EXP);
+                e.intoArray(out, oo + i);
+                s0 = s0.add(e);
+            }
+            s = s0.reduceLanes(VectorOperators.ADD);
+            for (; i < n; i++) {
+                float e = (float) Math.exp(in[io + i] - m);
+                out[oo + i] = e;
+                s += e;
+            }
+            float inv = (float) (1.0 / s);
+            FloatVector vi = FloatVector.broadcast(FS, inv);
+            for (i = 0; i < vb; i += FL) FloatVector.fromArray(FS, out, oo + i).mul(vi).intoArray(out, oo + i);
+            for (; i < n; i++) out[oo + i] *= inv;
+        }
+    }
+}
