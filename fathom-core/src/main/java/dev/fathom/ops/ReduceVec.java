@@ -2,6 +2,7 @@ package dev.fathom.ops;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -27,6 +28,65 @@ final class ReduceVec {
             && segF(Reductions.Op.MAX, a, 0, a.length, 0) == a.length - 1;
     }
 
+    // reduceLanes(ADD) may add lanes in any order, and the order differs between the interpreter
+    // and compiled code; a fixed order keeps results reproducible.
+    private static float sumLanes(FloatVector v) {
+        float[] t = v.toArray();
+        float s = 0;
+        for (float x : t) s += x;
+        return s;
+    }
+
+    private static double sumLanes(DoubleVector v) {
+        double[] t = v.toArray();
+        double s = 0;
+        for (double x : t) s += x;
+        return s;
+    }
+
+    private static final float EXP_LO = -104f, EXP_HI = 88.8f;
+    private static final float LOG2E = 1.44269504088896341f, MAGIC = 12582912f; // 1.5 * 2^23
+    private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+    private static final int MAGIC_BITS = Float.floatToRawIntBits(MAGIC);
+    private static final FloatVector V_NLN2_HI = FloatVector.broadcast(FS, -LN2_HI), V_NLN2_LO = FloatVector.broadcast(FS, -LN2_LO);
+    private static final FloatVector V_C3 = FloatVector.broadcast(FS, 8.3334519073E-3f), V_C4 = FloatVector.broadcast(FS, 4.1665795894E-2f),
+        V_C5 = FloatVector.broadcast(FS, 1.6666665459E-1f), V_C6 = FloatVector.broadcast(FS, 5.0000001201E-1f);
+
+    /**
+     * exp on every lane (Cephes expf polynomial, about 1 ulp). Written with add/mul/fma and integer
+     * ops only, so it gives the same bits in the interpreter and in compiled code, unlike
+     * {@code lanewise(EXP)}, whose fallback and intrinsic may differ. Overflows to +inf, underflows
+     * to 0, keeps NaN.
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector xc = x.max(EXP_LO).min(EXP_HI);
+        FloatVector t = xc.fma(LOG2E, MAGIC);              // round(x * log2 e) in the low mantissa bits
+        FloatVector n = t.sub(MAGIC);
+        FloatVector r = n.fma(V_NLN2_HI, xc);
+        r = n.fma(V_NLN2_LO, r);
+        FloatVector p = r.fma(1.9875691500E-4f, 1.3981999507E-3f);
+        p = p.fma(r, V_C3);
+        p = p.fma(r, V_C4);
+        p = p.fma(r, V_C5);
+        p = p.fma(r, V_C6);
+        FloatVector y = p.mul(r.mul(r)).add(r).add(1f);
+        IntVector ni = ((IntVector) t.reinterpretAsInts()).sub(MAGIC_BITS);
+        IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);  // 2^n as 2^n1 * 2^n2 keeps both in range
+        IntVector n2 = ni.sub(n1);
+        FloatVector s1 = (FloatVector) n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector s2 = (FloatVector) n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return y.mul(s1).mul(s2);
+    }
+
+    /** exp of every element (scalar tail included), for tests. */
+    static float[] expArray(float[] x) {
+        float[] out = new float[x.length];
+        int i = 0;
+        for (; i < FS.loopBound(x.length); i += FL) exp(FloatVector.fromArray(FS, x, i)).intoArray(out, i);
+        for (; i < x.length; i++) out[i] = (float) Math.exp(x[i]);
+        return out;
+    }
+
     static double segF(Reductions.Op op, float[] a, int o, int n, double pv) {
         int i = 0, up4 = n - 4 * FL, up1 = n - FL;
         switch (op) {
@@ -39,7 +99,7 @@ final class ReduceVec {
                     s3 = s3.add(FloatVector.fromArray(FS, a, o + i + 3 * FL));
                 }
                 for (; i <= up1; i += FL) s0 = s0.add(FloatVector.fromArray(FS, a, o + i));
-                float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+                float s = sumLanes(s0.add(s1).add(s2.add(s3)));
                 for (; i < n; i++) s += a[o + i];
                 return s;
             }
@@ -80,7 +140,7 @@ final class ReduceVec {
                     s0 = d0.fma(d0, s0);
                     s1 = d1.fma(d1, s1);
                 }
-                float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+                float s = sumLanes(s0.add(s1));
                 for (; i < n; i++) {
                     float d = a[o + i] - p;
                     s += d * d;
@@ -92,10 +152,10 @@ final class ReduceVec {
                 FloatVector vp = FloatVector.broadcast(FS, p);
                 FloatVector s0 = FloatVector.zero(FS), s1 = s0;
                 for (; i <= n - 2 * FL; i += 2 * FL) {
-                    s0 = s0.add(FloatVector.fromArray(FS, a, o + i).sub(vp).lanewise(VectorOperators.EXP));
-                    s1 = s1.add(FloatVector.fromArray(FS, a, o + i + FL).sub(vp).lanewise(VectorOperators.EXP));
+                    s0 = s0.add(exp(FloatVector.fromArray(FS, a, o + i).sub(vp)));
+                    s1 = s1.add(exp(FloatVector.fromArray(FS, a, o + i + FL).sub(vp)));
                 }
-                double s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+                double s = sumLanes(s0.add(s1));
                 for (; i < n; i++) s += Math.exp(a[o + i] - p);
                 return s;
             }
@@ -115,7 +175,7 @@ final class ReduceVec {
                     s3 = s3.add(DoubleVector.fromArray(DS, a, o + i + 3 * DL));
                 }
                 for (; i <= up1; i += DL) s0 = s0.add(DoubleVector.fromArray(DS, a, o + i));
-                double s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+                double s = sumLanes(s0.add(s1).add(s2.add(s3)));
                 for (; i < n; i++) s += a[o + i];
                 return s;
             }
@@ -155,21 +215,15 @@ final class ReduceVec {
                     s0 = d0.fma(d0, s0);
                     s1 = d1.fma(d1, s1);
                 }
-                double s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+                double s = sumLanes(s0.add(s1));
                 for (; i < n; i++) {
                     double d = a[o + i] - p;
                     s += d * d;
                 }
                 return s;
             }
-            case SUMEXP -> {
-                DoubleVector vp = DoubleVector.broadcast(DS, p);
-                DoubleVector s0 = DoubleVector.zero(DS), s1 = s0;
-                for (; i <= n - 2 * DL; i += 2 * DL) {
-                    s0 = s0.add(DoubleVector.fromArray(DS, a, o + i).sub(vp).lanewise(VectorOperators.EXP));
-                    s1 = s1.add(DoubleVector.fromArray(DS, a, o + i + DL).sub(vp).lanewise(VectorOperators.EXP));
-                }
-                double s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+            case SUMEXP -> { // scalar: Math.exp is consistent across JIT tiers, the vector EXP is not
+                double s = 0;
                 for (; i < n; i++) s += Math.exp(a[o + i] - p);
                 return s;
             }
@@ -187,8 +241,7 @@ final class ReduceVec {
             int ro = o + r * B;
             int b = 0;
             for (; b < vb; b += FL) {
-                FloatVector e = FloatVector.fromArray(FS, in, ro + b).sub(FloatVector.fromArray(FS, pf, b))
-                    .lanewise(VectorOperators.EXP);
+                FloatVector e = exp(FloatVector.fromArray(FS, in, ro + b).sub(FloatVector.fromArray(FS, pf, b)));
                 FloatVector.fromArray(FS, tmp, b).add(e).intoArray(tmp, b);
             }
             for (; b < bw; b++) tmp[b] += (float) Math.exp(in[ro + b] - pf[b]);
@@ -203,8 +256,8 @@ final class ReduceVec {
         int vb = FS.loopBound(n), i = 0;
         double s;
         if (log) {
-            for (; i < vb; i += FL) s0 = s0.add(FloatVector.fromArray(FS, in, io + i).sub(vm).lanewise(VectorOperators.EXP));
-            s = s0.reduceLanes(VectorOperators.ADD);
+            for (; i < vb; i += FL) s0 = s0.add(exp(FloatVector.fromArray(FS, in, io + i).sub(vm)));
+            s = sumLanes(s0);
             for (; i < n; i++) s += Math.exp(in[io + i] - m);
             FloatVector ls = FloatVector.broadcast(FS, (float) Math.log(s));
             for (i = 0; i < vb; i += FL) FloatVector.fromArray(FS, in, io + i).sub(vm).sub(ls).intoArray(out, oo + i);
@@ -212,11 +265,11 @@ final class ReduceVec {
             for (; i < n; i++) out[oo + i] = (in[io + i] - m) - lsf;
         } else {
             for (; i < vb; i += FL) {
-                FloatVector e = FloatVector.fromArray(FS, in, io + i).sub(vm).lanewise(VectorOperators.EXP);
+                FloatVector e = exp(FloatVector.fromArray(FS, in, io + i).sub(vm));
                 e.intoArray(out, oo + i);
                 s0 = s0.add(e);
             }
-            s = s0.reduceLanes(VectorOperators.ADD);
+            s = sumLanes(s0);
             for (; i < n; i++) {
                 float e = (float) Math.exp(in[io + i] - m);
                 out[oo + i] = e;
