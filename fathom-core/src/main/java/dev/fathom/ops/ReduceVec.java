@@ -231,20 +231,109 @@ final class ReduceVec {
         }
     }
 
-    /** Column-wise {@code sum exp(x - p)} for a block of rows (the exp does not auto-vectorise). */
-    static void colSumExpF(float[] in, int o, int rows, int B, int bw, float[] tmp, double[] p, int pOff) {
-        float[] pf = new float[bw];
-        for (int b = 0; b < bw; b++) pf[b] = (float) p[pOff + b];
-        java.util.Arrays.fill(tmp, 0, bw, 0f);
+    /**
+     * {@code rows} rows of width {@code bw} (row stride B) reduced column-wise into {@code tmp}:
+     * the input streams row by row while the accumulator row stays in L1.
+     */
+    static void colSegF(Reductions.Op op, float[] in, int o, int rows, int B, int bw, float[] tmp, double[] p, int pOff) {
         int vb = FS.loopBound(bw);
-        for (int r = 0; r < rows; r++) {
-            int ro = o + r * B;
-            int b = 0;
-            for (; b < vb; b += FL) {
-                FloatVector e = exp(FloatVector.fromArray(FS, in, ro + b).sub(FloatVector.fromArray(FS, pf, b)));
-                FloatVector.fromArray(FS, tmp, b).add(e).intoArray(tmp, b);
+        float[] pf = null;
+        if (p != null) {
+            pf = new float[bw];
+            for (int b = 0; b < bw; b++) pf[b] = (float) p[pOff + b];
+        }
+        switch (op) {
+            case SUM -> {
+                java.util.Arrays.fill(tmp, 0, bw, 0f);
+                for (int r = 0; r < rows; r++) {
+                    int ro = o + r * B, b = 0;
+                    for (; b < vb; b += FL)
+                        FloatVector.fromArray(FS, tmp, b).add(FloatVector.fromArray(FS, in, ro + b)).intoArray(tmp, b);
+                    for (; b < bw; b++) tmp[b] += in[ro + b];
+                }
             }
-            for (; b < bw; b++) tmp[b] += (float) Math.exp(in[ro + b] - pf[b]);
+            case MAX -> {
+                System.arraycopy(in, o, tmp, 0, bw);
+                for (int r = 1; r < rows; r++) {
+                    int ro = o + r * B, b = 0;
+                    for (; b < vb; b += FL)
+                        FloatVector.fromArray(FS, tmp, b).max(FloatVector.fromArray(FS, in, ro + b)).intoArray(tmp, b);
+                    for (; b < bw; b++) tmp[b] = Math.max(tmp[b], in[ro + b]);
+                }
+            }
+            case MIN -> {
+                System.arraycopy(in, o, tmp, 0, bw);
+                for (int r = 1; r < rows; r++) {
+                    int ro = o + r * B, b = 0;
+                    for (; b < vb; b += FL)
+                        FloatVector.fromArray(FS, tmp, b).min(FloatVector.fromArray(FS, in, ro + b)).intoArray(tmp, b);
+                    for (; b < bw; b++) tmp[b] = Math.min(tmp[b], in[ro + b]);
+                }
+            }
+            case SQDEV -> {
+                java.util.Arrays.fill(tmp, 0, bw, 0f);
+                for (int r = 0; r < rows; r++) {
+                    int ro = o + r * B, b = 0;
+                    for (; b < vb; b += FL) {
+                        FloatVector d = FloatVector.fromArray(FS, in, ro + b).sub(FloatVector.fromArray(FS, pf, b));
+                        d.fma(d, FloatVector.fromArray(FS, tmp, b)).intoArray(tmp, b);
+                    }
+                    for (; b < bw; b++) {
+                        float d = in[ro + b] - pf[b];
+                        tmp[b] = Math.fma(d, d, tmp[b]);
+                    }
+                }
+            }
+            case SUMEXP -> {
+                java.util.Arrays.fill(tmp, 0, bw, 0f);
+                for (int r = 0; r < rows; r++) {
+                    int ro = o + r * B, b = 0;
+                    for (; b < vb; b += FL) {
+                        FloatVector e = exp(FloatVector.fromArray(FS, in, ro + b).sub(FloatVector.fromArray(FS, pf, b)));
+                        FloatVector.fromArray(FS, tmp, b).add(e).intoArray(tmp, b);
+                    }
+                    for (; b < bw; b++) tmp[b] += (float) Math.exp(in[ro + b] - pf[b]);
+                }
+            }
+            default -> throw new IllegalStateException(op.toString());
+        }
+    }
+
+    /** Softmax (or log-softmax) down the columns of an {@code [R, B]} block, {@code bw} columns wide. */
+    static void softmaxColF(float[] in, int io, float[] out, int oo, int R, int B, int bw, boolean log, float[] m, float[] sum) {
+        colSegF(Reductions.Op.MAX, in, io, R, B, bw, m, null, 0);
+        int vb = FS.loopBound(bw);
+        java.util.Arrays.fill(sum, 0, bw, 0f);
+        for (int r = 0; r < R; r++) {
+            int ro = io + r * B, wo = oo + r * B, b = 0;
+            for (; b < vb; b += FL) {
+                FloatVector e = exp(FloatVector.fromArray(FS, in, ro + b).sub(FloatVector.fromArray(FS, m, b)));
+                if (!log) e.intoArray(out, wo + b);
+                FloatVector.fromArray(FS, sum, b).add(e).intoArray(sum, b);
+            }
+            for (; b < bw; b++) {
+                float e = (float) Math.exp(in[ro + b] - m[b]);
+                if (!log) out[wo + b] = e;
+                sum[b] += e;
+            }
+        }
+        if (log) {
+            for (int b = 0; b < bw; b++) sum[b] = (float) Math.log(sum[b]);
+            for (int r = 0; r < R; r++) {
+                int ro = io + r * B, wo = oo + r * B, b = 0;
+                for (; b < vb; b += FL)
+                    FloatVector.fromArray(FS, in, ro + b).sub(FloatVector.fromArray(FS, m, b))
+                        .sub(FloatVector.fromArray(FS, sum, b)).intoArray(out, wo + b);
+                for (; b < bw; b++) out[wo + b] = (in[ro + b] - m[b]) - sum[b];
+            }
+        } else {
+            for (int b = 0; b < bw; b++) sum[b] = 1f / sum[b];
+            for (int r = 0; r < R; r++) {
+                int wo = oo + r * B, b = 0;
+                for (; b < vb; b += FL)
+                    FloatVector.fromArray(FS, out, wo + b).mul(FloatVector.fromArray(FS, sum, b)).intoArray(out, wo + b);
+                for (; b < bw; b++) out[wo + b] *= sum[b];
+            }
         }
     }
 

@@ -89,7 +89,7 @@ public final class Reductions {
         Plan p = plan("mean", x, dims, keepDim);
         double[] s = engine(Op.SUM, p, null);
         for (int i = 0; i < s.length; i++) s[i] /= p.R;
-        return fromDoubles(x.dtype(), s, p.outShape);
+        return fromDoubles(x.dtype(), s, p);
     }
 
     /** Maximum over {@code dims} (empty: all), NaN-propagating, same dtype (torch.amax). */
@@ -119,7 +119,7 @@ public final class Reductions {
         for (int i = 0; i < m.length; i++) if (Double.isInfinite(m[i])) m[i] = 0;
         double[] s = engine(Op.SUMEXP, p, m);
         for (int i = 0; i < s.length; i++) s[i] = m[i] + Math.log(s[i]);
-        return fromDoubles(x.dtype(), s, p.outShape);
+        return fromDoubles(x.dtype(), s, p);
     }
 
     /**
@@ -127,14 +127,16 @@ public final class Reductions {
      * by the two-pass algorithm (mean first, then squared deviations).
      */
     public static Tensor var(Tensor x, int[] dims, int correction, boolean keepDim) {
-        return fromDoubles(x.dtype(), variance("var", x, dims, correction, keepDim), outShape("var", x, dims, keepDim));
+        Plan p = plan("var", requireFloat("var", x), dims, keepDim);
+        return fromDoubles(x.dtype(), variance(p, correction), p);
     }
 
     /** Standard deviation: the square root of {@link #var}. */
     public static Tensor std(Tensor x, int[] dims, int correction, boolean keepDim) {
-        double[] v = variance("std", x, dims, correction, keepDim);
+        Plan p = plan("std", requireFloat("std", x), dims, keepDim);
+        double[] v = variance(p, correction);
         for (int i = 0; i < v.length; i++) v[i] = Math.sqrt(v[i]);
-        return fromDoubles(x.dtype(), v, outShape("std", x, dims, keepDim));
+        return fromDoubles(x.dtype(), v, p);
     }
 
     /** Index of the largest element of the flattened tensor (int64, 0-d); first one on ties, NaN counts as largest. */
@@ -175,11 +177,19 @@ public final class Reductions {
 
     // ================================================================== planning
 
-    /** A contiguous source viewed as {@code [A, R, B]} with R reduced; {@code outShape} is the result's shape. */
-    record Plan(Tensor src, int A, int R, int B, int[] outShape) {
+    /**
+     * A contiguous source viewed as {@code [A, R, B]} with R reduced. The raw result has shape
+     * {@code resShape} (kept dims in iteration order); {@link #finish} turns it into
+     * {@code outShape}, permuting back when the input was iterated in a permuted (storage) order.
+     */
+    record Plan(Tensor src, int A, int R, int B, int[] outShape, int[] resShape, int[] back) {
         Object array() { return src.storage().array(); }
 
         int off() { return src.offset(); }
+
+        Tensor finish(Tensor raw) {
+            return back == null ? raw : raw.permute(back).contiguous().reshape(outShape);
+        }
     }
 
     static int[] outShape(String op, Tensor x, int[] dims, boolean keepDim) {
@@ -202,9 +212,20 @@ public final class Reductions {
     static Plan plan(String op, Tensor x, int[] dims, boolean keepDim) {
         int[] outShape = outShape(op, x, dims, keepDim);
         int nd = x.ndim();
-        if (nd == 0) return new Plan(x, 1, 1, 1, outShape);
+        if (nd == 0) return new Plan(x, 1, 1, 1, outShape, outShape, null);
         boolean[] mask = Shapes.axesMask(op, dims, nd);
-        int[] shape = x.shape();
+        // A transposed/permuted view of a dense block is reduced in storage order, without a copy.
+        int[] order = storageOrder(x);
+        Tensor v = order == null ? x : x.permute(order);
+        if (order != null) {
+            boolean[] pm = new boolean[nd];
+            for (int d = 0; d < nd; d++) pm[d] = mask[order[d]];
+            mask = pm;
+        } else {
+            order = new int[nd];
+            for (int d = 0; d < nd; d++) order[d] = d;
+        }
+        int[] shape = v.shape();
         long a = 1, r = 1, b = 1;
         int state = 0; // 0: no reduced dim yet, 1: inside the reduced block, 2: kept dims after it
         boolean split = false;
@@ -227,21 +248,56 @@ public final class Reductions {
             int j = 0;
             for (int d = 0; d < nd; d++) if (!mask[d]) perm[j++] = d;
             for (int d = 0; d < nd; d++) if (mask[d]) perm[j++] = d;
-            c = x.permute(perm).contiguous();
+            c = v.permute(perm).contiguous();
             a *= b;
             b = 1;
         } else {
-            c = x.contiguous();
+            c = v.contiguous();
         }
         if (a * b > Integer.MAX_VALUE)
             throw new IllegalArgumentException(op + ": result shape " + Shapes.format(outShape) + " is too large");
-        return new Plan(c, (int) a, (int) r, (int) b, outShape);
+        // kept dims in iteration order, and the permutation that restores their original order
+        int kept = 0;
+        for (boolean m : mask) if (!m) kept++;
+        int[] keptOrig = new int[kept], resShape = new int[kept];
+        for (int d = 0, j = 0; d < nd; d++)
+            if (!mask[d]) { keptOrig[j] = order[d]; resShape[j++] = shape[d]; }
+        int[] back = null;
+        for (int j = 1; j < kept; j++) {
+            if (keptOrig[j] < keptOrig[j - 1]) {
+                Integer[] idx = new Integer[kept];
+                for (int q = 0; q < kept; q++) idx[q] = q;
+                Arrays.sort(idx, (p1, p2) -> Integer.compare(keptOrig[p1], keptOrig[p2]));
+                back = new int[kept];
+                for (int q = 0; q < kept; q++) back[q] = idx[q];
+                break;
+            }
+        }
+        return new Plan(c, (int) a, (int) r, (int) b, outShape, back == null ? outShape : resShape, back);
     }
 
-    private static void requireFloat(String op, Tensor x) {
+    /**
+     * For a non-contiguous tensor whose elements fill a dense block in some dimension order (a
+     * transpose or permute of a contiguous tensor), that order (outermost first); otherwise null.
+     */
+    static int[] storageOrder(Tensor x) {
+        if (x.isContiguous()) return null;
+        int nd = x.ndim();
+        int[] st = x.strides(), sh = x.shape();
+        Integer[] idx = new Integer[nd];
+        for (int d = 0; d < nd; d++) idx[d] = d;
+        Arrays.sort(idx, (p1, p2) -> Integer.compare(st[p2], st[p1]));
+        int[] order = new int[nd];
+        for (int d = 0; d < nd; d++) order[d] = idx[d];
+        Tensor p = x.permute(order);
+        return p.isContiguous() ? order : null;
+    }
+
+    private static Tensor requireFloat(String op, Tensor x) {
         if (!x.dtype().isFloatingPoint())
             throw new IllegalArgumentException(op + ": could not infer output dtype; input dtype must be floating point "
                 + "(float32 or float64), got " + x.dtype() + "; convert first with to(DType.FLOAT32)");
+        return x;
     }
 
     private static void requireNonEmpty(String op, Tensor x) {
@@ -256,20 +312,20 @@ public final class Reductions {
                 + Shapes.format(x.shape()) + " because they have no elements; expected a non-zero size");
     }
 
-    private static Tensor fromDoubles(DType t, double[] v, int[] shape) {
-        Tensor out = Tensor.empty(t, shape);
+    private static Tensor fromDoubles(DType t, double[] v, Plan p) {
+        Tensor out = Tensor.empty(t, p.resShape);
         if (t == DType.FLOAT64) System.arraycopy(v, 0, out.storage().doubles(), 0, v.length);
         else {
             float[] o = out.storage().floats();
             for (int i = 0; i < v.length; i++) o[i] = (float) v[i];
         }
-        return out;
+        return p.finish(out);
     }
 
-    private static Tensor fromLongs(long[] v, int[] shape) {
-        Tensor out = Tensor.empty(DType.INT64, shape);
+    private static Tensor fromLongs(long[] v, Plan p) {
+        Tensor out = Tensor.empty(DType.INT64, p.resShape);
         System.arraycopy(v, 0, out.storage().longs(), 0, v.length);
-        return out;
+        return p.finish(out);
     }
 
     // ================================================================== op drivers
@@ -279,10 +335,10 @@ public final class Reductions {
         if (!t.isFloatingPoint()) {
             outShape(name, x, dims, keepDim); // validate before converting
             Plan p = plan(name, x.to(DType.INT64), dims, keepDim);
-            return fromLongs(reduceL(op, p), p.outShape);
+            return fromLongs(reduceL(op, p), p);
         }
         Plan p = plan(name, x, dims, keepDim);
-        return fromDoubles(t, engine(op, p, null), p.outShape);
+        return fromDoubles(t, engine(op, p, null), p);
     }
 
     private static Tensor extreme(String name, Op op, Tensor x, int[] dims, boolean keepDim) {
@@ -290,13 +346,11 @@ public final class Reductions {
         outShape(name, x, dims, keepDim);
         Plan p = plan(name, t.isFloatingPoint() ? x : x.to(DType.INT64), dims, keepDim);
         requireNonEmptyReduction(name, x, p, dims.length == 0 ? "(all)" : Arrays.toString(dims));
-        if (t.isFloatingPoint()) return fromDoubles(t, engine(op, p, null), p.outShape);
-        return fromLongs(reduceL(op, p), p.outShape).to(t);
+        if (t.isFloatingPoint()) return fromDoubles(t, engine(op, p, null), p);
+        return fromLongs(reduceL(op, p), p).to(t);
     }
 
-    private static double[] variance(String name, Tensor x, int[] dims, int correction, boolean keepDim) {
-        requireFloat(name, x);
-        Plan p = plan(name, x, dims, keepDim);
+    private static double[] variance(Plan p, int correction) {
         double[] mean = engine(Op.SUM, p, null);
         for (int i = 0; i < mean.length; i++) mean[i] /= p.R;
         double[] ss = engine(Op.SQDEV, p, mean);
@@ -403,8 +457,8 @@ public final class Reductions {
 
     /** {@code rows} rows of width {@code bw} (row stride B) reduced column-wise into {@code tmp}. */
     static void colSegF(Op op, float[] in, int o, int rows, int B, int bw, float[] tmp, double[] p, int pOff) {
-        if (op == Op.SUMEXP && useVector) {
-            ReduceVec.colSumExpF(in, o, rows, B, bw, tmp, p, pOff);
+        if (useVector && op != Op.PROD) {
+            ReduceVec.colSegF(op, in, o, rows, B, bw, tmp, p, pOff);
             return;
         }
         switch (op) {
@@ -688,9 +742,9 @@ public final class Reductions {
         Plan p = plan(name, t.isFloatingPoint() ? x : x.to(DType.INT64), new int[] {dim}, keepDim);
         requireNonEmptyReduction(name, x, p, String.valueOf(dim));
         int A = p.A, R = p.R, B = p.B, off = p.off();
-        Tensor idxT = Tensor.empty(DType.INT64, p.outShape);
+        Tensor idxT = Tensor.empty(DType.INT64, p.resShape);
         long[] idx = idxT.storage().longs();
-        Tensor valT = Tensor.empty(p.src.dtype(), p.outShape);
+        Tensor valT = Tensor.empty(p.src.dtype(), p.resShape);
         int nb = (B + BCH - 1) / BCH;
         Object in = p.array(), vals = valT.storage().array();
         par(A * nb, GRAIN / (Math.min(B, BCH) * R), (s, e) -> {
@@ -705,56 +759,81 @@ public final class Reductions {
                 }
             }
         });
-        return new ValuesIndices(t.isFloatingPoint() ? valT : valT.to(t), idxT);
+        valT = p.finish(valT);
+        return new ValuesIndices(t.isFloatingPoint() ? valT : valT.to(t), p.finish(idxT));
     }
 
     // Strict comparison keeps the first occurrence on ties; the first NaN wins and stays.
     private static void argF(boolean max, float[] in, int o, int R, int B, int bw, float[] vals, long[] idx, int dst) {
-        for (int b = 0; b < bw; b++) {
-            int base = o + b;
-            float best = in[base];
-            int bi = 0;
-            if (best == best) {
-                for (int r = 1, q = base + B; r < R; r++, q += B) {
-                    float v = in[q];
-                    if (max ? v > best : v < best) { best = v; bi = r; }
-                    else if (v != v) { best = v; bi = r; break; }
+        if (bw > 1) { // rows outer: the input streams and the best-so-far row stays in cache
+            System.arraycopy(in, o, vals, dst, bw);
+            java.util.Arrays.fill(idx, dst, dst + bw, 0L);
+            for (int r = 1; r < R; r++) {
+                int q = o + r * B;
+                for (int b = 0; b < bw; b++) {
+                    float v = in[q + b], best = vals[dst + b];
+                    if ((max ? v > best : v < best) || (v != v && best == best)) { vals[dst + b] = v; idx[dst + b] = r; }
                 }
             }
-            vals[dst + b] = best;
-            idx[dst + b] = bi;
+            return;
         }
+        float best = in[o];
+        int bi = 0;
+        if (best == best) for (int r = 1, q = o + B; r < R; r++, q += B) {
+            float v = in[q];
+            if (max ? v > best : v < best) { best = v; bi = r; }
+            else if (v != v) { best = v; bi = r; break; }
+        }
+        vals[dst] = best;
+        idx[dst] = bi;
     }
 
     private static void argD(boolean max, double[] in, int o, int R, int B, int bw, double[] vals, long[] idx, int dst) {
-        for (int b = 0; b < bw; b++) {
-            int base = o + b;
-            double best = in[base];
-            int bi = 0;
-            if (best == best) {
-                for (int r = 1, q = base + B; r < R; r++, q += B) {
-                    double v = in[q];
-                    if (max ? v > best : v < best) { best = v; bi = r; }
-                    else if (v != v) { best = v; bi = r; break; }
+        if (bw > 1) { // rows outer: the input streams and the best-so-far row stays in cache
+            System.arraycopy(in, o, vals, dst, bw);
+            java.util.Arrays.fill(idx, dst, dst + bw, 0L);
+            for (int r = 1; r < R; r++) {
+                int q = o + r * B;
+                for (int b = 0; b < bw; b++) {
+                    double v = in[q + b], best = vals[dst + b];
+                    if ((max ? v > best : v < best) || (v != v && best == best)) { vals[dst + b] = v; idx[dst + b] = r; }
                 }
             }
-            vals[dst + b] = best;
-            idx[dst + b] = bi;
+            return;
         }
+        double best = in[o];
+        int bi = 0;
+        if (best == best) for (int r = 1, q = o + B; r < R; r++, q += B) {
+            double v = in[q];
+            if (max ? v > best : v < best) { best = v; bi = r; }
+            else if (v != v) { best = v; bi = r; break; }
+        }
+        vals[dst] = best;
+        idx[dst] = bi;
     }
 
     private static void argL(boolean max, long[] in, int o, int R, int B, int bw, long[] vals, long[] idx, int dst) {
-        for (int b = 0; b < bw; b++) {
-            int base = o + b;
-            long best = in[base];
-            int bi = 0;
-            for (int r = 1, q = base + B; r < R; r++, q += B) {
-                long v = in[q];
-                if (max ? v > best : v < best) { best = v; bi = r; }
+        if (bw > 1) { // rows outer: the input streams and the best-so-far row stays in cache
+            System.arraycopy(in, o, vals, dst, bw);
+            java.util.Arrays.fill(idx, dst, dst + bw, 0L);
+            for (int r = 1; r < R; r++) {
+                int q = o + r * B;
+                for (int b = 0; b < bw; b++) {
+                    long v = in[q + b], best = vals[dst + b];
+                    if ((max ? v > best : v < best)) { vals[dst + b] = v; idx[dst + b] = r; }
+                }
             }
-            vals[dst + b] = best;
-            idx[dst + b] = bi;
+            return;
         }
+        long best = in[o];
+        int bi = 0;
+        for (int r = 1, q = o + B; r < R; r++, q += B) {
+            long v = in[q];
+            if (max ? v > best : v < best) { best = v; bi = r; }
+            
+        }
+        vals[dst] = best;
+        idx[dst] = bi;
     }
 
     // ================================================================== softmax
@@ -788,9 +867,11 @@ public final class Reductions {
                     par(fa * nb, GRAIN / (Math.min(fb, BCH) * R), (s, e) -> {
                         float[] m = new float[Math.min(fb, BCH)];
                         double[] sum = new double[m.length];
+                        float[] sumF = new float[m.length];
                         for (int u = s; u < e; u++) {
                             int a = u / nb, b0 = (u % nb) * BCH, bw = Math.min(BCH, fb - b0);
-                            softmaxColF(in, off + a * R * fb + b0, o, a * R * fb + b0, R, fb, bw, log, m, sum);
+                            if (useVector) ReduceVec.softmaxColF(in, off + a * R * fb + b0, o, a * R * fb + b0, R, fb, bw, log, m, sumF);
+                            else softmaxColF(in, off + a * R * fb + b0, o, a * R * fb + b0, R, fb, bw, log, m, sum);
                         }
                     });
                 }

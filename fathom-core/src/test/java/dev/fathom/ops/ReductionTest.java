@@ -101,6 +101,37 @@ class ReductionTest {
         assertValues(new float[] {6, 6, 6, 6}, ex.sum(1));
     }
 
+    @Test
+    void permutedViewsAreReducedInStorageOrderAndComeBackInViewOrder() {
+        Tensor p = t234().permute(2, 0, 1); // p[k][i][j] = 12i + 4j + k, shape [4, 2, 3]
+        // over k and j: 144i + 66
+        assertValues(new float[] {66, 210}, p.sum(new int[] {0, 2}, false));
+        assertArrayEquals(new int[] {1, 2, 1}, p.sum(new int[] {0, 2}, true).shape());
+        // over i: result [k][j] = 12 + 8j + 2k (kept dims k, j come back in view order)
+        float[] e = new float[12];
+        for (int k = 0; k < 4; k++) for (int j = 0; j < 3; j++) e[k * 3 + j] = 12 + 8 * j + 2 * k;
+        assertValues(e, p.sum(1, false));
+        assertArrayEquals(new int[] {4, 1, 3}, p.sum(1, true).shape());
+        assertValues(e, p.sum(1, true).reshape(4, 3));
+        // max over k is at k = 3: values 12i + 4j + 3 laid out [i][j]
+        ValuesIndices mx = p.maxWithIndices(0);
+        assertValues(new float[] {3, 7, 11, 15, 19, 23}, mx.values());
+        assertArrayEquals(new long[] {3, 3, 3, 3, 3, 3}, mx.indices().toLongArray());
+        // variance over j of {c, c+4, c+8} is 16 (correction 1) everywhere; result [k][i]
+        Tensor v = p.var(2);
+        assertArrayEquals(new int[] {4, 2}, v.shape());
+        assertValues(new float[] {16, 16, 16, 16, 16, 16, 16, 16}, v);
+        // mean over i of 12i + 4j + k = 6 + 4j + k laid out [k][j]
+        float[] m = new float[12];
+        for (int k = 0; k < 4; k++) for (int j = 0; j < 3; j++) m[k * 3 + j] = 6 + 4 * j + k;
+        assertValues(m, p.mean(-2));
+        // int path through a permuted view
+        Tensor pi = t234().to(DType.INT32).permute(1, 2, 0); // [j][k][i]
+        long[] li = new long[12];
+        for (int j = 0; j < 3; j++) for (int k = 0; k < 4; k++) li[j * 4 + k] = 12 + 8 * j + 2 * k;
+        assertArrayEquals(li, pi.sum(2).toLongArray());
+    }
+
     // ------------------------------------------------------------------ amax / amin / max / min
 
     @Test
