@@ -299,6 +299,24 @@ final class ReduceVec {
         }
     }
 
+    /**
+     * Position of the first maximum (or minimum) of a contiguous row: a vector max, then a vector
+     * search for its first occurrence (the first NaN when the max is NaN, as torch).
+     */
+    static int argRowF(boolean max, float[] a, int o, int n) {
+        float m = (float) segF(max ? Reductions.Op.MAX : Reductions.Op.MIN, a, o, n, 0);
+        if (m != m) {
+            for (int i = 0; i < n; i++) if (a[o + i] != a[o + i]) return i;
+        }
+        int i = 0, vb = FS.loopBound(n);
+        for (; i < vb; i += FL) {
+            var hit = FloatVector.fromArray(FS, a, o + i).compare(VectorOperators.EQ, m);
+            if (hit.anyTrue()) return i + hit.firstTrue();
+        }
+        for (; i < n; i++) if (a[o + i] == m) return i;
+        throw new IllegalStateException("argRowF: the maximum " + m + " was not found");
+    }
+
     /** Softmax (or log-softmax) down the columns of an {@code [R, B]} block, {@code bw} columns wide. */
     static void softmaxColF(float[] in, int io, float[] out, int oo, int R, int B, int bw, boolean log, float[] m, float[] sum) {
         colSegF(Reductions.Op.MAX, in, io, R, B, bw, m, null, 0);

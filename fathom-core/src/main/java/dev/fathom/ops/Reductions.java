@@ -777,6 +777,12 @@ public final class Reductions {
             }
             return;
         }
+        if (B == 1 && useVector) {
+            int at = ReduceVec.argRowF(max, in, o, R);
+            vals[dst] = in[o + at];
+            idx[dst] = at;
+            return;
+        }
         float best = in[o];
         int bi = 0;
         if (best == best) for (int r = 1, q = o + B; r < R; r++, q += B) {

@@ -207,6 +207,34 @@ class ReductionBigTest {
     }
 
     @Test
+    void argmaxWithManyTiesAndNaNsAgreesOnBothPathsWithANaiveLoop() {
+        int rows = 300, cols = 517;
+        Random rnd = new Random(5);
+        float[] d = new float[rows * cols];
+        for (int i = 0; i < d.length; i++) d[i] = rnd.nextInt(7) - 3; // many ties
+        for (int r = 0; r < rows; r += 7) d[r * cols + rnd.nextInt(cols)] = Float.NaN;
+        long[] amax = new long[rows], amin = new long[rows];
+        for (int r = 0; r < rows; r++) {
+            int bx = 0, bn = 0;
+            for (int c = 1; c < cols; c++) {
+                float v = d[r * cols + c], x = d[r * cols + bx], n = d[r * cols + bn];
+                if (!Float.isNaN(x) && (Float.isNaN(v) || v > x)) bx = c;
+                if (!Float.isNaN(n) && (Float.isNaN(v) || v < n)) bn = c;
+            }
+            amax[r] = bx;
+            amin[r] = bn;
+        }
+        Tensor x = Tensor.of(d, rows, cols);
+        for (boolean vec : new boolean[] {true, false}) {
+            Reductions.useVector = vec && Reductions.VECTOR_AVAILABLE;
+            assertArrayEquals(amax, x.argmax(1).toLongArray(), "vector=" + vec);
+            assertArrayEquals(amin, x.argmin(1).toLongArray(), "vector=" + vec);
+            assertArrayEquals(amax, x.t().contiguous().argmax(0).toLongArray(), "columns, vector=" + vec);
+            assertArrayEquals(amin, x.t().argmin(0).toLongArray(), "transposed, vector=" + vec);
+        }
+    }
+
+    @Test
     void bigArgmaxOfTheFlattenedTensor() {
         float[] d = DATA.clone();
         d[2_345_678] = 100f;
