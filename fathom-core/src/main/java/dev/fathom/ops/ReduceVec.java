@@ -88,147 +88,171 @@ final class ReduceVec {
     }
 
     static double segF(Reductions.Op op, float[] a, int o, int n, double pv) {
-        int i = 0, up4 = n - 4 * FL, up1 = n - FL;
-        switch (op) {
-            case SUM -> {
-                FloatVector s0 = FloatVector.zero(FS), s1 = s0, s2 = s0, s3 = s0;
-                for (; i <= up4; i += 4 * FL) {
-                    s0 = s0.add(FloatVector.fromArray(FS, a, o + i));
-                    s1 = s1.add(FloatVector.fromArray(FS, a, o + i + FL));
-                    s2 = s2.add(FloatVector.fromArray(FS, a, o + i + 2 * FL));
-                    s3 = s3.add(FloatVector.fromArray(FS, a, o + i + 3 * FL));
-                }
-                for (; i <= up1; i += FL) s0 = s0.add(FloatVector.fromArray(FS, a, o + i));
-                float s = sumLanes(s0.add(s1).add(s2.add(s3)));
-                for (; i < n; i++) s += a[o + i];
-                return s;
-            }
-            case MAX, MIN -> {
-                boolean max = op == Reductions.Op.MAX;
-                float m = a[o];
-                if (n >= 4 * FL) {
-                    FloatVector m0 = FloatVector.fromArray(FS, a, o), m1 = m0, m2 = m0, m3 = m0;
-                    if (max) {
-                        for (; i <= up4; i += 4 * FL) {
-                            m0 = m0.max(FloatVector.fromArray(FS, a, o + i));
-                            m1 = m1.max(FloatVector.fromArray(FS, a, o + i + FL));
-                            m2 = m2.max(FloatVector.fromArray(FS, a, o + i + 2 * FL));
-                            m3 = m3.max(FloatVector.fromArray(FS, a, o + i + 3 * FL));
-                        }
-                        m = m0.max(m1).max(m2.max(m3)).reduceLanes(VectorOperators.MAX);
-                    } else {
-                        for (; i <= up4; i += 4 * FL) {
-                            m0 = m0.min(FloatVector.fromArray(FS, a, o + i));
-                            m1 = m1.min(FloatVector.fromArray(FS, a, o + i + FL));
-                            m2 = m2.min(FloatVector.fromArray(FS, a, o + i + 2 * FL));
-                            m3 = m3.min(FloatVector.fromArray(FS, a, o + i + 3 * FL));
-                        }
-                        m = m0.min(m1).min(m2.min(m3)).reduceLanes(VectorOperators.MIN);
-                    }
-                }
-                if (max) for (; i < n; i++) m = Math.max(m, a[o + i]);
-                else for (; i < n; i++) m = Math.min(m, a[o + i]);
-                return m;
-            }
-            case SQDEV -> {
-                float p = (float) pv;
-                FloatVector vp = FloatVector.broadcast(FS, p);
-                FloatVector s0 = FloatVector.zero(FS), s1 = s0;
-                for (; i <= n - 2 * FL; i += 2 * FL) {
-                    FloatVector d0 = FloatVector.fromArray(FS, a, o + i).sub(vp);
-                    FloatVector d1 = FloatVector.fromArray(FS, a, o + i + FL).sub(vp);
-                    s0 = d0.fma(d0, s0);
-                    s1 = d1.fma(d1, s1);
-                }
-                float s = sumLanes(s0.add(s1));
-                for (; i < n; i++) {
-                    float d = a[o + i] - p;
-                    s += d * d;
-                }
-                return s;
-            }
-            case SUMEXP -> {
-                float p = (float) pv;
-                FloatVector vp = FloatVector.broadcast(FS, p);
-                FloatVector s0 = FloatVector.zero(FS), s1 = s0;
-                for (; i <= n - 2 * FL; i += 2 * FL) {
-                    s0 = s0.add(exp(FloatVector.fromArray(FS, a, o + i).sub(vp)));
-                    s1 = s1.add(exp(FloatVector.fromArray(FS, a, o + i + FL).sub(vp)));
-                }
-                double s = sumLanes(s0.add(s1));
-                for (; i < n; i++) s += Math.exp(a[o + i] - p);
-                return s;
-            }
+        return switch (op) {
+            case SUM -> sumF(a, o, n, pv);
+            case MAX, MIN -> maxMinF(op, a, o, n);
+            case SQDEV -> sqdevF(a, o, n, pv);
+            case SUMEXP -> sumExpF(a, o, n, pv);
             default -> throw new IllegalStateException(op.toString());
+        };
+    }
+
+    private static double sumF(float[] a, int o, int n, double pv) {
+        int i = 0, up4 = n - 4 * FL, up1 = n - FL;
+        FloatVector s0 = FloatVector.zero(FS), s1 = s0, s2 = s0, s3 = s0;
+        for (; i <= up4; i += 4 * FL) {
+            s0 = s0.add(FloatVector.fromArray(FS, a, o + i));
+            s1 = s1.add(FloatVector.fromArray(FS, a, o + i + FL));
+            s2 = s2.add(FloatVector.fromArray(FS, a, o + i + 2 * FL));
+            s3 = s3.add(FloatVector.fromArray(FS, a, o + i + 3 * FL));
         }
+        for (; i <= up1; i += FL) s0 = s0.add(FloatVector.fromArray(FS, a, o + i));
+        float s = sumLanes(s0.add(s1).add(s2.add(s3)));
+        for (; i < n; i++) s += a[o + i];
+        return s;
+    }
+
+    private static double maxMinF(Reductions.Op op, float[] a, int o, int n) {
+        int i = 0, up4 = n - 4 * FL, up1 = n - FL;
+        boolean max = op == Reductions.Op.MAX;
+        float m = a[o];
+        if (n >= 4 * FL) {
+            FloatVector m0 = FloatVector.fromArray(FS, a, o), m1 = m0, m2 = m0, m3 = m0;
+            if (max) {
+                for (; i <= up4; i += 4 * FL) {
+                    m0 = m0.max(FloatVector.fromArray(FS, a, o + i));
+                    m1 = m1.max(FloatVector.fromArray(FS, a, o + i + FL));
+                    m2 = m2.max(FloatVector.fromArray(FS, a, o + i + 2 * FL));
+                    m3 = m3.max(FloatVector.fromArray(FS, a, o + i + 3 * FL));
+                }
+                m = m0.max(m1).max(m2.max(m3)).reduceLanes(VectorOperators.MAX);
+            } else {
+                for (; i <= up4; i += 4 * FL) {
+                    m0 = m0.min(FloatVector.fromArray(FS, a, o + i));
+                    m1 = m1.min(FloatVector.fromArray(FS, a, o + i + FL));
+                    m2 = m2.min(FloatVector.fromArray(FS, a, o + i + 2 * FL));
+                    m3 = m3.min(FloatVector.fromArray(FS, a, o + i + 3 * FL));
+                }
+                m = m0.min(m1).min(m2.min(m3)).reduceLanes(VectorOperators.MIN);
+            }
+        }
+        if (max) for (; i < n; i++) m = Math.max(m, a[o + i]);
+        else for (; i < n; i++) m = Math.min(m, a[o + i]);
+        return m;
+    }
+
+    private static double sqdevF(float[] a, int o, int n, double pv) {
+        int i = 0;
+        float p = (float) pv;
+        FloatVector vp = FloatVector.broadcast(FS, p);
+        FloatVector s0 = FloatVector.zero(FS), s1 = s0;
+        for (; i <= n - 2 * FL; i += 2 * FL) {
+            FloatVector d0 = FloatVector.fromArray(FS, a, o + i).sub(vp);
+            FloatVector d1 = FloatVector.fromArray(FS, a, o + i + FL).sub(vp);
+            s0 = d0.fma(d0, s0);
+            s1 = d1.fma(d1, s1);
+        }
+        float s = sumLanes(s0.add(s1));
+        for (; i < n; i++) {
+            float d = a[o + i] - p;
+            s += d * d;
+        }
+        return s;
+    }
+
+    private static double sumExpF(float[] a, int o, int n, double pv) {
+        int i = 0;
+        float p = (float) pv;
+        FloatVector vp = FloatVector.broadcast(FS, p);
+        FloatVector s0 = FloatVector.zero(FS), s1 = s0;
+        for (; i <= n - 2 * FL; i += 2 * FL) {
+            s0 = s0.add(exp(FloatVector.fromArray(FS, a, o + i).sub(vp)));
+            s1 = s1.add(exp(FloatVector.fromArray(FS, a, o + i + FL).sub(vp)));
+        }
+        double s = sumLanes(s0.add(s1));
+        for (; i < n; i++) s += Math.exp(a[o + i] - p);
+        return s;
     }
 
     static double segD(Reductions.Op op, double[] a, int o, int n, double p) {
-        int i = 0, up4 = n - 4 * DL, up1 = n - DL;
-        switch (op) {
-            case SUM -> {
-                DoubleVector s0 = DoubleVector.zero(DS), s1 = s0, s2 = s0, s3 = s0;
-                for (; i <= up4; i += 4 * DL) {
-                    s0 = s0.add(DoubleVector.fromArray(DS, a, o + i));
-                    s1 = s1.add(DoubleVector.fromArray(DS, a, o + i + DL));
-                    s2 = s2.add(DoubleVector.fromArray(DS, a, o + i + 2 * DL));
-                    s3 = s3.add(DoubleVector.fromArray(DS, a, o + i + 3 * DL));
-                }
-                for (; i <= up1; i += DL) s0 = s0.add(DoubleVector.fromArray(DS, a, o + i));
-                double s = sumLanes(s0.add(s1).add(s2.add(s3)));
-                for (; i < n; i++) s += a[o + i];
-                return s;
-            }
-            case MAX, MIN -> {
-                boolean max = op == Reductions.Op.MAX;
-                double m = a[o];
-                if (n >= 4 * DL) {
-                    DoubleVector m0 = DoubleVector.fromArray(DS, a, o), m1 = m0, m2 = m0, m3 = m0;
-                    if (max) {
-                        for (; i <= up4; i += 4 * DL) {
-                            m0 = m0.max(DoubleVector.fromArray(DS, a, o + i));
-                            m1 = m1.max(DoubleVector.fromArray(DS, a, o + i + DL));
-                            m2 = m2.max(DoubleVector.fromArray(DS, a, o + i + 2 * DL));
-                            m3 = m3.max(DoubleVector.fromArray(DS, a, o + i + 3 * DL));
-                        }
-                        m = m0.max(m1).max(m2.max(m3)).reduceLanes(VectorOperators.MAX);
-                    } else {
-                        for (; i <= up4; i += 4 * DL) {
-                            m0 = m0.min(DoubleVector.fromArray(DS, a, o + i));
-                            m1 = m1.min(DoubleVector.fromArray(DS, a, o + i + DL));
-                            m2 = m2.min(DoubleVector.fromArray(DS, a, o + i + 2 * DL));
-                            m3 = m3.min(DoubleVector.fromArray(DS, a, o + i + 3 * DL));
-                        }
-                        m = m0.min(m1).min(m2.min(m3)).reduceLanes(VectorOperators.MIN);
-                    }
-                }
-                if (max) for (; i < n; i++) m = Math.max(m, a[o + i]);
-                else for (; i < n; i++) m = Math.min(m, a[o + i]);
-                return m;
-            }
-            case SQDEV -> {
-                DoubleVector vp = DoubleVector.broadcast(DS, p);
-                DoubleVector s0 = DoubleVector.zero(DS), s1 = s0;
-                for (; i <= n - 2 * DL; i += 2 * DL) {
-                    DoubleVector d0 = DoubleVector.fromArray(DS, a, o + i).sub(vp);
-                    DoubleVector d1 = DoubleVector.fromArray(DS, a, o + i + DL).sub(vp);
-                    s0 = d0.fma(d0, s0);
-                    s1 = d1.fma(d1, s1);
-                }
-                double s = sumLanes(s0.add(s1));
-                for (; i < n; i++) {
-                    double d = a[o + i] - p;
-                    s += d * d;
-                }
-                return s;
-            }
-            case SUMEXP -> { // scalar: Math.exp is consistent across JIT tiers, the vector EXP is not
-                double s = 0;
-                for (; i < n; i++) s += Math.exp(a[o + i] - p);
-                return s;
-            }
+        return switch (op) {
+            case SUM -> sumD(a, o, n, p);
+            case MAX, MIN -> maxMinD(op, a, o, n);
+            case SQDEV -> sqdevD(a, o, n, p);
+            case SUMEXP -> sumExpD(a, o, n, p);
             default -> throw new IllegalStateException(op.toString());
+        };
+    }
+
+    private static double sumD(double[] a, int o, int n, double p) {
+        int i = 0, up4 = n - 4 * DL, up1 = n - DL;
+        DoubleVector s0 = DoubleVector.zero(DS), s1 = s0, s2 = s0, s3 = s0;
+        for (; i <= up4; i += 4 * DL) {
+            s0 = s0.add(DoubleVector.fromArray(DS, a, o + i));
+            s1 = s1.add(DoubleVector.fromArray(DS, a, o + i + DL));
+            s2 = s2.add(DoubleVector.fromArray(DS, a, o + i + 2 * DL));
+            s3 = s3.add(DoubleVector.fromArray(DS, a, o + i + 3 * DL));
         }
+        for (; i <= up1; i += DL) s0 = s0.add(DoubleVector.fromArray(DS, a, o + i));
+        double s = sumLanes(s0.add(s1).add(s2.add(s3)));
+        for (; i < n; i++) s += a[o + i];
+        return s;
+    }
+
+    private static double maxMinD(Reductions.Op op, double[] a, int o, int n) {
+        int i = 0, up4 = n - 4 * DL, up1 = n - DL;
+        boolean max = op == Reductions.Op.MAX;
+        double m = a[o];
+        if (n >= 4 * DL) {
+            DoubleVector m0 = DoubleVector.fromArray(DS, a, o), m1 = m0, m2 = m0, m3 = m0;
+            if (max) {
+                for (; i <= up4; i += 4 * DL) {
+                    m0 = m0.max(DoubleVector.fromArray(DS, a, o + i));
+                    m1 = m1.max(DoubleVector.fromArray(DS, a, o + i + DL));
+                    m2 = m2.max(DoubleVector.fromArray(DS, a, o + i + 2 * DL));
+                    m3 = m3.max(DoubleVector.fromArray(DS, a, o + i + 3 * DL));
+                }
+                m = m0.max(m1).max(m2.max(m3)).reduceLanes(VectorOperators.MAX);
+            } else {
+                for (; i <= up4; i += 4 * DL) {
+                    m0 = m0.min(DoubleVector.fromArray(DS, a, o + i));
+                    m1 = m1.min(DoubleVector.fromArray(DS, a, o + i + DL));
+                    m2 = m2.min(DoubleVector.fromArray(DS, a, o + i + 2 * DL));
+                    m3 = m3.min(DoubleVector.fromArray(DS, a, o + i + 3 * DL));
+                }
+                m = m0.min(m1).min(m2.min(m3)).reduceLanes(VectorOperators.MIN);
+            }
+        }
+        if (max) for (; i < n; i++) m = Math.max(m, a[o + i]);
+        else for (; i < n; i++) m = Math.min(m, a[o + i]);
+        return m;
+    }
+
+    private static double sqdevD(double[] a, int o, int n, double p) {
+        int i = 0;
+        DoubleVector vp = DoubleVector.broadcast(DS, p);
+        DoubleVector s0 = DoubleVector.zero(DS), s1 = s0;
+        for (; i <= n - 2 * DL; i += 2 * DL) {
+            DoubleVector d0 = DoubleVector.fromArray(DS, a, o + i).sub(vp);
+            DoubleVector d1 = DoubleVector.fromArray(DS, a, o + i + DL).sub(vp);
+            s0 = d0.fma(d0, s0);
+            s1 = d1.fma(d1, s1);
+        }
+        double s = sumLanes(s0.add(s1));
+        for (; i < n; i++) {
+            double d = a[o + i] - p;
+            s += d * d;
+        }
+        return s;
+    }
+
+    private static double sumExpD(double[] a, int o, int n, double p) {
+
+        int i = 0;
+         // scalar: Math.exp is consistent across JIT tiers, the vector EXP is not
+        double s = 0;
+        for (; i < n; i++) s += Math.exp(a[o + i] - p);
+        return s;
     }
 
     /**
@@ -236,66 +260,80 @@ final class ReduceVec {
      * the input streams row by row while the accumulator row stays in L1.
      */
     static void colSegF(Reductions.Op op, float[] in, int o, int rows, int B, int bw, float[] tmp, double[] p, int pOff) {
-        int vb = FS.loopBound(bw);
         float[] pf = null;
         if (p != null) {
             pf = new float[bw];
             for (int b = 0; b < bw; b++) pf[b] = (float) p[pOff + b];
         }
         switch (op) {
-            case SUM -> {
-                java.util.Arrays.fill(tmp, 0, bw, 0f);
-                for (int r = 0; r < rows; r++) {
-                    int ro = o + r * B, b = 0;
-                    for (; b < vb; b += FL)
-                        FloatVector.fromArray(FS, tmp, b).add(FloatVector.fromArray(FS, in, ro + b)).intoArray(tmp, b);
-                    for (; b < bw; b++) tmp[b] += in[ro + b];
-                }
-            }
-            case MAX -> {
-                System.arraycopy(in, o, tmp, 0, bw);
-                for (int r = 1; r < rows; r++) {
-                    int ro = o + r * B, b = 0;
-                    for (; b < vb; b += FL)
-                        FloatVector.fromArray(FS, tmp, b).max(FloatVector.fromArray(FS, in, ro + b)).intoArray(tmp, b);
-                    for (; b < bw; b++) tmp[b] = Math.max(tmp[b], in[ro + b]);
-                }
-            }
-            case MIN -> {
-                System.arraycopy(in, o, tmp, 0, bw);
-                for (int r = 1; r < rows; r++) {
-                    int ro = o + r * B, b = 0;
-                    for (; b < vb; b += FL)
-                        FloatVector.fromArray(FS, tmp, b).min(FloatVector.fromArray(FS, in, ro + b)).intoArray(tmp, b);
-                    for (; b < bw; b++) tmp[b] = Math.min(tmp[b], in[ro + b]);
-                }
-            }
-            case SQDEV -> {
-                java.util.Arrays.fill(tmp, 0, bw, 0f);
-                for (int r = 0; r < rows; r++) {
-                    int ro = o + r * B, b = 0;
-                    for (; b < vb; b += FL) {
-                        FloatVector d = FloatVector.fromArray(FS, in, ro + b).sub(FloatVector.fromArray(FS, pf, b));
-                        d.fma(d, FloatVector.fromArray(FS, tmp, b)).intoArray(tmp, b);
-                    }
-                    for (; b < bw; b++) {
-                        float d = in[ro + b] - pf[b];
-                        tmp[b] = Math.fma(d, d, tmp[b]);
-                    }
-                }
-            }
-            case SUMEXP -> {
-                java.util.Arrays.fill(tmp, 0, bw, 0f);
-                for (int r = 0; r < rows; r++) {
-                    int ro = o + r * B, b = 0;
-                    for (; b < vb; b += FL) {
-                        FloatVector e = exp(FloatVector.fromArray(FS, in, ro + b).sub(FloatVector.fromArray(FS, pf, b)));
-                        FloatVector.fromArray(FS, tmp, b).add(e).intoArray(tmp, b);
-                    }
-                    for (; b < bw; b++) tmp[b] += (float) Math.exp(in[ro + b] - pf[b]);
-                }
-            }
+            case SUM -> colSumF(in, o, rows, B, bw, tmp, pf);
+            case MAX -> colMaxF(in, o, rows, B, bw, tmp, pf);
+            case MIN -> colMinF(in, o, rows, B, bw, tmp, pf);
+            case SQDEV -> colSqdevF(in, o, rows, B, bw, tmp, pf);
+            case SUMEXP -> colSumexpF(in, o, rows, B, bw, tmp, pf);
             default -> throw new IllegalStateException(op.toString());
+        }
+    }
+
+    private static void colSumF(float[] in, int o, int rows, int B, int bw, float[] tmp, float[] pf) {
+        int vb = FS.loopBound(bw);
+        java.util.Arrays.fill(tmp, 0, bw, 0f);
+        for (int r = 0; r < rows; r++) {
+            int ro = o + r * B, b = 0;
+            for (; b < vb; b += FL)
+                FloatVector.fromArray(FS, tmp, b).add(FloatVector.fromArray(FS, in, ro + b)).intoArray(tmp, b);
+            for (; b < bw; b++) tmp[b] += in[ro + b];
+        }
+    }
+
+    private static void colMaxF(float[] in, int o, int rows, int B, int bw, float[] tmp, float[] pf) {
+        int vb = FS.loopBound(bw);
+        System.arraycopy(in, o, tmp, 0, bw);
+        for (int r = 1; r < rows; r++) {
+            int ro = o + r * B, b = 0;
+            for (; b < vb; b += FL)
+                FloatVector.fromArray(FS, tmp, b).max(FloatVector.fromArray(FS, in, ro + b)).intoArray(tmp, b);
+            for (; b < bw; b++) tmp[b] = Math.max(tmp[b], in[ro + b]);
+        }
+    }
+
+    private static void colMinF(float[] in, int o, int rows, int B, int bw, float[] tmp, float[] pf) {
+        int vb = FS.loopBound(bw);
+        System.arraycopy(in, o, tmp, 0, bw);
+        for (int r = 1; r < rows; r++) {
+            int ro = o + r * B, b = 0;
+            for (; b < vb; b += FL)
+                FloatVector.fromArray(FS, tmp, b).min(FloatVector.fromArray(FS, in, ro + b)).intoArray(tmp, b);
+            for (; b < bw; b++) tmp[b] = Math.min(tmp[b], in[ro + b]);
+        }
+    }
+
+    private static void colSqdevF(float[] in, int o, int rows, int B, int bw, float[] tmp, float[] pf) {
+        int vb = FS.loopBound(bw);
+        java.util.Arrays.fill(tmp, 0, bw, 0f);
+        for (int r = 0; r < rows; r++) {
+            int ro = o + r * B, b = 0;
+            for (; b < vb; b += FL) {
+                FloatVector d = FloatVector.fromArray(FS, in, ro + b).sub(FloatVector.fromArray(FS, pf, b));
+                d.fma(d, FloatVector.fromArray(FS, tmp, b)).intoArray(tmp, b);
+            }
+            for (; b < bw; b++) {
+                float d = in[ro + b] - pf[b];
+                tmp[b] = Math.fma(d, d, tmp[b]);
+            }
+        }
+    }
+
+    private static void colSumexpF(float[] in, int o, int rows, int B, int bw, float[] tmp, float[] pf) {
+        int vb = FS.loopBound(bw);
+        java.util.Arrays.fill(tmp, 0, bw, 0f);
+        for (int r = 0; r < rows; r++) {
+            int ro = o + r * B, b = 0;
+            for (; b < vb; b += FL) {
+                FloatVector e = exp(FloatVector.fromArray(FS, in, ro + b).sub(FloatVector.fromArray(FS, pf, b)));
+                FloatVector.fromArray(FS, tmp, b).add(e).intoArray(tmp, b);
+            }
+            for (; b < bw; b++) tmp[b] += (float) Math.exp(in[ro + b] - pf[b]);
         }
     }
 
