@@ -88,7 +88,7 @@ public final class Reductions {
         requireFloat("mean", x);
         Plan p = plan("mean", x, dims, keepDim);
         double[] s = engine(Op.SUM, p, null);
-        for (int i = 0; i < s.length; i++) s[i] /= p.R;
+        for (int i = 0; i < s.length; i++) s[i] /= p.count;
         return fromDoubles(x.dtype(), s, p);
     }
 
@@ -178,11 +178,24 @@ public final class Reductions {
     // ================================================================== planning
 
     /**
-     * A contiguous source viewed as {@code [A, R, B]} with R reduced. The raw result has shape
+     * A contiguous source viewed as {@code [A, R, B]} with R reduced ({@code count} elements per
+     * output in all, see {@link #twoStage}). The raw result has shape
      * {@code resShape} (kept dims in iteration order); {@link #finish} turns it into
      * {@code outShape}, permuting back when the input was iterated in a permuted (storage) order.
      */
-    record Plan(Tensor src, int A, int R, int B, int[] outShape, int[] resShape, int[] back) {
+    record Plan(Tensor src, int A, int R, int B, int[] outShape, int[] resShape, int[] back,
+                int outer, int r1, int mid, int count) {
+        /** A single [A, R, B] reduction (no second reduced block). */
+        Plan(Tensor src, int A, int R, int B, int[] outShape, int[] resShape, int[] back) {
+            this(src, A, R, B, outShape, resShape, back, 1, 1, 1, R);
+        }
+
+        /**
+         * Two reduced blocks: the source is {@code [outer, r1, mid, R, B]}; stage one reduces R
+         * (as {@code [outer*r1*mid, R, B]}), stage two combines the partials over r1 in order.
+         */
+        boolean twoStage() { return r1 != 1 || count != R; }
+
         Object array() { return src.storage().array(); }
 
         int off() { return src.offset(); }
@@ -226,31 +239,43 @@ public final class Reductions {
             for (int d = 0; d < nd; d++) order[d] = d;
         }
         int[] shape = v.shape();
-        long a = 1, r = 1, b = 1;
-        int state = 0; // 0: no reduced dim yet, 1: inside the reduced block, 2: kept dims after it
-        boolean split = false;
+        // coalesce into alternating kept/reduced groups (size-1 dims do not matter)
+        long[] gs = new long[nd];
+        boolean[] gr = new boolean[nd];
+        int ng = 0;
         for (int d = 0; d < nd; d++) {
-            int s = shape[d];
-            if (s == 1) continue;
-            if (mask[d]) {
-                if (state == 2) split = true;
-                r *= s;
-                state = 1;
-            } else if (state == 0) a *= s;
-            else {
-                b *= s;
-                state = 2;
-            }
+            if (shape[d] == 1) continue;
+            if (ng > 0 && gr[ng - 1] == mask[d]) gs[ng - 1] *= shape[d];
+            else { gs[ng] = shape[d]; gr[ng++] = mask[d]; }
         }
+        int nred = 0;
+        for (int g = 0; g < ng; g++) if (gr[g]) nred++;
+        int g0 = 0;
+        long k0 = 1, r1 = 1, k1 = 1, r = 1, b = 1;
+        if (g0 < ng && !gr[g0]) k0 = gs[g0++];
+        if (nred == 2) { // [k0] r1 k1 r [b]
+            r1 = gs[g0++];
+            k1 = gs[g0++];
+        }
+        if (nred >= 1 && nred <= 2) {
+            r = gs[g0++];
+            if (g0 < ng) b = gs[g0];
+        }
+        long a = k0 * r1 * k1;
         Tensor c;
-        if (split) {
+        if (nred > 2) { // three or more reduced blocks: move reduced dims last with one copy
             int[] perm = new int[nd];
             int j = 0;
             for (int d = 0; d < nd; d++) if (!mask[d]) perm[j++] = d;
             for (int d = 0; d < nd; d++) if (mask[d]) perm[j++] = d;
             c = v.permute(perm).contiguous();
-            a *= b;
+            a = 1;
+            r = 1;
+            for (int d = 0; d < nd; d++) if (mask[d]) r *= shape[d]; else a *= shape[d];
             b = 1;
+            r1 = 1;
+            k0 = 1;
+            k1 = 1;
         } else {
             c = v.contiguous();
         }
@@ -273,7 +298,8 @@ public final class Reductions {
                 break;
             }
         }
-        return new Plan(c, (int) a, (int) r, (int) b, outShape, back == null ? outShape : resShape, back);
+        return new Plan(c, (int) a, (int) r, (int) b, outShape, back == null ? outShape : resShape, back,
+            (int) k0, (int) r1, (int) k1, (int) (r1 * r));
     }
 
     /**
@@ -307,7 +333,7 @@ public final class Reductions {
     }
 
     private static void requireNonEmptyReduction(String op, Tensor x, Plan p, String dims) {
-        if (p.R == 0)
+        if (p.count == 0)
             throw new IllegalArgumentException(op + ": cannot reduce over dimension(s) " + dims + " of shape "
                 + Shapes.format(x.shape()) + " because they have no elements; expected a non-zero size");
     }
@@ -352,17 +378,35 @@ public final class Reductions {
 
     private static double[] variance(Plan p, int correction) {
         double[] mean = engine(Op.SUM, p, null);
-        for (int i = 0; i < mean.length; i++) mean[i] /= p.R;
+        for (int i = 0; i < mean.length; i++) mean[i] /= p.count;
         double[] ss = engine(Op.SQDEV, p, mean);
-        double div = Math.max(0, (double) p.R - correction);
+        double div = Math.max(0, (double) p.count - correction);
         for (int i = 0; i < ss.length; i++) ss[i] /= div;
         return ss;
     }
 
     private static double[] engine(Op op, Plan p, double[] param) {
+        if (!p.twoStage()) return stage(op, p, param, p.A);
+        int k0 = p.outer, r1 = p.r1, m = p.mid * p.B;
+        double[] res = new double[k0 * m];
+        if (p.count == 0) {
+            Arrays.fill(res, op.identity());
+            return res;
+        }
+        double[] tiled = null;
+        if (param != null) {
+            tiled = new double[k0 * r1 * m];
+            for (int a = 0; a < k0; a++)
+                for (int q = 0; q < r1; q++) System.arraycopy(param, a * m, tiled, (a * r1 + q) * m, m);
+        }
+        combineColumns(op, stage(op, p, tiled, p.A), res, k0, r1, m);
+        return res;
+    }
+
+    private static double[] stage(Op op, Plan p, double[] param, int A) {
         return switch (p.array()) {
-            case float[] a -> reduceF(op, a, p.off(), p.A, p.R, p.B, param);
-            case double[] a -> reduceD(op, a, p.off(), p.A, p.R, p.B, param);
+            case float[] a -> reduceF(op, a, p.off(), A, p.R, p.B, param);
+            case double[] a -> reduceD(op, a, p.off(), A, p.R, p.B, param);
             default -> throw new IllegalStateException("engine: unexpected storage " + p.src.dtype());
         };
     }
@@ -686,7 +730,30 @@ public final class Reductions {
 
     static long[] reduceL(Op op, Plan pl) {
         long[] in = pl.src.storage().longs();
-        int off = pl.off(), A = pl.A, R = pl.R, B = pl.B;
+        if (!pl.twoStage()) return reduceL(op, in, pl.off(), pl.A, pl.R, pl.B);
+        int k0 = pl.outer, r1 = pl.r1, m = pl.mid * pl.B;
+        if (pl.count == 0) return reduceL(op, in, pl.off(), k0 * m, 0, 1);
+        long[] part = reduceL(op, in, pl.off(), pl.A, pl.R, pl.B);
+        long[] res = new long[k0 * m];
+        for (int a = 0; a < k0; a++) {
+            System.arraycopy(part, a * r1 * m, res, a * m, m);
+            for (int q = 1; q < r1; q++) {
+                int src = (a * r1 + q) * m, dst = a * m;
+                for (int j = 0; j < m; j++) {
+                    long x = res[dst + j], y = part[src + j];
+                    res[dst + j] = switch (op) {
+                        case SUM -> x + y;
+                        case PROD -> x * y;
+                        case MAX -> Math.max(x, y);
+                        default -> Math.min(x, y);
+                    };
+                }
+            }
+        }
+        return res;
+    }
+
+    private static long[] reduceL(Op op, long[] in, int off, int A, int R, int B) {
         long[] res = new long[A * B];
         long id = switch (op) {
             case SUM -> 0L;

@@ -132,6 +132,59 @@ class ReductionTest {
         assertArrayEquals(li, pi.sum(2).toLongArray());
     }
 
+    /** Naive reference: sum, max and population variance of x (row-major, shape) over the masked dims. */
+    private static double[][] naive(double[] x, int[] shape, boolean[] mask) {
+        int nd = shape.length, n = x.length;
+        int outN = 1;
+        for (int d = 0; d < nd; d++) if (!mask[d]) outN *= shape[d];
+        double[] sum = new double[outN], max = new double[outN], sq = new double[outN];
+        int[] cnt = new int[outN];
+        java.util.Arrays.fill(max, Double.NEGATIVE_INFINITY);
+        int[] idx = new int[nd];
+        int[] outIdx = new int[n];
+        for (int i = 0; i < n; i++) {
+            int rem = i;
+            for (int d = nd - 1; d >= 0; d--) { idx[d] = rem % shape[d]; rem /= shape[d]; }
+            int o = 0;
+            for (int d = 0; d < nd; d++) if (!mask[d]) o = o * shape[d] + idx[d];
+            outIdx[i] = o;
+            sum[o] += x[i];
+            max[o] = Math.max(max[o], x[i]);
+            cnt[o]++;
+        }
+        for (int i = 0; i < n; i++) {
+            double d = x[i] - sum[outIdx[i]] / cnt[outIdx[i]];
+            sq[outIdx[i]] += d * d;
+        }
+        for (int o = 0; o < outN; o++) sq[o] /= cnt[o];
+        return new double[][] {sum, max, sq};
+    }
+
+    @Test
+    void manyAxisPatternsMatchANaiveLoop() {
+        int[] shape = {3, 4, 5, 2, 6};
+        double[] x = new double[720];
+        java.util.Random rnd = new java.util.Random(2);
+        for (int i = 0; i < x.length; i++) x[i] = rnd.nextInt(201) - 100; // integers: exact sums
+        Tensor t = Tensor.of(x, shape);
+        Tensor ti = t.to(DType.INT64);
+        int[][] patterns = {{0}, {4}, {2}, {0, 2}, {1, 3}, {0, 2, 3}, {0, 2, 4}, {1, 2, 3}, {0, 1, 2, 3, 4}, {-1, -3}, {0, 1, 4}};
+        for (int[] dims : patterns) {
+            boolean[] mask = new boolean[5];
+            for (int d : dims) mask[d < 0 ? d + 5 : d] = true;
+            double[][] ref = naive(x, shape, mask);
+            String what = java.util.Arrays.toString(dims);
+            assertArrayEquals(ref[0], t.sum(dims, false).toDoubleArray(), 1e-9, "sum " + what);
+            assertArrayEquals(ref[1], t.amax(dims, true).toDoubleArray(), 0, "amax " + what);
+            assertArrayEquals(ref[2], t.var(dims, 0, false).toDoubleArray(), 1e-9, "var " + what);
+            long[] li = ti.sum(dims, false).toLongArray();
+            for (int i = 0; i < li.length; i++) assertEquals((long) ref[0][i], li[i], "int sum " + what);
+            // the same through a transposed view of the same values
+            Tensor tt = t.transpose(1, 3).contiguous().transpose(1, 3);
+            assertArrayEquals(ref[0], tt.sum(dims, false).toDoubleArray(), 1e-9, "strided sum " + what);
+        }
+    }
+
     // ------------------------------------------------------------------ amax / amin / max / min
 
     @Test
