@@ -355,6 +355,34 @@ final class ReduceVec {
         throw new IllegalStateException("argRowF: the maximum " + m + " was not found");
     }
 
+    private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
+
+    /**
+     * First maxima (or minima) down the columns of an {@code [R, B]} block, {@code bw} wide: a
+     * blend per row keeps the best value and its row; NaN wins once and then stays.
+     */
+    static void argColF(boolean max, float[] in, int o, int R, int B, int bw, float[] vals, long[] idx, int dst) {
+        int[] at = new int[bw];
+        System.arraycopy(in, o, vals, dst, bw);
+        int vb = IS.length() == FL ? FS.loopBound(bw) : 0;
+        for (int r = 1; r < R; r++) {
+            int q = o + r * B, b = 0;
+            IntVector vr = IntVector.broadcast(IS, r);
+            for (; b < vb; b += FL) {
+                FloatVector v = FloatVector.fromArray(FS, in, q + b), best = FloatVector.fromArray(FS, vals, dst + b);
+                var take = v.compare(max ? VectorOperators.GT : VectorOperators.LT, best)
+                    .or(v.test(VectorOperators.IS_NAN).andNot(best.test(VectorOperators.IS_NAN)));
+                best.blend(v, take).intoArray(vals, dst + b);
+                IntVector.fromArray(IS, at, b).blend(vr, take.cast(IS)).intoArray(at, b);
+            }
+            for (; b < bw; b++) {
+                float v = in[q + b], best = vals[dst + b];
+                if ((max ? v > best : v < best) || (v != v && best == best)) { vals[dst + b] = v; at[b] = r; }
+            }
+        }
+        for (int b = 0; b < bw; b++) idx[dst + b] = at[b];
+    }
+
     /** Softmax (or log-softmax) down the columns of an {@code [R, B]} block, {@code bw} columns wide. */
     static void softmaxColF(float[] in, int io, float[] out, int oo, int R, int B, int bw, boolean log, float[] m, float[] sum) {
         colSegF(Reductions.Op.MAX, in, io, R, B, bw, m, null, 0);

@@ -832,6 +832,10 @@ public final class Reductions {
 
     // Strict comparison keeps the first occurrence on ties; the first NaN wins and stays.
     private static void argF(boolean max, float[] in, int o, int R, int B, int bw, float[] vals, long[] idx, int dst) {
+        if (bw > 1 && useVector) {
+            ReduceVec.argColF(max, in, o, R, B, bw, vals, idx, dst);
+            return;
+        }
         if (bw > 1) { // rows outer: the input streams and the best-so-far row stays in cache
             System.arraycopy(in, o, vals, dst, bw);
             java.util.Arrays.fill(idx, dst, dst + bw, 0L);
