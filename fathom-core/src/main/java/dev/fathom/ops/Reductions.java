@@ -12,11 +12,13 @@ import java.util.Arrays;
  * Reductions (sum, mean, prod, amax/amin, var/std, logsumexp, argmax/argmin), softmax and scans,
  * with PyTorch semantics and dtype rules.
  *
- * <p>Every reduction is planned the same way: the (contiguous) input is viewed as a 3-d block
+ * <p>Every reduction is planned the same way ({@link #plan}): the input is viewed as a 3-d block
  * {@code [A, R, B]} whose middle extent {@code R} is reduced. {@code B == 1} is a row reduction
  * (contiguous segments, vectorised horizontally); {@code B > 1} is a column reduction (rows of
- * length B accumulated into an output row, which vectorises vertically). Reduced axes that do not
- * form one block are first moved to the end by a permuted copy.
+ * length B accumulated into an output row, which vectorises vertically). A transposed or permuted
+ * view of a dense block is walked in storage order (no copy) and the result permuted back; two
+ * separate reduced blocks (such as batch-norm axes {@code {0, 2, 3}} of NCHW) are reduced in two
+ * stages; only three or more blocks, or sliced/expanded inputs, are copied first.
  *
  * <p>Determinism: work is cut into units whose size depends only on the shape (segments of
  * {@value #SEG} elements for rows, {@value #RSEG} rows by {@value #BCH} columns for columns), each
@@ -309,7 +311,7 @@ public final class Reductions {
     static int[] storageOrder(Tensor x) {
         if (x.isContiguous()) return null;
         int nd = x.ndim();
-        int[] st = x.strides(), sh = x.shape();
+        int[] st = x.strides();
         Integer[] idx = new Integer[nd];
         for (int d = 0; d < nd; d++) idx[d] = d;
         Arrays.sort(idx, (p1, p2) -> Integer.compare(st[p2], st[p1]));
