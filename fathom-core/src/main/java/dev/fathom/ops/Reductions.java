@@ -417,6 +417,7 @@ public final class Reductions {
 
     static double[] reduceF(Op op, float[] in, int off, int A, int R, int B, double[] p) {
         double[] res = new double[A * B];
+        if (res.length == 0) return res;
         if (R == 0) {
             Arrays.fill(res, op.identity());
             return res;
@@ -560,6 +561,7 @@ public final class Reductions {
 
     static double[] reduceD(Op op, double[] in, int off, int A, int R, int B, double[] p) {
         double[] res = new double[A * B];
+        if (res.length == 0) return res;
         if (R == 0) {
             Arrays.fill(res, op.identity());
             return res;
@@ -757,6 +759,7 @@ public final class Reductions {
 
     private static long[] reduceL(Op op, long[] in, int off, int A, int R, int B) {
         long[] res = new long[A * B];
+        if (res.length == 0) return res;
         long id = switch (op) {
             case SUM -> 0L;
             case PROD -> 1L;
@@ -814,6 +817,7 @@ public final class Reductions {
         Tensor idxT = Tensor.empty(DType.INT64, p.resShape);
         long[] idx = idxT.storage().longs();
         Tensor valT = Tensor.empty(p.src.dtype(), p.resShape);
+        if (idx.length == 0) return new ValuesIndices(p.finish(t.isFloatingPoint() ? valT : valT.to(t)), p.finish(idxT));
         int nb = (B + BCH - 1) / BCH;
         Object in = p.array(), vals = valT.storage().array();
         par(A * nb, GRAIN / (Math.min(B, BCH) * R), (s, e) -> {

@@ -370,6 +370,13 @@ class ReductionTest {
         assertArrayEquals(new int[] {0, 3}, e.softmax(1).shape());
         assertArrayEquals(new int[] {0, 3}, e.cumsum(0).shape());
         assertEquals(0L, Tensor.of(new int[0], 0).sum().itemLong());
+        // reducing a non-empty dim of a tensor with an empty kept dim gives an empty result
+        assertArrayEquals(new int[] {0}, Tensor.zeros(3, 0).sum(0).shape());
+        assertArrayEquals(new int[] {0}, Tensor.zeros(3, 0).prod(0).shape());
+        assertArrayEquals(new int[] {2, 0}, Tensor.zeros(2, 3, 0).amax(1).shape());
+        assertArrayEquals(new int[] {0}, Tensor.zeros(3, 0).argmax(0).shape());
+        assertArrayEquals(new int[] {1, 0}, Tensor.of(new int[0], 3, 0).sum(0, true).shape());
+        assertArrayEquals(new int[] {2, 0}, Tensor.zeros(2, 3, 0).var(1).shape());
     }
 
     @Test
