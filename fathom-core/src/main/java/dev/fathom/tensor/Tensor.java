@@ -796,11 +796,17 @@ public final class Tensor {
     /** Maximum over {@code dims} (empty: all), optionally keeping them. */
     public Tensor amax(int[] dims, boolean keepDim) { return dev.fathom.ops.Reductions.amax(this, dims, keepDim); }
 
+    /** Maximum over {@code dim}, optionally keeping it. */
+    public Tensor amax(int dim, boolean keepDim) { return dev.fathom.ops.Reductions.amax(this, new int[] {dim}, keepDim); }
+
     /** Minimum over {@code dims} (none given: all), dims removed; NaN propagates (torch.amin). */
     public Tensor amin(int... dims) { return dev.fathom.ops.Reductions.amin(this, dims, false); }
 
     /** Minimum over {@code dims} (empty: all), optionally keeping them. */
     public Tensor amin(int[] dims, boolean keepDim) { return dev.fathom.ops.Reductions.amin(this, dims, keepDim); }
+
+    /** Minimum over {@code dim}, optionally keeping it. */
+    public Tensor amin(int dim, boolean keepDim) { return dev.fathom.ops.Reductions.amin(this, new int[] {dim}, keepDim); }
 
     /** The largest element (0-d); NaN if any element is NaN; an empty tensor is an error. */
     public Tensor max() { return dev.fathom.ops.Reductions.max(this); }

@@ -195,6 +195,9 @@ class ReductionTest {
         assertValues(new float[] {15, 19, 23}, t234().amax(0, 2));
         assertValues(new float[] {0, 4, 8}, t234().amin(new int[] {0, -1}, false));
         assertArrayEquals(new int[] {1, 3, 1}, t234().amax(new int[] {0, 2}, true).shape());
+        assertValues(new float[] {3, 6}, m23().amax(-1, true));
+        assertArrayEquals(new int[] {2, 1}, m23().amax(1, true).shape());
+        assertValues(new float[] {1, 2, 3}, m23().amin(0, false));
         assertValues(new float[] {6}, m23().max());
         assertValues(new float[] {1}, m23().min());
         assertArrayEquals(new int[0], m23().max().shape());
