@@ -772,19 +772,37 @@ public final class Reductions {
             return res;
         }
         if (B == 1) {
-            par(A, GRAIN / R, (s, e) -> {
-                for (int a = s; a < e; a++) {
-                    int o = off + a * R;
+            // integer arithmetic is exact (wrapping), so long rows may be split in any way
+            int seg = Math.max(R / Math.max(1, (int) Math.min(64, (long) R / GRAIN)), 1);
+            int nseg = (R + seg - 1) / seg;
+            long[] part = nseg == 1 ? res : new long[A * nseg];
+            par(A * nseg, Math.max(1, GRAIN / Math.min(R, seg)), (s, e) -> {
+                for (int t = s; t < e; t++) {
+                    int a = t / nseg, r0 = (t % nseg) * seg, o = off + a * R + r0, n = Math.min(seg, R - r0);
                     long acc = id;
                     switch (op) {
-                        case SUM -> { for (int i = 0; i < R; i++) acc += in[o + i]; }
-                        case PROD -> { for (int i = 0; i < R; i++) acc *= in[o + i]; }
-                        case MAX -> { for (int i = 0; i < R; i++) acc = Math.max(acc, in[o + i]); }
-                        default -> { for (int i = 0; i < R; i++) acc = Math.min(acc, in[o + i]); }
+                        case SUM -> { for (int i = 0; i < n; i++) acc += in[o + i]; }
+                        case PROD -> { for (int i = 0; i < n; i++) acc *= in[o + i]; }
+                        case MAX -> { for (int i = 0; i < n; i++) acc = Math.max(acc, in[o + i]); }
+                        default -> { for (int i = 0; i < n; i++) acc = Math.min(acc, in[o + i]); }
+                    }
+                    part[t] = acc;
+                }
+            });
+            if (nseg > 1)
+                for (int a = 0; a < A; a++) {
+                    long acc = part[a * nseg];
+                    for (int q = 1; q < nseg; q++) {
+                        long y = part[a * nseg + q];
+                        acc = switch (op) {
+                            case SUM -> acc + y;
+                            case PROD -> acc * y;
+                            case MAX -> Math.max(acc, y);
+                            default -> Math.min(acc, y);
+                        };
                     }
                     res[a] = acc;
                 }
-            });
             return res;
         }
         int nb = (B + BCH - 1) / BCH;

@@ -181,6 +181,10 @@ class ReductionBigTest {
         long expect = 0;
         for (int i = 0; i < li.length; i++) { li[i] = (long) (DATA[i] * 1000); expect += li[i]; }
         assertEquals(expect, Tensor.of(li, ROWS, COLS).sum().itemLong());
+        long lmax = Long.MIN_VALUE, lmin = Long.MAX_VALUE;
+        for (long v : li) { lmax = Math.max(lmax, v); lmin = Math.min(lmin, v); }
+        assertEquals(lmax, Tensor.of(li, ROWS, COLS).max().itemLong());
+        assertEquals(lmin, Tensor.of(li, li.length).amin().itemLong());
         long[] colExpect = new long[COLS];
         for (int i = 0; i < li.length; i++) colExpect[i % COLS] += li[i];
         assertArrayEquals(colExpect, Tensor.of(li, ROWS, COLS).sum(0).toLongArray());
