@@ -836,8 +836,13 @@ public final class Reductions {
         long[] idx = idxT.storage().longs();
         Tensor valT = Tensor.empty(p.src.dtype(), p.resShape);
         if (idx.length == 0) return new ValuesIndices(p.finish(t.isFloatingPoint() ? valT : valT.to(t)), p.finish(idxT));
-        int nb = (B + BCH - 1) / BCH;
         Object in = p.array(), vals = valT.storage().array();
+        if (B == 1 && R >= 4 * ARG_SEG && A <= 8) {
+            argLongRows(max, in, off, A, R, vals, idx);
+            valT = p.finish(valT);
+            return new ValuesIndices(t.isFloatingPoint() ? valT : valT.to(t), p.finish(idxT));
+        }
+        int nb = (B + BCH - 1) / BCH;
         par(A * nb, GRAIN / (Math.min(B, BCH) * R), (s, e) -> {
             for (int u = s; u < e; u++) {
                 int a = u / nb, b0 = (u % nb) * BCH, bw = Math.min(BCH, B - b0);
@@ -852,6 +857,45 @@ public final class Reductions {
         });
         valT = p.finish(valT);
         return new ValuesIndices(t.isFloatingPoint() ? valT : valT.to(t), p.finish(idxT));
+    }
+
+    /** Elements per segment when a few long rows are searched in parallel. */
+    static final int ARG_SEG = 1 << 16;
+
+    /**
+     * Arg-extremum of a few long contiguous rows: segments are searched in parallel, then their
+     * winners are compared in segment order, so the first occurrence (or first NaN) still wins.
+     */
+    private static void argLongRows(boolean max, Object in, int off, int A, int R, Object vals, long[] idx) {
+        int nseg = (R + ARG_SEG - 1) / ARG_SEG;
+        Object pv = java.lang.reflect.Array.newInstance(in.getClass().getComponentType(), A * nseg);
+        long[] pi = new long[A * nseg];
+        par(A * nseg, 1, (s, e) -> {
+            for (int t = s; t < e; t++) {
+                int a = t / nseg, r0 = (t % nseg) * ARG_SEG, n = Math.min(ARG_SEG, R - r0), o = off + a * R + r0;
+                switch (in) {
+                    case float[] f -> argF(max, f, o, n, 1, 1, (float[]) pv, pi, t);
+                    case double[] d -> argD(max, d, o, n, 1, 1, (double[]) pv, pi, t);
+                    case long[] l -> argL(max, l, o, n, 1, 1, (long[]) pv, pi, t);
+                    default -> throw new IllegalStateException();
+                }
+                pi[t] += r0;
+            }
+        });
+        for (int a = 0; a < A; a++) {
+            int w = a * nseg;
+            for (int q = a * nseg + 1; q < (a + 1) * nseg; q++) {
+                boolean take = switch (pv) {
+                    case float[] f -> (max ? f[q] > f[w] : f[q] < f[w]) || (f[q] != f[q] && f[w] == f[w]);
+                    case double[] d -> (max ? d[q] > d[w] : d[q] < d[w]) || (d[q] != d[q] && d[w] == d[w]);
+                    case long[] l -> max ? l[q] > l[w] : l[q] < l[w];
+                    default -> throw new IllegalStateException();
+                };
+                if (take) w = q;
+            }
+            System.arraycopy(pv, w, vals, a, 1);
+            idx[a] = pi[w];
+        }
     }
 
     // Strict comparison keeps the first occurrence on ties; the first NaN wins and stays.

@@ -248,5 +248,18 @@ class ReductionBigTest {
         assertEquals(3_100_000L, Tensor.of(d, ROWS, COLS).argmax().itemLong());
         assertTrue(Double.isNaN(Tensor.of(d, ROWS, COLS).max().item()));
         assertTrue(Double.isNaN(Tensor.of(d, ROWS, COLS).amax(1).toDoubleArray()[3_100_000 / COLS]));
+        // float64 and int64 rows take the same segmented path
+        double[] dd = new double[d.length];
+        long[] ll = new long[d.length];
+        for (int i = 0; i < d.length; i++) { dd[i] = DATA[i]; ll[i] = Math.round(DATA[i] * 100); }
+        dd[1_000_001] = 50; dd[2_999_999] = 50; dd[10] = -50; dd[3_500_000] = -50;
+        ll[1_000_001] = 5000; ll[2_999_999] = 5000; ll[10] = -5000; ll[3_500_000] = -5000;
+        assertEquals(1_000_001L, Tensor.of(dd, dd.length).argmax().itemLong());
+        assertEquals(10L, Tensor.of(dd, dd.length).argmin().itemLong());
+        assertEquals(1_000_001L, Tensor.of(ll, ll.length).argmax().itemLong());
+        assertEquals(10L, Tensor.of(ll, ll.length).argmin().itemLong());
+        var vi = Tensor.of(ll, 2, ll.length / 2).maxWithIndices(1);
+        assertArrayEquals(new long[] {5000, 5000}, vi.values().toLongArray());
+        assertArrayEquals(new long[] {1_000_001, 2_999_999 - ll.length / 2}, vi.indices().toLongArray());
     }
 }
