@@ -917,6 +917,151 @@ public final class Tensor {
 
     // ------------------------------------------------------------------ reductions (ops/Reductions)
 
+    /** Sum of all elements (0-d); bool/int32/int64 give int64. */
+    public Tensor sum() { return dev.fathom.ops.Reductions.sum(this, new int[0], false); }
+
+    /** Sum over {@code dim}, which is removed. */
+    public Tensor sum(int dim) { return dev.fathom.ops.Reductions.sum(this, new int[] {dim}, false); }
+
+    /** Sum over {@code dim}; {@code keepDim} keeps it with size 1. */
+    public Tensor sum(int dim, boolean keepDim) { return dev.fathom.ops.Reductions.sum(this, new int[] {dim}, keepDim); }
+
+    /** Sum over {@code dims} (empty: all; negative count from the end). */
+    public Tensor sum(int[] dims, boolean keepDim) { return dev.fathom.ops.Reductions.sum(this, dims, keepDim); }
+
+    /** Mean of all elements (0-d); floating point only. */
+    public Tensor mean() { return dev.fathom.ops.Reductions.mean(this, new int[0], false); }
+
+    /** Mean over {@code dim}. */
+    public Tensor mean(int dim) { return dev.fathom.ops.Reductions.mean(this, new int[] {dim}, false); }
+
+    /** Mean over {@code dim}, optionally keeping it. */
+    public Tensor mean(int dim, boolean keepDim) { return dev.fathom.ops.Reductions.mean(this, new int[] {dim}, keepDim); }
+
+    /** Mean over {@code dims} (empty: all). */
+    public Tensor mean(int[] dims, boolean keepDim) { return dev.fathom.ops.Reductions.mean(this, dims, keepDim); }
+
+    /** Product of all elements (0-d); bool/int32/int64 give int64. */
+    public Tensor prod() { return dev.fathom.ops.Reductions.prod(this, new int[0], false); }
+
+    /** Product over {@code dim}. */
+    public Tensor prod(int dim) { return dev.fathom.ops.Reductions.prod(this, new int[] {dim}, false); }
+
+    /** Product over {@code dim}, optionally keeping it. */
+    public Tensor prod(int dim, boolean keepDim) { return dev.fathom.ops.Reductions.prod(this, new int[] {dim}, keepDim); }
+
+    /** Product over {@code dims} (empty: all). */
+    public Tensor prod(int[] dims, boolean keepDim) { return dev.fathom.ops.Reductions.prod(this, dims, keepDim); }
+
+    /** {@code log(sum(exp(x)))} of all elements, computed stably; floating point only. */
+    public Tensor logsumexp() { return dev.fathom.ops.Reductions.logsumexp(this, new int[0], false); }
+
+    /** Stable {@code log(sum(exp(x)))} over {@code dim}. */
+    public Tensor logsumexp(int dim) { return dev.fathom.ops.Reductions.logsumexp(this, new int[] {dim}, false); }
+
+    /** Stable {@code log(sum(exp(x)))} over {@code dim}, optionally keeping it. */
+    public Tensor logsumexp(int dim, boolean keepDim) { return dev.fathom.ops.Reductions.logsumexp(this, new int[] {dim}, keepDim); }
+
+    /** Stable {@code log(sum(exp(x)))} over {@code dims} (empty: all). */
+    public Tensor logsumexp(int[] dims, boolean keepDim) { return dev.fathom.ops.Reductions.logsumexp(this, dims, keepDim); }
+
+    /** Maximum over {@code dims} (none given: all), dims removed; NaN propagates (torch.amax). */
+    public Tensor amax(int... dims) { return dev.fathom.ops.Reductions.amax(this, dims, false); }
+
+    /** Maximum over {@code dims} (empty: all), optionally keeping them. */
+    public Tensor amax(int[] dims, boolean keepDim) { return dev.fathom.ops.Reductions.amax(this, dims, keepDim); }
+
+    /** Maximum over {@code dim}, optionally keeping it. */
+    public Tensor amax(int dim, boolean keepDim) { return dev.fathom.ops.Reductions.amax(this, new int[] {dim}, keepDim); }
+
+    /** Minimum over {@code dims} (none given: all), dims removed; NaN propagates (torch.amin). */
+    public Tensor amin(int... dims) { return dev.fathom.ops.Reductions.amin(this, dims, false); }
+
+    /** Minimum over {@code dims} (empty: all), optionally keeping them. */
+    public Tensor amin(int[] dims, boolean keepDim) { return dev.fathom.ops.Reductions.amin(this, dims, keepDim); }
+
+    /** Minimum over {@code dim}, optionally keeping it. */
+    public Tensor amin(int dim, boolean keepDim) { return dev.fathom.ops.Reductions.amin(this, new int[] {dim}, keepDim); }
+
+    /** The largest element (0-d); NaN if any element is NaN; an empty tensor is an error. */
+    public Tensor max() { return dev.fathom.ops.Reductions.max(this); }
+
+    /** The smallest element (0-d); NaN if any element is NaN; an empty tensor is an error. */
+    public Tensor min() { return dev.fathom.ops.Reductions.min(this); }
+
+    /** Maxima along {@code dim} with their int64 positions (torch's {@code x.max(dim)}); first on ties. */
+    public ValuesIndices maxWithIndices(int dim) { return dev.fathom.ops.Reductions.maxWithIndices(this, dim, false); }
+
+    /** Maxima along {@code dim} with their positions, optionally keeping {@code dim}. */
+    public ValuesIndices maxWithIndices(int dim, boolean keepDim) { return dev.fathom.ops.Reductions.maxWithIndices(this, dim, keepDim); }
+
+    /** Minima along {@code dim} with their int64 positions (torch's {@code x.min(dim)}); first on ties. */
+    public ValuesIndices minWithIndices(int dim) { return dev.fathom.ops.Reductions.minWithIndices(this, dim, false); }
+
+    /** Minima along {@code dim} with their positions, optionally keeping {@code dim}. */
+    public ValuesIndices minWithIndices(int dim, boolean keepDim) { return dev.fathom.ops.Reductions.minWithIndices(this, dim, keepDim); }
+
+    /** Index of the maximum of the flattened tensor (int64, 0-d); first on ties; NaN counts as the maximum. */
+    public Tensor argmax() { return dev.fathom.ops.Reductions.argmax(this); }
+
+    /** Positions of the maxima along {@code dim} (int64). */
+    public Tensor argmax(int dim) { return dev.fathom.ops.Reductions.argmax(this, dim, false); }
+
+    /** Positions of the maxima along {@code dim}, optionally keeping it. */
+    public Tensor argmax(int dim, boolean keepDim) { return dev.fathom.ops.Reductions.argmax(this, dim, keepDim); }
+
+    /** Index of the minimum of the flattened tensor (int64, 0-d); first on ties; NaN counts as the minimum. */
+    public Tensor argmin() { return dev.fathom.ops.Reductions.argmin(this); }
+
+    /** Positions of the minima along {@code dim} (int64). */
+    public Tensor argmin(int dim) { return dev.fathom.ops.Reductions.argmin(this, dim, false); }
+
+    /** Positions of the minima along {@code dim}, optionally keeping it. */
+    public Tensor argmin(int dim, boolean keepDim) { return dev.fathom.ops.Reductions.argmin(this, dim, keepDim); }
+
+    /** Sample variance of all elements (correction 1, as torch); floating point only. */
+    public Tensor var() { return dev.fathom.ops.Reductions.var(this, new int[0], 1, false); }
+
+    /** Sample variance over {@code dim} (correction 1). */
+    public Tensor var(int dim) { return dev.fathom.ops.Reductions.var(this, new int[] {dim}, 1, false); }
+
+    /** Sample variance over {@code dim} (correction 1), optionally keeping it. */
+    public Tensor var(int dim, boolean keepDim) { return dev.fathom.ops.Reductions.var(this, new int[] {dim}, 1, keepDim); }
+
+    /** Sample variance over {@code dims} (correction 1; empty: all). */
+    public Tensor var(int[] dims, boolean keepDim) { return dev.fathom.ops.Reductions.var(this, dims, 1, keepDim); }
+
+    /** Variance over {@code dims} with divisor {@code N - correction} (0: population, 1: sample). */
+    public Tensor var(int[] dims, int correction, boolean keepDim) { return dev.fathom.ops.Reductions.var(this, dims, correction, keepDim); }
+
+    /** Sample standard deviation of all elements (correction 1). */
+    public Tensor std() { return dev.fathom.ops.Reductions.std(this, new int[0], 1, false); }
+
+    /** Sample standard deviation over {@code dim}. */
+    public Tensor std(int dim) { return dev.fathom.ops.Reductions.std(this, new int[] {dim}, 1, false); }
+
+    /** Sample standard deviation over {@code dim}, optionally keeping it. */
+    public Tensor std(int dim, boolean keepDim) { return dev.fathom.ops.Reductions.std(this, new int[] {dim}, 1, keepDim); }
+
+    /** Sample standard deviation over {@code dims} (empty: all). */
+    public Tensor std(int[] dims, boolean keepDim) { return dev.fathom.ops.Reductions.std(this, dims, 1, keepDim); }
+
+    /** Standard deviation over {@code dims} with divisor {@code N - correction}. */
+    public Tensor std(int[] dims, int correction, boolean keepDim) { return dev.fathom.ops.Reductions.std(this, dims, correction, keepDim); }
+
+    /** Softmax along {@code dim}, numerically stable; floating point only. */
+    public Tensor softmax(int dim) { return dev.fathom.ops.Reductions.softmax(this, dim); }
+
+    /** Log-softmax along {@code dim}, numerically stable; floating point only. */
+    public Tensor logSoftmax(int dim) { return dev.fathom.ops.Reductions.logSoftmax(this, dim); }
+
+    /** Running sum along {@code dim}; bool/int inputs give int64. */
+    public Tensor cumsum(int dim) { return dev.fathom.ops.Reductions.cumsum(this, dim); }
+
+    /** Running product along {@code dim}; bool/int inputs give int64. */
+    public Tensor cumprod(int dim) { return dev.fathom.ops.Reductions.cumprod(this, dim); }
+
+
 
 
     // ------------------------------------------------------------------ end reductions
