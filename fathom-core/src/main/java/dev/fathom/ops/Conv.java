@@ -261,7 +261,7 @@ public final class Conv {
 
     private static boolean directAvailable() {
         try {
-            return DirectConv.available();
+            return dev.fathom.backend.Simd.AVAILABLE && DirectConv.available(); // Simd first: DirectConv must not load without the module
         } catch (LinkageError e) {
             return false;
         }

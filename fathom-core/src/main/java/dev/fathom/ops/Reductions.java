@@ -49,11 +49,9 @@ public final class Reductions {
     static boolean serial = false;
 
     private static boolean detectVector() {
-        if (Boolean.getBoolean("fathom.noVector")) return false;
         try {
-            Class.forName("jdk.incubator.vector.FloatVector");
-            return ReduceVec.selfTest();
-        } catch (Throwable t) { // ClassNotFound, NoClassDefFound, module not resolved, ...
+            return dev.fathom.backend.Simd.AVAILABLE && ReduceVec.selfTest();
+        } catch (Throwable t) { // a vector kernel that cannot link: use the plain path
             return false;
         }
     }
