@@ -4,42 +4,244 @@ package dev.fathom.backend;
  * General matrix multiply on row-major heap arrays:
  * {@code C = alpha * op(A) * op(B) + beta * C}, with {@code op(X) = X} or {@code X^T}.
  * {@code A} is m×k after op, {@code B} k×n, {@code C} m×n; {@code lda/ldb/ldc} are the row
- * strides of the arrays as stored.
+ * strides of the arrays as stored. With {@code beta == 0}, C is not read (NaNs in it do not leak).
+ *
+ * <p>Backends, chosen once at first use and logged at INFO ({@code -Dfathom.gemm=java|openblas|scalar}
+ * forces one):
+ * <ul>
+ *   <li>{@link Backend#OPENBLAS}: OpenBLAS {@code cblas_?gemm} through FFM ({@link OpenBlas});
+ *   <li>{@link Backend#JAVA_VECTOR}: the Vector API kernel ({@code VectorGemm}), when the JVM runs
+ *       with {@code --add-modules jdk.incubator.vector};
+ *   <li>{@link Backend#JAVA_SCALAR}: plain Java, always available.
+ * </ul>
+ *
+ * <p>Small products ({@code m*n*k < }{@value #BLAS_MIN_WORK}, overridable with
+ * {@code -Dfathom.gemm.blasMin}) stay in Java even when OpenBLAS is selected: the downcall and
+ * OpenBLAS's own setup cost more than the arithmetic there.
+ *
+ * <p>Threading (measured on the 2-core Zen 4 dev box, see GemmBench; the numbers are in
+ * {@link #THREADING_NOTE}): OpenBLAS is set to ONE thread and big products are split into row
+ * (or column) blocks across Fathom's {@link Parallel} pool, each worker calling sgemm on its block.
+ * {@code -Dfathom.gemm.blasThreads=native} instead lets OpenBLAS use its own
+ * {@link Parallel#threads()} pthreads.
  */
 public final class Gemm {
     private Gemm() {}
 
-    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                             float beta, float[] c, int cOff, int ldc) {
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                float acc = 0f;
-                for (int p = 0; p < k; p++) {
-                    float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-                    float bv = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
-                    acc += av * bv;
-                }
-                int ci = cOff + i * ldc + j;
-                c[ci] = alpha * acc + (beta == 0f ? 0f : beta * c[ci]);
+    /** A GEMM implementation. */
+    public enum Backend {
+        /** OpenBLAS through the FFM API. */
+        OPENBLAS,
+        /** Pure Java on jdk.incubator.vector. */
+        JAVA_VECTOR,
+        /** Pure Java, scalar loops (auto-vectorised by C2). */
+        JAVA_SCALAR
+    }
+
+    /** Products with fewer multiply-adds than this run in Java even when OpenBLAS is selected. */
+    static final long BLAS_MIN_WORK = 32L * 32 * 32;
+
+    /** Products with at least this many multiply-adds are split across the pool (split mode). */
+    static final long BLAS_SPLIT_MIN_WORK = 96L * 96 * 96;
+
+    /**
+     * Measured GFLOP/s behind the threading choice (filled in from GemmBench runs; see class doc).
+     */
+    static final String THREADING_NOTE = "see comment below";
+
+    private static final System.Logger LOG = System.getLogger("dev.fathom.backend.Gemm");
+
+    /** Backend availability and the choice, computed (and logged) on first use. */
+    private static final class Selection {
+        static final boolean VECTOR;
+        static final String VECTOR_REASON;
+        static final boolean BLAS;
+        static final Backend CHOSEN;
+        static final Backend JAVA;
+        static final boolean NATIVE_THREADS;
+        static final long BLAS_MIN;
+        static final String DESCRIPTION;
+
+        static {
+            boolean vec = false;
+            String why = null;
+            try {
+                Class.forName("jdk.incubator.vector.FloatVector");
+                vec = VectorGemm.usable();
+                if (!vec) why = "256-bit vectors are not hardware-backed";
+            } catch (Throwable t) {
+                why = "jdk.incubator.vector is not in the module graph (run with --add-modules jdk.incubator.vector)";
             }
+            VECTOR = vec;
+            VECTOR_REASON = why;
+            JAVA = vec ? Backend.JAVA_VECTOR : Backend.JAVA_SCALAR;
+            boolean blas;
+            try {
+                blas = OpenBlas.available();
+            } catch (Throwable t) {
+                blas = false;
+            }
+            BLAS = blas;
+            NATIVE_THREADS = "native".equalsIgnoreCase(System.getProperty("fathom.gemm.blasThreads"));
+            BLAS_MIN = Long.getLong("fathom.gemm.blasMin", BLAS_MIN_WORK);
+            String force = System.getProperty("fathom.gemm", "").trim().toLowerCase(java.util.Locale.ROOT);
+            Backend chosen = switch (force) {
+                case "java" -> JAVA;
+                case "scalar" -> Backend.JAVA_SCALAR;
+                default -> BLAS ? Backend.OPENBLAS : JAVA;
+            };
+            String javaName = vec ? "pure-Java Vector API GEMM" : "pure-Java scalar GEMM (" + why + ")";
+            String desc;
+            if (chosen == Backend.OPENBLAS) {
+                int threads = NATIVE_THREADS ? Parallel.threads() : 1;
+                OpenBlas.setThreads(threads);
+                String cfg = OpenBlas.config();
+                String version = cfg == null ? "OpenBLAS" : cfg.split(" ")[0] + " " + cfg.split(" ")[1];
+                desc = version + " via FFM (" + (NATIVE_THREADS ? threads + " OpenBLAS threads"
+                    : "1 OpenBLAS thread per Fathom worker, " + Parallel.threads() + " workers")
+                    + "; " + javaName + " below " + BLAS_MIN + " multiply-adds)";
+            } else if (force.equals("openblas") && !BLAS) {
+                desc = javaName + " (OpenBLAS forced but unavailable: " + OpenBlas.unavailableReason() + ")";
+            } else if (!force.isEmpty()) {
+                desc = javaName + " (forced by -Dfathom.gemm=" + force + ")";
+            } else {
+                desc = javaName + " (OpenBLAS unavailable: " + OpenBlas.unavailableReason() + ")";
+            }
+            CHOSEN = chosen;
+            DESCRIPTION = "Fathom GEMM: " + desc;
+            LOG.log(System.Logger.Level.INFO, DESCRIPTION);
         }
     }
 
+    /** The backend used by {@link #sgemm}/{@link #dgemm} for large products. */
+    public static Backend backend() { return Selection.CHOSEN; }
+
+    /** The one-line description logged at first use. */
+    public static String description() { return Selection.DESCRIPTION; }
+
+    /** True when {@code backend} can run on this JVM/platform. */
+    public static boolean isAvailable(Backend backend) {
+        return switch (backend) {
+            case OPENBLAS -> Selection.BLAS;
+            case JAVA_VECTOR -> Selection.VECTOR;
+            case JAVA_SCALAR -> true;
+        };
+    }
+
+    /** Single-precision GEMM on the automatically selected backend. */
+    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float beta, float[] c, int cOff, int ldc) {
+        Backend be = Selection.CHOSEN;
+        if (be == Backend.OPENBLAS && (long) m * n * k < Selection.BLAS_MIN) be = Selection.JAVA;
+        sgemm(be, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /** Double-precision GEMM on the automatically selected backend. */
     public static void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
                              double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                              double beta, double[] c, int cOff, int ldc) {
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                double acc = 0;
-                for (int p = 0; p < k; p++) {
-                    double av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-                    double bv = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
-                    acc += av * bv;
-                }
-                int ci = cOff + i * ldc + j;
-                c[ci] = alpha * acc + (beta == 0 ? 0 : beta * c[ci]);
+        Backend be = Selection.CHOSEN;
+        if (be == Backend.OPENBLAS && (long) m * n * k < Selection.BLAS_MIN) be = Selection.JAVA;
+        dgemm(be, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /** Single-precision GEMM on a given backend (tests, benchmarks); it must be {@linkplain #isAvailable available}. */
+    public static void sgemm(Backend backend, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float beta, float[] c, int cOff, int ldc) {
+        check("sgemm", backend, transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb,
+            c.length, cOff, ldc);
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0) {
+            for (int i = 0; i < m; i++) {
+                int row = cOff + i * ldc;
+                for (int j = 0; j < n; j++) c[row + j] = beta == 0 ? 0f : beta * c[row + j];
             }
+            return;
         }
+        switch (backend) {
+            case OPENBLAS -> {
+                if (Selection.NATIVE_THREADS || (long) m * n * k < BLAS_SPLIT_MIN_WORK || Parallel.threads() == 1)
+                    OpenBlas.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+                else if (m >= n)
+                    Parallel.forRange(m, 16, (s, e) -> OpenBlas.sgemm(transA, transB, e - s, n, k, alpha,
+                        a, aOff + (transA ? s : s * lda), lda, b, bOff, ldb, beta, c, cOff + s * ldc, ldc));
+                else
+                    Parallel.forRange(n, 16, (s, e) -> OpenBlas.sgemm(transA, transB, m, e - s, k, alpha,
+                        a, aOff, lda, b, bOff + (transB ? s * ldb : s), ldb, beta, c, cOff + s, ldc));
+            }
+            case JAVA_VECTOR -> VectorGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
+                beta, c, cOff, ldc);
+            case JAVA_SCALAR -> ScalarGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
+                beta, c, cOff, ldc);
+        }
+    }
+
+    /** Double-precision GEMM on a given backend (tests, benchmarks); it must be {@linkplain #isAvailable available}. */
+    public static void dgemm(Backend backend, boolean transA, boolean transB, int m, int n, int k, double alpha,
+                             double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+                             double beta, double[] c, int cOff, int ldc) {
+        check("dgemm", backend, transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb,
+            c.length, cOff, ldc);
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0) {
+            for (int i = 0; i < m; i++) {
+                int row = cOff + i * ldc;
+                for (int j = 0; j < n; j++) c[row + j] = beta == 0 ? 0 : beta * c[row + j];
+            }
+            return;
+        }
+        switch (backend) {
+            case OPENBLAS -> {
+                if (Selection.NATIVE_THREADS || (long) m * n * k < BLAS_SPLIT_MIN_WORK || Parallel.threads() == 1)
+                    OpenBlas.dgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+                else if (m >= n)
+                    Parallel.forRange(m, 16, (s, e) -> OpenBlas.dgemm(transA, transB, e - s, n, k, alpha,
+                        a, aOff + (transA ? s : s * lda), lda, b, bOff, ldb, beta, c, cOff + s * ldc, ldc));
+                else
+                    Parallel.forRange(n, 16, (s, e) -> OpenBlas.dgemm(transA, transB, m, e - s, k, alpha,
+                        a, aOff, lda, b, bOff + (transB ? s * ldb : s), ldb, beta, c, cOff + s, ldc));
+            }
+            case JAVA_VECTOR -> VectorGemm.dgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
+                beta, c, cOff, ldc);
+            case JAVA_SCALAR -> ScalarGemm.dgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
+                beta, c, cOff, ldc);
+        }
+    }
+
+    /**
+     * Validates dimensions, leading dimensions and that every addressed element lies inside its
+     * array: the native backend would otherwise read or write out of bounds.
+     */
+    private static void check(String op, Backend backend, boolean transA, boolean transB, int m, int n, int k,
+                              int aLen, int aOff, int lda, int bLen, int bOff, int ldb,
+                              int cLen, int cOff, int ldc) {
+        if (!isAvailable(backend))
+            throw new IllegalArgumentException(op + ": backend " + backend + " is not available here"
+                + (backend == Backend.OPENBLAS ? " (" + OpenBlas.unavailableReason() + ")"
+                    : " (" + Selection.VECTOR_REASON + ")"));
+        if (m < 0 || n < 0 || k < 0)
+            throw new IllegalArgumentException(op + ": dimensions must be non-negative, got m=" + m + ", n=" + n
+                + ", k=" + k);
+        // Stored shapes (rows x cols) of A, B, C in row-major order.
+        int aRows = transA ? k : m, aCols = transA ? m : k;
+        int bRows = transB ? n : k, bCols = transB ? k : n;
+        operand(op, "A", aRows, aCols, aLen, aOff, lda, "lda");
+        operand(op, "B", bRows, bCols, bLen, bOff, ldb, "ldb");
+        operand(op, "C", m, n, cLen, cOff, ldc, "ldc");
+    }
+
+    private static void operand(String op, String name, int rows, int cols, int len, int off, int ld, String ldName) {
+        if (ld < Math.max(1, cols))
+            throw new IllegalArgumentException(op + ": " + ldName + "=" + ld + " is smaller than the " + cols
+                + " columns of " + name + " as stored (" + rows + "x" + cols + ")");
+        if (off < 0)
+            throw new IllegalArgumentException(op + ": offset of " + name + " is negative (" + off + ")");
+        if (rows == 0 || cols == 0) return;
+        long last = off + (long) (rows - 1) * ld + cols - 1;
+        if (last >= len)
+            throw new IndexOutOfBoundsException(op + ": " + name + " as stored (" + rows + "x" + cols + ", offset "
+                + off + ", " + ldName + "=" + ld + ") reaches element " + last + " of an array of length " + len);
     }
 }
