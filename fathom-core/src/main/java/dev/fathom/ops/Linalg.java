@@ -117,7 +117,14 @@ public final class Linalg {
             throw new IllegalArgumentException(op + ": shapes " + Shapes.format(sa) + " and " + Shapes.format(sb)
                 + " cannot be multiplied: inner dimensions " + k + " and " + k2 + " differ");
         int[] batchA = java.util.Arrays.copyOf(xs, xs.length - 2), batchB = java.util.Arrays.copyOf(ys, ys.length - 2);
-        int[] batch = Shapes.broadcast(op, batchA, batchB);
+        int[] batch;
+        try {
+            batch = Shapes.broadcast(op, batchA, batchB);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(op + ": shapes " + Shapes.format(sa) + " and " + Shapes.format(sb)
+                + " cannot be multiplied: batch dimensions " + Shapes.format(batchA) + " and "
+                + Shapes.format(batchB) + " do not broadcast (sizes must match or one of them be 1)", e);
+        }
 
         // [..., m, k] @ [k, n] with a contiguous left operand: one GEMM over all rows of the batch.
         if (batchB.length == 0 && batchA.length > 0 && x.isContiguous()) {
