@@ -199,4 +199,27 @@ class GemmTest {
         assertTrue(Gemm.isAvailable(Backend.JAVA_VECTOR), "Vector API GEMM should be available in tests");
         assertTrue(Gemm.isAvailable(Backend.OPENBLAS), "OpenBLAS should load on linux-x86_64: " + OpenBlas.unavailableReason());
     }
+
+    /** Entry point for {@link #worksWithoutVectorModule}: runs in a JVM without jdk.incubator.vector. */
+    public static final class NoVectorMain {
+        public static void main(String[] args) {
+            float[] a = {1, 2, 3, 4}, b = {5, 6, 7, 8}, c = new float[4];
+            Gemm.sgemm(false, false, 2, 2, 2, 1f, a, 0, 2, b, 0, 2, 0f, c, 0, 2);
+            System.out.println("backend=" + Gemm.backend() + " vector=" + Gemm.isAvailable(Backend.JAVA_VECTOR)
+                + " result=" + java.util.Arrays.toString(c));
+            System.out.println(Gemm.description());
+        }
+    }
+
+    @Test
+    void worksWithoutVectorModule() throws Exception {
+        String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        var pb = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-Dfathom.gemm=java",
+            "-cp", System.getProperty("java.class.path"), NoVectorMain.class.getName()).redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        assertTrue(out.contains("backend=JAVA_SCALAR vector=false result=[19.0, 22.0, 43.0, 50.0]"), out);
+        assertTrue(out.contains("Fathom GEMM: pure-Java scalar GEMM (jdk.incubator.vector is not in the module graph"), out);
+    }
 }
