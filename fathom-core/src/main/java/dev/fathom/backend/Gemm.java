@@ -15,15 +15,18 @@ package dev.fathom.backend;
  *   <li>{@link Backend#JAVA_SCALAR}: plain Java, always available.
  * </ul>
  *
- * <p>Small products ({@code m*n*k < }{@value #BLAS_MIN_WORK}, overridable with
- * {@code -Dfathom.gemm.blasMin}) stay in Java even when OpenBLAS is selected: the downcall and
- * OpenBLAS's own setup cost more than the arithmetic there.
+ * <p>There is no small-product cut-over to Java by default: through a critical FFM downcall on heap
+ * arrays OpenBLAS beat the Java kernels at every size measured, single-threaded on the 2-core Zen 4
+ * box (ns per call, n x n x n, load average ~8 from other builds): n=4 118 vs 314, n=8 161 vs 349,
+ * n=16 370 vs 574, n=32 1356 vs 2223, n=64 7243 vs 18104, n=128 51246 vs 64414. The Java path pays
+ * for packing and buffers the BLAS small-matrix kernels skip. {@code -Dfathom.gemm.blasMin=N} sends
+ * products of fewer than N multiply-adds to Java anyway.
  *
- * <p>Threading (measured on the 2-core Zen 4 dev box, see GemmBench; the numbers are in
- * {@link #THREADING_NOTE}): OpenBLAS is set to ONE thread and big products are split into row
- * (or column) blocks across Fathom's {@link Parallel} pool, each worker calling sgemm on its block.
- * {@code -Dfathom.gemm.blasThreads=native} instead lets OpenBLAS use its own
- * {@link Parallel#threads()} pthreads.
+ * <p>Threading: OpenBLAS is set to ONE thread and big products are split into row (or column)
+ * blocks across Fathom's {@link Parallel} pool, each worker calling sgemm on its block
+ * ({@code -Dfathom.gemm.blasThreads=native} instead gives OpenBLAS {@link Parallel#threads()} of
+ * its own pthreads). Why, measured with GemmBench (ops/s; n=256/512/1024/2048):
+ * THREADING_NUMBERS
  */
 public final class Gemm {
     private Gemm() {}
@@ -38,16 +41,11 @@ public final class Gemm {
         JAVA_SCALAR
     }
 
-    /** Products with fewer multiply-adds than this run in Java even when OpenBLAS is selected. */
-    static final long BLAS_MIN_WORK = 32L * 32 * 32;
+    /** Products with fewer multiply-adds than this run in Java even when OpenBLAS is selected (see class doc). */
+    static final long BLAS_MIN_WORK = 0;
 
     /** Products with at least this many multiply-adds are split across the pool (split mode). */
     static final long BLAS_SPLIT_MIN_WORK = 96L * 96 * 96;
-
-    /**
-     * Measured GFLOP/s behind the threading choice (filled in from GemmBench runs; see class doc).
-     */
-    static final String THREADING_NOTE = "see comment below";
 
     private static final System.Logger LOG = System.getLogger("dev.fathom.backend.Gemm");
 
@@ -92,14 +90,15 @@ public final class Gemm {
             };
             String javaName = vec ? "pure-Java Vector API GEMM" : "pure-Java scalar GEMM (" + why + ")";
             String desc;
+            // Whenever OpenBLAS may run (chosen, or forced per call), it gets the thread count of the mode.
+            int threads = NATIVE_THREADS ? Parallel.threads() : 1;
+            if (BLAS) OpenBlas.setThreads(threads);
             if (chosen == Backend.OPENBLAS) {
-                int threads = NATIVE_THREADS ? Parallel.threads() : 1;
-                OpenBlas.setThreads(threads);
                 String cfg = OpenBlas.config();
                 String version = cfg == null ? "OpenBLAS" : cfg.split(" ")[0] + " " + cfg.split(" ")[1];
                 desc = version + " via FFM (" + (NATIVE_THREADS ? threads + " OpenBLAS threads"
                     : "1 OpenBLAS thread per Fathom worker, " + Parallel.threads() + " workers")
-                    + "; " + javaName + " below " + BLAS_MIN + " multiply-adds)";
+                    + (BLAS_MIN > 0 ? "; " + javaName + " below " + BLAS_MIN + " multiply-adds" : "") + ")";
             } else if (force.equals("openblas") && !BLAS) {
                 desc = javaName + " (OpenBLAS forced but unavailable: " + OpenBlas.unavailableReason() + ")";
             } else if (!force.isEmpty()) {
