@@ -92,10 +92,17 @@ public final class Gemm {
             String desc;
             // Whenever OpenBLAS may run (chosen, or forced per call), it gets the thread count of the mode.
             int threads = NATIVE_THREADS ? Parallel.threads() : 1;
-            if (BLAS) OpenBlas.setThreads(threads);
+            if (BLAS) {
+                try {
+                    OpenBlas.setThreads(threads);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "Fathom GEMM: could not set OpenBLAS threads: " + e);
+                }
+            }
             if (chosen == Backend.OPENBLAS) {
                 String cfg = OpenBlas.config();
-                String version = cfg == null ? "OpenBLAS" : cfg.split(" ")[0] + " " + cfg.split(" ")[1];
+                String[] words = cfg == null ? new String[0] : cfg.split(" ");
+                String version = words.length >= 2 ? words[0] + " " + words[1] : "OpenBLAS";
                 desc = version + " via FFM (" + (NATIVE_THREADS ? threads + " OpenBLAS threads"
                     : "1 OpenBLAS thread per Fathom worker, " + Parallel.threads() + " workers")
                     + (BLAS_MIN > 0 ? "; " + javaName + " below " + BLAS_MIN + " multiply-adds" : "") + ")";

@@ -33,6 +33,9 @@ final class VectorGemm {
         return FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
     }
 
+    /** Largest scratch array (elements) kept per thread between calls. */
+    private static final int KEEP_BUFFER = 64 * 1024;
+
     private static int roundUp(int x, int m) { return (x + m - 1) / m * m; }
 
     // ================================================================== float
@@ -58,15 +61,28 @@ final class VectorGemm {
         }
     }
 
+    private static final ThreadLocal<float[][]> sBUFFERS = ThreadLocal.withInitial(() -> new float[3][]);
+
+    /**
+     * A per-thread scratch array of at least {@code size} elements (packing fully overwrites what it
+     * uses). Only small ones are kept: they are what makes small products allocation-bound.
+     */
+    private static float[] sbuffer(int slot, int size) {
+        if (size > KEEP_BUFFER) return new float[size];
+        float[][] b = sBUFFERS.get();
+        if (b[slot] == null || b[slot].length < size) b[slot] = new float[size];
+        return b[slot];
+    }
+
     /** Computes the block {@code C[i0:i1, j0:j1]}: Goto-style loops around a MR x 16 micro-kernel. */
     private static void sblock(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                float beta, float[] c, int cOff, int ldc, int i0, int i1, int j0, int j1) {
         int kcMax = Math.min(KC, k);
         int ncMax = Math.min(NC_F, j1 - j0), mcMax = Math.min(MC, i1 - i0);
-        float[] bp = new float[kcMax * roundUp(ncMax, 16)];
-        float[] ap = new float[kcMax * roundUp(mcMax, MR)];
-        float[] tile = new float[MR * 16];
+        float[] bp = sbuffer(0, kcMax * roundUp(ncMax, 16));
+        float[] ap = sbuffer(1, kcMax * roundUp(mcMax, MR));
+        float[] tile = sbuffer(2, MR * 16);
         for (int jc = j0; jc < j1; jc += NC_F) {
             int nc = Math.min(NC_F, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
@@ -229,15 +245,28 @@ final class VectorGemm {
         }
     }
 
+    private static final ThreadLocal<double[][]> dBUFFERS = ThreadLocal.withInitial(() -> new double[3][]);
+
+    /**
+     * A per-thread scratch array of at least {@code size} elements (packing fully overwrites what it
+     * uses). Only small ones are kept: they are what makes small products allocation-bound.
+     */
+    private static double[] dbuffer(int slot, int size) {
+        if (size > KEEP_BUFFER) return new double[size];
+        double[][] b = dBUFFERS.get();
+        if (b[slot] == null || b[slot].length < size) b[slot] = new double[size];
+        return b[slot];
+    }
+
     /** Computes the block {@code C[i0:i1, j0:j1]}: Goto-style loops around a MR x 8 micro-kernel. */
     private static void dblock(boolean transA, boolean transB, int m, int n, int k, double alpha,
                                double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                                double beta, double[] c, int cOff, int ldc, int i0, int i1, int j0, int j1) {
         int kcMax = Math.min(KC, k);
         int ncMax = Math.min(NC_D, j1 - j0), mcMax = Math.min(MC, i1 - i0);
-        double[] bp = new double[kcMax * roundUp(ncMax, 8)];
-        double[] ap = new double[kcMax * roundUp(mcMax, MR)];
-        double[] tile = new double[MR * 8];
+        double[] bp = dbuffer(0, kcMax * roundUp(ncMax, 8));
+        double[] ap = dbuffer(1, kcMax * roundUp(mcMax, MR));
+        double[] tile = dbuffer(2, MR * 8);
         for (int jc = j0; jc < j1; jc += NC_D) {
             int nc = Math.min(NC_D, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
