@@ -25,8 +25,21 @@ package dev.fathom.backend;
  * <p>Threading: OpenBLAS is set to ONE thread and big products are split into row (or column)
  * blocks across Fathom's {@link Parallel} pool, each worker calling sgemm on its block
  * ({@code -Dfathom.gemm.blasThreads=native} instead gives OpenBLAS {@link Parallel#threads()} of
- * its own pthreads). Why, measured with GemmBench (ops/s; n=256/512/1024/2048):
- * THREADING_NUMBERS
+ * its own pthreads). Why, measured on the shared 2-core Zen 4 box while other builds ran (load
+ * average 6-9, so numbers are best / median over interleaved runs, GFLOP/s, float32 n x n x n):
+ * <pre>
+ *   n     OpenBLAS 2 pthreads   OpenBLAS 1 thread x 2 Fathom workers   Java Vector API (2 workers)
+ *   256   159 /   2.6           101 / 64.5                              114 / 70.1
+ *   512   175 / 134             174 / 85.1                              163 / 81.3
+ *   1024  102 /  45             89 / 52.1                               80 / 42.0
+ *   2048   54 /  41             58 / 43.5                               49 / 40.8
+ * </pre>
+ * Peaks are a wash, but OpenBLAS's own threads busy-wait after each call and then fight every
+ * other thread for the two cores: the median at n=256 collapses to 2.6 GFLOP/s, and with those
+ * calls in the rotation everything else ran 1.5-4x slower too (n=256 medians without them:
+ * split 105, Java 102, Tensor.matmul 90). In GemmBench's separate forks, ops/s at n=256/512:
+ * native pthreads 85 / 35 vs split 1225 / 173. Splitting on Fathom's pool keeps one set of
+ * threads for all kernels, which is what the library needs between GEMMs (elementwise ops).
  */
 public final class Gemm {
     private Gemm() {}
