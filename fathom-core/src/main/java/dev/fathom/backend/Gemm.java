@@ -57,6 +57,9 @@ public final class Gemm {
     /** Products with fewer multiply-adds than this run in Java even when OpenBLAS is selected (see class doc). */
     static final long BLAS_MIN_WORK = 0;
 
+    /** Smallest row/column block one worker's sgemm call gets when a product is split. */
+    static final int SPLIT_MIN_BLOCK = 64;
+
     /** Products with at least this many multiply-adds are split across the pool (split mode). */
     static final long BLAS_SPLIT_MIN_WORK = 96L * 96 * 96;
 
@@ -184,10 +187,10 @@ public final class Gemm {
                 if (Selection.NATIVE_THREADS || (long) m * n * k < BLAS_SPLIT_MIN_WORK || Parallel.threads() == 1)
                     OpenBlas.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
                 else if (m >= n)
-                    Parallel.forRange(m, 16, (s, e) -> OpenBlas.sgemm(transA, transB, e - s, n, k, alpha,
+                    GemmSplit.run(m, 8, SPLIT_MIN_BLOCK, (s, e) -> OpenBlas.sgemm(transA, transB, e - s, n, k, alpha,
                         a, aOff + (transA ? s : s * lda), lda, b, bOff, ldb, beta, c, cOff + s * ldc, ldc));
                 else
-                    Parallel.forRange(n, 16, (s, e) -> OpenBlas.sgemm(transA, transB, m, e - s, k, alpha,
+                    GemmSplit.run(n, 16, SPLIT_MIN_BLOCK, (s, e) -> OpenBlas.sgemm(transA, transB, m, e - s, k, alpha,
                         a, aOff, lda, b, bOff + (transB ? s * ldb : s), ldb, beta, c, cOff + s, ldc));
             }
             case JAVA_VECTOR -> VectorGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
@@ -216,10 +219,10 @@ public final class Gemm {
                 if (Selection.NATIVE_THREADS || (long) m * n * k < BLAS_SPLIT_MIN_WORK || Parallel.threads() == 1)
                     OpenBlas.dgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
                 else if (m >= n)
-                    Parallel.forRange(m, 16, (s, e) -> OpenBlas.dgemm(transA, transB, e - s, n, k, alpha,
+                    GemmSplit.run(m, 8, SPLIT_MIN_BLOCK, (s, e) -> OpenBlas.dgemm(transA, transB, e - s, n, k, alpha,
                         a, aOff + (transA ? s : s * lda), lda, b, bOff, ldb, beta, c, cOff + s * ldc, ldc));
                 else
-                    Parallel.forRange(n, 16, (s, e) -> OpenBlas.dgemm(transA, transB, m, e - s, k, alpha,
+                    GemmSplit.run(n, 16, SPLIT_MIN_BLOCK, (s, e) -> OpenBlas.dgemm(transA, transB, m, e - s, k, alpha,
                         a, aOff, lda, b, bOff + (transB ? s * ldb : s), ldb, beta, c, cOff + s, ldc));
             }
             case JAVA_VECTOR -> VectorGemm.dgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,

@@ -44,24 +44,20 @@ final class VectorGemm {
     static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc) {
-        int threads = Parallel.threads();
-        if (threads > 1 && (long) m * n * k >= PARALLEL_MIN_WORK) {
-            // Split the larger of m and n in whole micro-tiles; each worker packs its own panels.
-            if (n >= m) {
-                int tiles = (n + 16 - 1) / 16;
-                Parallel.forRange(tiles, 1, (s, e) -> sblock(transA, transB, m, n, k, alpha, a, aOff, lda,
-                    b, bOff, ldb, beta, c, cOff, ldc, 0, m, s * 16, Math.min(n, e * 16)));
-            } else {
-                int tiles = (m + MR - 1) / MR;
-                Parallel.forRange(tiles, 1, (s, e) -> sblock(transA, transB, m, n, k, alpha, a, aOff, lda,
-                    b, bOff, ldb, beta, c, cOff, ldc, s * MR, Math.min(m, e * MR), 0, n));
-            }
+        if (Parallel.threads() > 1 && (long) m * n * k >= PARALLEL_MIN_WORK) {
+            // Split the larger of m and n in whole micro-tiles; each block packs its own panels.
+            if (n >= m)
+                GemmSplit.run(n, 16, 512, (s, e) -> sblock(transA, transB, m, n, k, alpha, a, aOff, lda,
+                    b, bOff, ldb, beta, c, cOff, ldc, 0, m, s, e));
+            else
+                GemmSplit.run(m, MR, 480, (s, e) -> sblock(transA, transB, m, n, k, alpha, a, aOff, lda,
+                    b, bOff, ldb, beta, c, cOff, ldc, s, e, 0, n));
         } else {
             sblock(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, 0, m, 0, n);
         }
     }
 
-    private static final ThreadLocal<float[][]> sBUFFERS = ThreadLocal.withInitial(() -> new float[3][]);
+    private static final ThreadLocal<float[][]> FLOAT_BUFFERS = ThreadLocal.withInitial(() -> new float[3][]);
 
     /**
      * A per-thread scratch array of at least {@code size} elements (packing fully overwrites what it
@@ -69,7 +65,7 @@ final class VectorGemm {
      */
     private static float[] sbuffer(int slot, int size) {
         if (size > KEEP_BUFFER) return new float[size];
-        float[][] b = sBUFFERS.get();
+        float[][] b = FLOAT_BUFFERS.get();
         if (b[slot] == null || b[slot].length < size) b[slot] = new float[size];
         return b[slot];
     }
@@ -228,24 +224,20 @@ final class VectorGemm {
     static void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
                       double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                       double beta, double[] c, int cOff, int ldc) {
-        int threads = Parallel.threads();
-        if (threads > 1 && (long) m * n * k >= PARALLEL_MIN_WORK) {
-            // Split the larger of m and n in whole micro-tiles; each worker packs its own panels.
-            if (n >= m) {
-                int tiles = (n + 8 - 1) / 8;
-                Parallel.forRange(tiles, 1, (s, e) -> dblock(transA, transB, m, n, k, alpha, a, aOff, lda,
-                    b, bOff, ldb, beta, c, cOff, ldc, 0, m, s * 8, Math.min(n, e * 8)));
-            } else {
-                int tiles = (m + MR - 1) / MR;
-                Parallel.forRange(tiles, 1, (s, e) -> dblock(transA, transB, m, n, k, alpha, a, aOff, lda,
-                    b, bOff, ldb, beta, c, cOff, ldc, s * MR, Math.min(m, e * MR), 0, n));
-            }
+        if (Parallel.threads() > 1 && (long) m * n * k >= PARALLEL_MIN_WORK) {
+            // Split the larger of m and n in whole micro-tiles; each block packs its own panels.
+            if (n >= m)
+                GemmSplit.run(n, 8, 512, (s, e) -> dblock(transA, transB, m, n, k, alpha, a, aOff, lda,
+                    b, bOff, ldb, beta, c, cOff, ldc, 0, m, s, e));
+            else
+                GemmSplit.run(m, MR, 480, (s, e) -> dblock(transA, transB, m, n, k, alpha, a, aOff, lda,
+                    b, bOff, ldb, beta, c, cOff, ldc, s, e, 0, n));
         } else {
             dblock(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, 0, m, 0, n);
         }
     }
 
-    private static final ThreadLocal<double[][]> dBUFFERS = ThreadLocal.withInitial(() -> new double[3][]);
+    private static final ThreadLocal<double[][]> DOUBLE_BUFFERS = ThreadLocal.withInitial(() -> new double[3][]);
 
     /**
      * A per-thread scratch array of at least {@code size} elements (packing fully overwrites what it
@@ -253,7 +245,7 @@ final class VectorGemm {
      */
     private static double[] dbuffer(int slot, int size) {
         if (size > KEEP_BUFFER) return new double[size];
-        double[][] b = dBUFFERS.get();
+        double[][] b = DOUBLE_BUFFERS.get();
         if (b[slot] == null || b[slot].length < size) b[slot] = new double[size];
         return b[slot];
     }
