@@ -25,21 +25,27 @@ package dev.fathom.backend;
  * <p>Threading: OpenBLAS is set to ONE thread and big products are split into row (or column)
  * blocks across Fathom's {@link Parallel} pool, each worker calling sgemm on its block
  * ({@code -Dfathom.gemm.blasThreads=native} instead gives OpenBLAS {@link Parallel#threads()} of
- * its own pthreads). Why, measured on the shared 2-core Zen 4 box while other builds ran (load
- * average 6-9, so numbers are best / median over interleaved runs, GFLOP/s, float32 n x n x n):
+ * its own pthreads). Why, measured on the shared 2-core Zen 4 box (other helpers' builds running),
+ * float32 n x n x n, GFLOP/s as best / median over many calls:
  * <pre>
- *   n     OpenBLAS 2 pthreads   OpenBLAS 1 thread x 2 Fathom workers   Java Vector API (2 workers)
- *   256   159 /   2.6           101 / 64.5                              114 / 70.1
- *   512   175 / 134             174 / 85.1                              163 / 81.3
- *   1024  102 /  45             89 / 52.1                               80 / 42.0
- *   2048   54 /  41             58 / 43.5                               49 / 40.8
+ * each alone in its JVM, load average ~2:
+ *   n      OpenBLAS 2 pthreads   OpenBLAS 1 thread, split over 2 Fathom workers
+ *   256    167 / 147             173 / 135
+ *   512    181 / 167             191 / 170
+ *   1024   189 / 182             176 / 166
+ *   2048   191 / 187             175 / 167
+ * interleaved in one JVM (as when Fathom runs other ops between GEMMs), load average 7-9:
+ *   256    159 /   2.6           101 / 64.5      (pure-Java Vector API: 114 / 70)
+ *   512    175 / 134             174 / 85        (163 / 81)
  * </pre>
- * Peaks are a wash, but OpenBLAS's own threads busy-wait after each call and then fight every
- * other thread for the two cores: the median at n=256 collapses to 2.6 GFLOP/s, and with those
- * calls in the rotation everything else ran 1.5-4x slower too (n=256 medians without them:
- * split 105, Java 102, Tensor.matmul 90). In GemmBench's separate forks, ops/s at n=256/512:
- * native pthreads 85 / 35 vs split 1225 / 173. Splitting on Fathom's pool keeps one set of
- * threads for all kernels, which is what the library needs between GEMMs (elementwise ops).
+ * Alone and on a quiet machine OpenBLAS's pthreads are 0-10% ahead, but they busy-wait after each
+ * call and then fight every other thread for the two cores: interleaved with other work the median
+ * collapses (2.6 GFLOP/s at n=256), and everything else ran 1.5-4x slower while they spun (n=256
+ * medians without them in the rotation: split 105, Java 102, Tensor.matmul 90). In GemmBench's
+ * separate forks at load 8, ops/s at n=256/512 were 85 / 35 (pthreads) vs 1225 / 173 (split).
+ * One set of threads for all of Fathom's kernels is the robust choice. Blocks are taken
+ * dynamically ({@code GemmSplit}), which took n=1024/2048 from ~90 / 58 to ~170 GFLOP/s best
+ * under load compared with a fixed half per worker.
  */
 public final class Gemm {
     private Gemm() {}
@@ -57,8 +63,11 @@ public final class Gemm {
     /** Products with fewer multiply-adds than this run in Java even when OpenBLAS is selected (see class doc). */
     static final long BLAS_MIN_WORK = 0;
 
-    /** Smallest row/column block one worker's sgemm call gets when a product is split. */
-    static final int SPLIT_MIN_BLOCK = 64;
+    /**
+     * Smallest row/column block one worker's sgemm call gets when a product is split beyond one
+     * block per thread (each call re-packs the other operand). {@code -Dfathom.gemm.splitMinBlock}.
+     */
+    static final int SPLIT_MIN_BLOCK = Integer.getInteger("fathom.gemm.splitMinBlock", 256);
 
     /** Products with at least this many multiply-adds are split across the pool (split mode). */
     static final long BLAS_SPLIT_MIN_WORK = 96L * 96 * 96;
@@ -70,6 +79,7 @@ public final class Gemm {
         static final boolean VECTOR;
         static final String VECTOR_REASON;
         static final boolean BLAS;
+        static final String BLAS_REASON;
         static final Backend CHOSEN;
         static final Backend JAVA;
         static final boolean NATIVE_THREADS;
@@ -90,12 +100,16 @@ public final class Gemm {
             VECTOR_REASON = why;
             JAVA = vec ? Backend.JAVA_VECTOR : Backend.JAVA_SCALAR;
             boolean blas;
+            String blasWhy;
             try {
                 blas = OpenBlas.available();
+                blasWhy = OpenBlas.unavailableReason();
             } catch (Throwable t) {
                 blas = false;
+                blasWhy = t.toString();
             }
             BLAS = blas;
+            BLAS_REASON = blasWhy;
             NATIVE_THREADS = "native".equalsIgnoreCase(System.getProperty("fathom.gemm.blasThreads"));
             BLAS_MIN = Long.getLong("fathom.gemm.blasMin", BLAS_MIN_WORK);
             String force = System.getProperty("fathom.gemm", "").trim().toLowerCase(java.util.Locale.ROOT);
@@ -122,13 +136,15 @@ public final class Gemm {
                 desc = version + " via FFM (" + (NATIVE_THREADS ? threads + " OpenBLAS threads"
                     : "1 OpenBLAS thread per Fathom worker, " + Parallel.threads() + " workers")
                     + (BLAS_MIN > 0 ? "; " + javaName + " below " + BLAS_MIN + " multiply-adds" : "") + ")";
-            } else if (force.equals("openblas") && !BLAS) {
-                desc = javaName + " (OpenBLAS forced but unavailable: " + OpenBlas.unavailableReason() + ")";
-            } else if (!force.isEmpty()) {
+            } else if (force.equals("openblas")) {
+                desc = javaName + " (OpenBLAS forced but unavailable: " + BLAS_REASON + ")";
+            } else if (force.equals("java") || force.equals("scalar")) {
                 desc = javaName + " (forced by -Dfathom.gemm=" + force + ")";
             } else {
-                desc = javaName + " (OpenBLAS unavailable: " + OpenBlas.unavailableReason() + ")";
+                desc = javaName + " (OpenBLAS unavailable: " + BLAS_REASON + ")";
             }
+            if (!force.isEmpty() && !force.equals("java") && !force.equals("scalar") && !force.equals("openblas"))
+                desc += " [ignored unknown -Dfathom.gemm=" + force + "; expected java, openblas or scalar]";
             CHOSEN = chosen;
             DESCRIPTION = "Fathom GEMM: " + desc;
             LOG.log(System.Logger.Level.INFO, DESCRIPTION);
@@ -241,7 +257,7 @@ public final class Gemm {
                               int cLen, int cOff, int ldc) {
         if (!isAvailable(backend))
             throw new IllegalArgumentException(op + ": backend " + backend + " is not available here"
-                + (backend == Backend.OPENBLAS ? " (" + OpenBlas.unavailableReason() + ")"
+                + (backend == Backend.OPENBLAS ? " (" + Selection.BLAS_REASON + ")"
                     : " (" + Selection.VECTOR_REASON + ")"));
         if (m < 0 || n < 0 || k < 0)
             throw new IllegalArgumentException(op + ": dimensions must be non-negative, got m=" + m + ", n=" + n
