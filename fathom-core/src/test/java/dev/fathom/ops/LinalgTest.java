@@ -127,6 +127,21 @@ class LinalgTest {
     }
 
     @Test
+    void manySmallProductsSpreadOverThePool() {
+        var r = new SplittableRandom(11);
+        // 16 products of 40x50 @ 50x30: small enough to be spread over the batch rather than split.
+        Tensor a = rand(r, 16, 40, 50), b = rand(r, 16, 50, 30);
+        Tensor c = a.matmul(b);
+        assertArrayEquals(new int[] {16, 40, 30}, c.shape());
+        for (int i = 0; i < 16; i++) assertMatrix(naive(a.select(0, i), b.select(0, i)), c.select(0, i), 1e-5);
+        // float64 with a transposed right operand in every batch
+        Tensor d = rand(r, 6, 20, 10).to(DType.FLOAT64), e = rand(r, 6, 12, 10).to(DType.FLOAT64);
+        Tensor de = d.matmul(e.mT());
+        assertEquals(DType.FLOAT64, de.dtype());
+        for (int i = 0; i < 6; i++) assertMatrix(naive(d.select(0, i), e.select(0, i).t()), de.select(0, i), 1e-12);
+    }
+
+    @Test
     void largeProductMatchesNaiveLoop() {
         var r = new SplittableRandom(9);
         Tensor a = rand(r, 150, 290), b = rand(r, 290, 70);
