@@ -45,12 +45,14 @@ final class VectorGemm {
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc) {
         if (Parallel.threads() > 1 && (long) m * n * k >= PARALLEL_MIN_WORK) {
-            // Split the larger of m and n in whole micro-tiles; each block packs its own panels.
-            if (n >= m)
-                GemmSplit.run(n, 16, 512, (s, e) -> sblock(transA, transB, m, n, k, alpha, a, aOff, lda,
+            // Split in whole micro-tiles; each block packs its own panels. Rows are preferred: then
+            // each worker packs only its own rows of A (scalar, strided) and repeats the cheap
+            // vector copy of B instead.
+            if (m < 128 * Parallel.threads() && n > m)
+                GemmSplit.run(n, 16, 128, (s, e) -> sblock(transA, transB, m, n, k, alpha, a, aOff, lda,
                     b, bOff, ldb, beta, c, cOff, ldc, 0, m, s, e));
             else
-                GemmSplit.run(m, MR, 480, (s, e) -> sblock(transA, transB, m, n, k, alpha, a, aOff, lda,
+                GemmSplit.run(m, MR, 120, (s, e) -> sblock(transA, transB, m, n, k, alpha, a, aOff, lda,
                     b, bOff, ldb, beta, c, cOff, ldc, s, e, 0, n));
         } else {
             sblock(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, 0, m, 0, n);
@@ -225,12 +227,14 @@ final class VectorGemm {
                       double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                       double beta, double[] c, int cOff, int ldc) {
         if (Parallel.threads() > 1 && (long) m * n * k >= PARALLEL_MIN_WORK) {
-            // Split the larger of m and n in whole micro-tiles; each block packs its own panels.
-            if (n >= m)
-                GemmSplit.run(n, 8, 512, (s, e) -> dblock(transA, transB, m, n, k, alpha, a, aOff, lda,
+            // Split in whole micro-tiles; each block packs its own panels. Rows are preferred: then
+            // each worker packs only its own rows of A (scalar, strided) and repeats the cheap
+            // vector copy of B instead.
+            if (m < 128 * Parallel.threads() && n > m)
+                GemmSplit.run(n, 8, 128, (s, e) -> dblock(transA, transB, m, n, k, alpha, a, aOff, lda,
                     b, bOff, ldb, beta, c, cOff, ldc, 0, m, s, e));
             else
-                GemmSplit.run(m, MR, 480, (s, e) -> dblock(transA, transB, m, n, k, alpha, a, aOff, lda,
+                GemmSplit.run(m, MR, 120, (s, e) -> dblock(transA, transB, m, n, k, alpha, a, aOff, lda,
                     b, bOff, ldb, beta, c, cOff, ldc, s, e, 0, n));
         } else {
             dblock(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, 0, m, 0, n);
