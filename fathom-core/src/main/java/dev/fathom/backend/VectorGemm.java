@@ -110,7 +110,20 @@ final class VectorGemm {
         for (int ir = 0; ir < mc; ir += MR) {
             int mr = Math.min(MR, mc - ir);
             int base = ir * kc;
-            if (!transA) {
+            if (!transA && mr == MR) {
+                // Six sequential row streams in, one sequential stream out.
+                int r0 = aOff + (ic + ir) * lda + pc, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda,
+                    r4 = r3 + lda, r5 = r4 + lda;
+                for (int p = 0; p < kc; p++) {
+                    int d = base + p * MR;
+                    ap[d] = a[r0 + p];
+                    ap[d + 1] = a[r1 + p];
+                    ap[d + 2] = a[r2 + p];
+                    ap[d + 3] = a[r3 + p];
+                    ap[d + 4] = a[r4 + p];
+                    ap[d + 5] = a[r5 + p];
+                }
+            } else if (!transA) {
                 for (int i = 0; i < mr; i++) {
                     int src = aOff + (ic + ir + i) * lda + pc;
                     for (int p = 0; p < kc; p++) ap[base + p * MR + i] = a[src + p];
@@ -292,7 +305,20 @@ final class VectorGemm {
         for (int ir = 0; ir < mc; ir += MR) {
             int mr = Math.min(MR, mc - ir);
             int base = ir * kc;
-            if (!transA) {
+            if (!transA && mr == MR) {
+                // Six sequential row streams in, one sequential stream out.
+                int r0 = aOff + (ic + ir) * lda + pc, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda,
+                    r4 = r3 + lda, r5 = r4 + lda;
+                for (int p = 0; p < kc; p++) {
+                    int d = base + p * MR;
+                    ap[d] = a[r0 + p];
+                    ap[d + 1] = a[r1 + p];
+                    ap[d + 2] = a[r2 + p];
+                    ap[d + 3] = a[r3 + p];
+                    ap[d + 4] = a[r4 + p];
+                    ap[d + 5] = a[r5 + p];
+                }
+            } else if (!transA) {
                 for (int i = 0; i < mr; i++) {
                     int src = aOff + (ic + ir + i) * lda + pc;
                     for (int p = 0; p < kc; p++) ap[base + p * MR + i] = a[src + p];
