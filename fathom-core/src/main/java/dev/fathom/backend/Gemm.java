@@ -4,42 +4,282 @@ package dev.fathom.backend;
  * General matrix multiply on row-major heap arrays:
  * {@code C = alpha * op(A) * op(B) + beta * C}, with {@code op(X) = X} or {@code X^T}.
  * {@code A} is m×k after op, {@code B} k×n, {@code C} m×n; {@code lda/ldb/ldc} are the row
- * strides of the arrays as stored.
+ * strides of the arrays as stored. With {@code beta == 0}, C is not read (NaNs in it do not leak).
+ *
+ * <p>Backends, chosen once at first use and logged at INFO ({@code -Dfathom.gemm=java|openblas|scalar}
+ * forces one):
+ * <ul>
+ *   <li>{@link Backend#OPENBLAS}: OpenBLAS {@code cblas_?gemm} through FFM ({@link OpenBlas});
+ *   <li>{@link Backend#JAVA_VECTOR}: the Vector API kernel ({@code VectorGemm}), when the JVM runs
+ *       with {@code --add-modules jdk.incubator.vector};
+ *   <li>{@link Backend#JAVA_SCALAR}: plain Java, always available.
+ * </ul>
+ *
+ * <p>There is no small-product cut-over to Java by default: through a critical FFM downcall on heap
+ * arrays OpenBLAS beat the Java kernels at every size measured, single-threaded on the 2-core Zen 4
+ * box (ns per call, n x n x n, load average ~8 from other builds): n=4 118 vs 314, n=8 161 vs 349,
+ * n=16 370 vs 574, n=32 1356 vs 2223, n=64 7243 vs 18104, n=128 51246 vs 64414. The Java path pays
+ * for packing and buffers the BLAS small-matrix kernels skip. {@code -Dfathom.gemm.blasMin=N} sends
+ * products of fewer than N multiply-adds to Java anyway.
+ *
+ * <p>Threading: OpenBLAS is set to ONE thread and big products are split into row (or column)
+ * blocks across Fathom's {@link Parallel} pool, each worker calling sgemm on its block
+ * ({@code -Dfathom.gemm.blasThreads=native} instead gives OpenBLAS {@link Parallel#threads()} of
+ * its own pthreads). Why, measured on the shared 2-core Zen 4 box (other helpers' builds running),
+ * float32 n x n x n, GFLOP/s as best / median over many calls:
+ * <pre>
+ * each alone in its JVM, load average ~2:
+ *   n      OpenBLAS 2 pthreads   OpenBLAS 1 thread, split over 2 Fathom workers
+ *   256    167 / 147             173 / 135
+ *   512    181 / 167             191 / 170
+ *   1024   189 / 182             176 / 166
+ *   2048   191 / 187             175 / 167
+ * interleaved in one JVM (as when Fathom runs other ops between GEMMs), load average 7-9:
+ *   256    159 /   2.6           101 / 64.5      (pure-Java Vector API: 114 / 70)
+ *   512    175 / 134             174 / 85        (163 / 81)
+ * </pre>
+ * Alone and on a quiet machine OpenBLAS's pthreads are 0-10% ahead, but they busy-wait after each
+ * call and then fight every other thread for the two cores: interleaved with other work the median
+ * collapses (2.6 GFLOP/s at n=256), and everything else ran 1.5-4x slower while they spun (n=256
+ * medians without them in the rotation: split 105, Java 102, Tensor.matmul 90). In GemmBench's
+ * separate forks at load 8, ops/s at n=256/512 were 85 / 35 (pthreads) vs 1225 / 173 (split).
+ * One set of threads for all of Fathom's kernels is the robust choice. Blocks are taken
+ * dynamically ({@code GemmSplit}), which took n=1024/2048 from ~90 / 58 to ~170 GFLOP/s best
+ * under load compared with a fixed half per worker.
  */
 public final class Gemm {
     private Gemm() {}
 
-    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                             float beta, float[] c, int cOff, int ldc) {
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                float acc = 0f;
-                for (int p = 0; p < k; p++) {
-                    float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-                    float bv = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
-                    acc += av * bv;
-                }
-                int ci = cOff + i * ldc + j;
-                c[ci] = alpha * acc + (beta == 0f ? 0f : beta * c[ci]);
+    /** A GEMM implementation. */
+    public enum Backend {
+        /** OpenBLAS through the FFM API. */
+        OPENBLAS,
+        /** Pure Java on jdk.incubator.vector. */
+        JAVA_VECTOR,
+        /** Pure Java, scalar loops (auto-vectorised by C2). */
+        JAVA_SCALAR
+    }
+
+    /** Products with fewer multiply-adds than this run in Java even when OpenBLAS is selected (see class doc). */
+    static final long BLAS_MIN_WORK = 0;
+
+    /**
+     * Smallest row/column block one worker's sgemm call gets when a product is split beyond one
+     * block per thread (each call re-packs the other operand). {@code -Dfathom.gemm.splitMinBlock}.
+     */
+    static final int SPLIT_MIN_BLOCK = Integer.getInteger("fathom.gemm.splitMinBlock", 256);
+
+    /** Products with at least this many multiply-adds are split across the pool (split mode). */
+    static final long BLAS_SPLIT_MIN_WORK = 96L * 96 * 96;
+
+    private static final System.Logger LOG = System.getLogger("dev.fathom.backend.Gemm");
+
+    /** Backend availability and the choice, computed (and logged) on first use. */
+    private static final class Selection {
+        static final boolean VECTOR;
+        static final String VECTOR_REASON;
+        static final boolean BLAS;
+        static final String BLAS_REASON;
+        static final Backend CHOSEN;
+        static final Backend JAVA;
+        static final boolean NATIVE_THREADS;
+        static final long BLAS_MIN;
+        static final String DESCRIPTION;
+
+        static {
+            boolean vec = false;
+            String why = null;
+            try {
+                Class.forName("jdk.incubator.vector.FloatVector");
+                vec = VectorGemm.usable();
+                if (!vec) why = "256-bit vectors are not hardware-backed";
+            } catch (Throwable t) {
+                why = "jdk.incubator.vector is not in the module graph (run with --add-modules jdk.incubator.vector)";
             }
+            VECTOR = vec;
+            VECTOR_REASON = why;
+            JAVA = vec ? Backend.JAVA_VECTOR : Backend.JAVA_SCALAR;
+            boolean blas;
+            String blasWhy;
+            try {
+                blas = OpenBlas.available();
+                blasWhy = OpenBlas.unavailableReason();
+            } catch (Throwable t) {
+                blas = false;
+                blasWhy = t.toString();
+            }
+            BLAS = blas;
+            BLAS_REASON = blasWhy;
+            NATIVE_THREADS = "native".equalsIgnoreCase(System.getProperty("fathom.gemm.blasThreads"));
+            BLAS_MIN = Long.getLong("fathom.gemm.blasMin", BLAS_MIN_WORK);
+            String force = System.getProperty("fathom.gemm", "").trim().toLowerCase(java.util.Locale.ROOT);
+            Backend chosen = switch (force) {
+                case "java" -> JAVA;
+                case "scalar" -> Backend.JAVA_SCALAR;
+                default -> BLAS ? Backend.OPENBLAS : JAVA;
+            };
+            String javaName = vec ? "pure-Java Vector API GEMM" : "pure-Java scalar GEMM (" + why + ")";
+            String desc;
+            // Whenever OpenBLAS may run (chosen, or forced per call), it gets the thread count of the mode.
+            int threads = NATIVE_THREADS ? Parallel.threads() : 1;
+            if (BLAS) {
+                try {
+                    OpenBlas.setThreads(threads);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "Fathom GEMM: could not set OpenBLAS threads: " + e);
+                }
+            }
+            if (chosen == Backend.OPENBLAS) {
+                String cfg = OpenBlas.config();
+                String[] words = cfg == null ? new String[0] : cfg.split(" ");
+                String version = words.length >= 2 ? words[0] + " " + words[1] : "OpenBLAS";
+                desc = version + " via FFM (" + (NATIVE_THREADS ? threads + " OpenBLAS threads"
+                    : "1 OpenBLAS thread per Fathom worker, " + Parallel.threads() + " workers")
+                    + (BLAS_MIN > 0 ? "; " + javaName + " below " + BLAS_MIN + " multiply-adds" : "") + ")";
+            } else if (force.equals("openblas")) {
+                desc = javaName + " (OpenBLAS forced but unavailable: " + BLAS_REASON + ")";
+            } else if (force.equals("java") || force.equals("scalar")) {
+                desc = javaName + " (forced by -Dfathom.gemm=" + force + ")";
+            } else {
+                desc = javaName + " (OpenBLAS unavailable: " + BLAS_REASON + ")";
+            }
+            if (!force.isEmpty() && !force.equals("java") && !force.equals("scalar") && !force.equals("openblas"))
+                desc += " [ignored unknown -Dfathom.gemm=" + force + "; expected java, openblas or scalar]";
+            CHOSEN = chosen;
+            DESCRIPTION = "Fathom GEMM: " + desc;
+            LOG.log(System.Logger.Level.INFO, DESCRIPTION);
         }
     }
 
+    /** The backend used by {@link #sgemm}/{@link #dgemm} for large products. */
+    public static Backend backend() { return Selection.CHOSEN; }
+
+    /** The one-line description logged at first use. */
+    public static String description() { return Selection.DESCRIPTION; }
+
+    /** True when {@code backend} can run on this JVM/platform. */
+    public static boolean isAvailable(Backend backend) {
+        return switch (backend) {
+            case OPENBLAS -> Selection.BLAS;
+            case JAVA_VECTOR -> Selection.VECTOR;
+            case JAVA_SCALAR -> true;
+        };
+    }
+
+    /** Single-precision GEMM on the automatically selected backend. */
+    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float beta, float[] c, int cOff, int ldc) {
+        Backend be = Selection.CHOSEN;
+        if (be == Backend.OPENBLAS && (long) m * n * k < Selection.BLAS_MIN) be = Selection.JAVA;
+        sgemm(be, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /** Double-precision GEMM on the automatically selected backend. */
     public static void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
                              double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                              double beta, double[] c, int cOff, int ldc) {
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                double acc = 0;
-                for (int p = 0; p < k; p++) {
-                    double av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-                    double bv = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
-                    acc += av * bv;
-                }
-                int ci = cOff + i * ldc + j;
-                c[ci] = alpha * acc + (beta == 0 ? 0 : beta * c[ci]);
+        Backend be = Selection.CHOSEN;
+        if (be == Backend.OPENBLAS && (long) m * n * k < Selection.BLAS_MIN) be = Selection.JAVA;
+        dgemm(be, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /** Single-precision GEMM on a given backend (tests, benchmarks); it must be {@linkplain #isAvailable available}. */
+    public static void sgemm(Backend backend, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float beta, float[] c, int cOff, int ldc) {
+        check("sgemm", backend, transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb,
+            c.length, cOff, ldc);
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0) {
+            for (int i = 0; i < m; i++) {
+                int row = cOff + i * ldc;
+                for (int j = 0; j < n; j++) c[row + j] = beta == 0 ? 0f : beta * c[row + j];
             }
+            return;
         }
+        switch (backend) {
+            case OPENBLAS -> {
+                if (Selection.NATIVE_THREADS || (long) m * n * k < BLAS_SPLIT_MIN_WORK || Parallel.threads() == 1)
+                    OpenBlas.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+                else if (m >= n)
+                    GemmSplit.run(m, 8, SPLIT_MIN_BLOCK, (s, e) -> OpenBlas.sgemm(transA, transB, e - s, n, k, alpha,
+                        a, aOff + (transA ? s : s * lda), lda, b, bOff, ldb, beta, c, cOff + s * ldc, ldc));
+                else
+                    GemmSplit.run(n, 16, SPLIT_MIN_BLOCK, (s, e) -> OpenBlas.sgemm(transA, transB, m, e - s, k, alpha,
+                        a, aOff, lda, b, bOff + (transB ? s * ldb : s), ldb, beta, c, cOff + s, ldc));
+            }
+            case JAVA_VECTOR -> VectorGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
+                beta, c, cOff, ldc);
+            case JAVA_SCALAR -> ScalarGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
+                beta, c, cOff, ldc);
+        }
+    }
+
+    /** Double-precision GEMM on a given backend (tests, benchmarks); it must be {@linkplain #isAvailable available}. */
+    public static void dgemm(Backend backend, boolean transA, boolean transB, int m, int n, int k, double alpha,
+                             double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+                             double beta, double[] c, int cOff, int ldc) {
+        check("dgemm", backend, transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb,
+            c.length, cOff, ldc);
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0) {
+            for (int i = 0; i < m; i++) {
+                int row = cOff + i * ldc;
+                for (int j = 0; j < n; j++) c[row + j] = beta == 0 ? 0 : beta * c[row + j];
+            }
+            return;
+        }
+        switch (backend) {
+            case OPENBLAS -> {
+                if (Selection.NATIVE_THREADS || (long) m * n * k < BLAS_SPLIT_MIN_WORK || Parallel.threads() == 1)
+                    OpenBlas.dgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+                else if (m >= n)
+                    GemmSplit.run(m, 8, SPLIT_MIN_BLOCK, (s, e) -> OpenBlas.dgemm(transA, transB, e - s, n, k, alpha,
+                        a, aOff + (transA ? s : s * lda), lda, b, bOff, ldb, beta, c, cOff + s * ldc, ldc));
+                else
+                    GemmSplit.run(n, 16, SPLIT_MIN_BLOCK, (s, e) -> OpenBlas.dgemm(transA, transB, m, e - s, k, alpha,
+                        a, aOff, lda, b, bOff + (transB ? s * ldb : s), ldb, beta, c, cOff + s, ldc));
+            }
+            case JAVA_VECTOR -> VectorGemm.dgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
+                beta, c, cOff, ldc);
+            case JAVA_SCALAR -> ScalarGemm.dgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
+                beta, c, cOff, ldc);
+        }
+    }
+
+    /**
+     * Validates dimensions, leading dimensions and that every addressed element lies inside its
+     * array: the native backend would otherwise read or write out of bounds.
+     */
+    private static void check(String op, Backend backend, boolean transA, boolean transB, int m, int n, int k,
+                              int aLen, int aOff, int lda, int bLen, int bOff, int ldb,
+                              int cLen, int cOff, int ldc) {
+        if (!isAvailable(backend))
+            throw new IllegalArgumentException(op + ": backend " + backend + " is not available here"
+                + (backend == Backend.OPENBLAS ? " (" + Selection.BLAS_REASON + ")"
+                    : " (" + Selection.VECTOR_REASON + ")"));
+        if (m < 0 || n < 0 || k < 0)
+            throw new IllegalArgumentException(op + ": dimensions must be non-negative, got m=" + m + ", n=" + n
+                + ", k=" + k);
+        // Stored shapes (rows x cols) of A, B, C in row-major order.
+        int aRows = transA ? k : m, aCols = transA ? m : k;
+        int bRows = transB ? n : k, bCols = transB ? k : n;
+        operand(op, "A", aRows, aCols, aLen, aOff, lda, "lda");
+        operand(op, "B", bRows, bCols, bLen, bOff, ldb, "ldb");
+        operand(op, "C", m, n, cLen, cOff, ldc, "ldc");
+    }
+
+    private static void operand(String op, String name, int rows, int cols, int len, int off, int ld, String ldName) {
+        if (ld < Math.max(1, cols))
+            throw new IllegalArgumentException(op + ": " + ldName + "=" + ld + " is smaller than the " + cols
+                + " columns of " + name + " as stored (" + rows + "x" + cols + ")");
+        if (off < 0)
+            throw new IllegalArgumentException(op + ": offset of " + name + " is negative (" + off + ")");
+        if (rows == 0 || cols == 0) return;
+        long last = off + (long) (rows - 1) * ld + cols - 1;
+        if (last >= len)
+            throw new IndexOutOfBoundsException(op + ": " + name + " as stored (" + rows + "x" + cols + ", offset "
+                + off + ", " + ldName + "=" + ld + ") reaches element " + last + " of an array of length " + len);
     }
 }

@@ -1071,6 +1071,21 @@ public final class Tensor {
 
     // ------------------------------------------------------------------ linear algebra (ops/Linalg)
 
+    /**
+     * Matrix product with NumPy/PyTorch {@code matmul} rules (1-D operands promoted and the added
+     * dimension removed, batch dimensions broadcast).
+     */
+    public Tensor matmul(Tensor other) { return dev.fathom.ops.Linalg.matmul(this, other); }
+
+    /** Matrix product of two 2-D tensors. */
+    public Tensor mm(Tensor other) { return dev.fathom.ops.Linalg.mm(this, other); }
+
+    /** Dot product of two 1-D tensors of equal length (a 0-d tensor). */
+    public Tensor dot(Tensor other) { return dev.fathom.ops.Linalg.dot(this, other); }
+
+    /** Outer product of two 1-D tensors. */
+    public Tensor outer(Tensor other) { return dev.fathom.ops.Linalg.outer(this, other); }
+
 
 
     // ------------------------------------------------------------------ end linear algebra

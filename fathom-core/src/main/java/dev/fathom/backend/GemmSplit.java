@@ -1,0 +1,46 @@
+package dev.fathom.backend;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Splits one GEMM's rows or columns into blocks that the pool's threads take dynamically: a few
+ * blocks per thread rather than one fixed half each, so a core stolen by another process (the
+ * machine is shared) delays one small block instead of half the product.
+ */
+final class GemmSplit {
+    private GemmSplit() {}
+
+    /** Computes {@code [start, end)} of the split extent. */
+    @FunctionalInterface
+    interface Block {
+        void run(int start, int end);
+    }
+
+    /** Blocks per thread: more balances better, fewer re-packs less of the shared operand. */
+    private static final int BLOCKS_PER_THREAD = 4;
+
+    /**
+     * Runs {@code body} over {@code [0, extent)} in blocks that are multiples of {@code unit}, spread
+     * over {@link Parallel}'s threads: one block per thread, or up to {@value #BLOCKS_PER_THREAD} per
+     * thread while blocks stay at least {@code minBlock} long.
+     */
+    static void run(int extent, int unit, int minBlock, Block body) {
+        int threads = Parallel.threads();
+        // At least one block per thread while the extent has units for them, more when blocks stay >= minBlock.
+        int blocks = Math.max(Math.min(threads, (extent + unit - 1) / unit),
+            Math.min(threads * BLOCKS_PER_THREAD, extent / Math.max(minBlock, 1)));
+        if (threads == 1 || blocks == 1) {
+            body.run(0, extent);
+            return;
+        }
+        int size = (extent + blocks - 1) / blocks;
+        final int bs = (size + unit - 1) / unit * unit;
+        final int count = (extent + bs - 1) / bs;
+        AtomicInteger next = new AtomicInteger();
+        // One task per thread; each drains the shared block counter (inline, one task drains all).
+        Parallel.forRange(Math.min(threads, count), 1, (s, e) -> {
+            for (int t; (t = next.getAndIncrement()) < count; )
+                body.run(t * bs, Math.min(extent, (t + 1) * bs));
+        });
+    }
+}

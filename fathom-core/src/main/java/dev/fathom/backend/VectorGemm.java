@@ -1,0 +1,431 @@
+package dev.fathom.backend;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Pure-Java GEMM on the Vector API (jdk.incubator.vector): packed panels, cache blocking and a
+ * register-blocked 6x16 (float) / 6x8 (double) FMA micro-kernel on 256-bit vectors.
+ *
+ * <p>Only loaded when the incubator module is present ({@link Gemm} checks first), so nothing else
+ * in Fathom links against jdk.incubator.vector.
+ */
+final class VectorGemm {
+    private VectorGemm() {}
+
+    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Double> DS = DoubleVector.SPECIES_256;
+
+    /** Rows of the micro-tile. */
+    static final int MR = 6;
+    /** Depth of a packed panel: KC x 16 floats of B (16 KiB) stay in L1 across a row of A strips. */
+    static final int KC = 256;
+    /** Rows of A packed at once (MC x KC floats = 120 KiB) sized for the 1 MiB L2 of Zen 4. */
+    static final int MC = 120;
+    /** Columns of B packed at once (KC x NC: 2 MiB floats), which lives in L3. */
+    static final int NC_F = 2048, NC_D = 1024;
+    /** Below this many multiply-adds a product stays on the caller's thread. */
+    static final long PARALLEL_MIN_WORK = 64L * 64 * 64;
+
+    /** True when 256-bit vectors are hardware-backed (else the scalar GEMM is faster). */
+    static boolean usable() {
+        return FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
+    }
+
+    /** Largest scratch array (elements) kept per thread between calls. */
+    private static final int KEEP_BUFFER = 64 * 1024;
+
+    private static int roundUp(int x, int m) { return (x + m - 1) / m * m; }
+
+    // ================================================================== float
+
+    /** {@code C = alpha op(A) op(B) + beta C} for float; arguments already validated, m, n, k &gt; 0. */
+    static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                      float beta, float[] c, int cOff, int ldc) {
+        if (Parallel.threads() > 1 && (long) m * n * k >= PARALLEL_MIN_WORK) {
+            // Split in whole micro-tiles; each block packs its own panels. Rows are preferred: then
+            // each worker packs only its own rows of A (scalar, strided) and repeats the cheap
+            // vector copy of B instead.
+            if (m < 128 * Parallel.threads() && n > m)
+                GemmSplit.run(n, 16, 128, (s, e) -> sblock(transA, transB, m, n, k, alpha, a, aOff, lda,
+                    b, bOff, ldb, beta, c, cOff, ldc, 0, m, s, e));
+            else
+                GemmSplit.run(m, MR, 120, (s, e) -> sblock(transA, transB, m, n, k, alpha, a, aOff, lda,
+                    b, bOff, ldb, beta, c, cOff, ldc, s, e, 0, n));
+        } else {
+            sblock(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, 0, m, 0, n);
+        }
+    }
+
+    private static final ThreadLocal<float[][]> FLOAT_BUFFERS = ThreadLocal.withInitial(() -> new float[3][]);
+
+    /**
+     * A per-thread scratch array of at least {@code size} elements (packing fully overwrites what it
+     * uses). Only small ones are kept: they are what makes small products allocation-bound.
+     */
+    private static float[] sbuffer(int slot, int size) {
+        if (size > KEEP_BUFFER) return new float[size];
+        float[][] b = FLOAT_BUFFERS.get();
+        if (b[slot] == null || b[slot].length < size) b[slot] = new float[size];
+        return b[slot];
+    }
+
+    /** Computes the block {@code C[i0:i1, j0:j1]}: Goto-style loops around a MR x 16 micro-kernel. */
+    private static void sblock(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                               float beta, float[] c, int cOff, int ldc, int i0, int i1, int j0, int j1) {
+        int kcMax = Math.min(KC, k);
+        int ncMax = Math.min(NC_F, j1 - j0), mcMax = Math.min(MC, i1 - i0);
+        float[] bp = sbuffer(0, kcMax * roundUp(ncMax, 16));
+        float[] ap = sbuffer(1, kcMax * roundUp(mcMax, MR));
+        float[] tile = sbuffer(2, MR * 16);
+        for (int jc = j0; jc < j1; jc += NC_F) {
+            int nc = Math.min(NC_F, j1 - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                spackB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
+                // Later k-blocks accumulate onto what the first one wrote.
+                float betaEff = pc == 0 ? beta : 1;
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
+                    spackA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
+                    for (int jr = 0; jr < nc; jr += 16) {
+                        int nr = Math.min(16, nc - jr);
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir);
+                            skernel(kc, ap, ir * kc, bp, jr * kc, tile);
+                            supdate(tile, c, cOff + (ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha, betaEff);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Packs {@code op(A)[ic:ic+mc, pc:pc+kc]} into MR-row strips, p-major inside each, zero-padded. */
+    private static void spackA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc,
+                               float[] ap) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int mr = Math.min(MR, mc - ir);
+            int base = ir * kc;
+            if (!transA && mr == MR) {
+                // Six sequential row streams in, one sequential stream out.
+                int r0 = aOff + (ic + ir) * lda + pc, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda,
+                    r4 = r3 + lda, r5 = r4 + lda;
+                for (int p = 0; p < kc; p++) {
+                    int d = base + p * MR;
+                    ap[d] = a[r0 + p];
+                    ap[d + 1] = a[r1 + p];
+                    ap[d + 2] = a[r2 + p];
+                    ap[d + 3] = a[r3 + p];
+                    ap[d + 4] = a[r4 + p];
+                    ap[d + 5] = a[r5 + p];
+                }
+            } else if (!transA) {
+                for (int i = 0; i < mr; i++) {
+                    int src = aOff + (ic + ir + i) * lda + pc;
+                    for (int p = 0; p < kc; p++) ap[base + p * MR + i] = a[src + p];
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    int src = aOff + (pc + p) * lda + ic + ir;
+                    int dst = base + p * MR;
+                    for (int i = 0; i < mr; i++) ap[dst + i] = a[src + i];
+                }
+            }
+            if (mr < MR)
+                for (int p = 0; p < kc; p++)
+                    for (int i = mr; i < MR; i++) ap[base + p * MR + i] = 0;
+        }
+    }
+
+    /** Packs {@code op(B)[pc:pc+kc, jc:jc+nc]} into 16-column strips, p-major inside each, zero-padded. */
+    private static void spackB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc,
+                               float[] bp) {
+        for (int jr = 0; jr < nc; jr += 16) {
+            int nr = Math.min(16, nc - jr);
+            int base = jr * kc;
+            if (!transB) {
+                for (int p = 0; p < kc; p++) {
+                    int src = bOff + (pc + p) * ldb + jc + jr;
+                    int dst = base + p * 16;
+                    if (nr == 16) {
+                        FloatVector.fromArray(FS, b, src).intoArray(bp, dst);
+                        FloatVector.fromArray(FS, b, src + 8).intoArray(bp, dst + 8);
+                    } else {
+                        for (int j = 0; j < nr; j++) bp[dst + j] = b[src + j];
+                        for (int j = nr; j < 16; j++) bp[dst + j] = 0;
+                    }
+                }
+            } else {
+                for (int j = 0; j < nr; j++) {
+                    int src = bOff + (jc + jr + j) * ldb + pc;
+                    for (int p = 0; p < kc; p++) bp[base + p * 16 + j] = b[src + p];
+                }
+                if (nr < 16)
+                    for (int p = 0; p < kc; p++)
+                        for (int j = nr; j < 16; j++) bp[base + p * 16 + j] = 0;
+            }
+        }
+    }
+
+    /**
+     * The 6 x 16 micro-kernel: 12 vector accumulators + 2 B vectors + 1 broadcast fit the 16 AVX2
+     * registers. It has no branches besides the loop and always writes the full tile to {@code tile}:
+     * a rarely taken branch in here would deoptimise the hottest code in the library.
+     */
+    private static void skernel(int kc, float[] ap, int ai, float[] bp, int bi, float[] tile) {
+        FloatVector c00 = FloatVector.zero(FS), c01 = FloatVector.zero(FS);
+        FloatVector c10 = FloatVector.zero(FS), c11 = FloatVector.zero(FS);
+        FloatVector c20 = FloatVector.zero(FS), c21 = FloatVector.zero(FS);
+        FloatVector c30 = FloatVector.zero(FS), c31 = FloatVector.zero(FS);
+        FloatVector c40 = FloatVector.zero(FS), c41 = FloatVector.zero(FS);
+        FloatVector c50 = FloatVector.zero(FS), c51 = FloatVector.zero(FS);
+        for (int p = 0; p < kc; p++) {
+            int bj = bi + p * 16, aj = ai + p * MR;
+            FloatVector b0 = FloatVector.fromArray(FS, bp, bj);
+            FloatVector b1 = FloatVector.fromArray(FS, bp, bj + 8);
+            FloatVector x = FloatVector.broadcast(FS, ap[aj]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(FS, ap[aj + 1]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(FS, ap[aj + 2]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(FS, ap[aj + 3]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(FS, ap[aj + 4]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(FS, ap[aj + 5]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+        }
+        c00.intoArray(tile, 0); c01.intoArray(tile, 8);
+        c10.intoArray(tile, 16); c11.intoArray(tile, 16 + 8);
+        c20.intoArray(tile, 2 * 16); c21.intoArray(tile, 2 * 16 + 8);
+        c30.intoArray(tile, 3 * 16); c31.intoArray(tile, 3 * 16 + 8);
+        c40.intoArray(tile, 4 * 16); c41.intoArray(tile, 4 * 16 + 8);
+        c50.intoArray(tile, 5 * 16); c51.intoArray(tile, 5 * 16 + 8);
+    }
+
+    /** {@code C[tile] = alpha * tile + beta * C[tile]} for the valid mr x nr corner. */
+    private static void supdate(float[] tile, float[] c, int ci, int ldc, int mr, int nr, float alpha, float beta) {
+        if (nr == 16) {
+            for (int i = 0; i < mr; i++) {
+                int row = ci + i * ldc;
+                FloatVector v0 = FloatVector.fromArray(FS, tile, i * 16).mul(alpha);
+                FloatVector v1 = FloatVector.fromArray(FS, tile, i * 16 + 8).mul(alpha);
+                // beta == 0 must not read C: it may hold NaN that BLAS semantics say to ignore.
+                if (beta != 0) {
+                    v0 = FloatVector.fromArray(FS, c, row).mul(beta).add(v0);
+                    v1 = FloatVector.fromArray(FS, c, row + 8).mul(beta).add(v1);
+                }
+                v0.intoArray(c, row);
+                v1.intoArray(c, row + 8);
+            }
+            return;
+        }
+        for (int i = 0; i < mr; i++) {
+            int row = ci + i * ldc;
+            for (int j = 0; j < nr; j++) {
+                float v = alpha * tile[i * 16 + j];
+                c[row + j] = beta == 0 ? v : v + beta * c[row + j];
+            }
+        }
+    }
+    // ================================================================== double
+
+    /** {@code C = alpha op(A) op(B) + beta C} for double; arguments already validated, m, n, k &gt; 0. */
+    static void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
+                      double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+                      double beta, double[] c, int cOff, int ldc) {
+        if (Parallel.threads() > 1 && (long) m * n * k >= PARALLEL_MIN_WORK) {
+            // Split in whole micro-tiles; each block packs its own panels. Rows are preferred: then
+            // each worker packs only its own rows of A (scalar, strided) and repeats the cheap
+            // vector copy of B instead.
+            if (m < 128 * Parallel.threads() && n > m)
+                GemmSplit.run(n, 8, 128, (s, e) -> dblock(transA, transB, m, n, k, alpha, a, aOff, lda,
+                    b, bOff, ldb, beta, c, cOff, ldc, 0, m, s, e));
+            else
+                GemmSplit.run(m, MR, 120, (s, e) -> dblock(transA, transB, m, n, k, alpha, a, aOff, lda,
+                    b, bOff, ldb, beta, c, cOff, ldc, s, e, 0, n));
+        } else {
+            dblock(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, 0, m, 0, n);
+        }
+    }
+
+    private static final ThreadLocal<double[][]> DOUBLE_BUFFERS = ThreadLocal.withInitial(() -> new double[3][]);
+
+    /**
+     * A per-thread scratch array of at least {@code size} elements (packing fully overwrites what it
+     * uses). Only small ones are kept: they are what makes small products allocation-bound.
+     */
+    private static double[] dbuffer(int slot, int size) {
+        if (size > KEEP_BUFFER) return new double[size];
+        double[][] b = DOUBLE_BUFFERS.get();
+        if (b[slot] == null || b[slot].length < size) b[slot] = new double[size];
+        return b[slot];
+    }
+
+    /** Computes the block {@code C[i0:i1, j0:j1]}: Goto-style loops around a MR x 8 micro-kernel. */
+    private static void dblock(boolean transA, boolean transB, int m, int n, int k, double alpha,
+                               double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+                               double beta, double[] c, int cOff, int ldc, int i0, int i1, int j0, int j1) {
+        int kcMax = Math.min(KC, k);
+        int ncMax = Math.min(NC_D, j1 - j0), mcMax = Math.min(MC, i1 - i0);
+        double[] bp = dbuffer(0, kcMax * roundUp(ncMax, 8));
+        double[] ap = dbuffer(1, kcMax * roundUp(mcMax, MR));
+        double[] tile = dbuffer(2, MR * 8);
+        for (int jc = j0; jc < j1; jc += NC_D) {
+            int nc = Math.min(NC_D, j1 - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                dpackB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
+                // Later k-blocks accumulate onto what the first one wrote.
+                double betaEff = pc == 0 ? beta : 1;
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
+                    dpackA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
+                    for (int jr = 0; jr < nc; jr += 8) {
+                        int nr = Math.min(8, nc - jr);
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir);
+                            dkernel(kc, ap, ir * kc, bp, jr * kc, tile);
+                            dupdate(tile, c, cOff + (ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha, betaEff);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Packs {@code op(A)[ic:ic+mc, pc:pc+kc]} into MR-row strips, p-major inside each, zero-padded. */
+    private static void dpackA(boolean transA, double[] a, int aOff, int lda, int ic, int mc, int pc, int kc,
+                               double[] ap) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int mr = Math.min(MR, mc - ir);
+            int base = ir * kc;
+            if (!transA && mr == MR) {
+                // Six sequential row streams in, one sequential stream out.
+                int r0 = aOff + (ic + ir) * lda + pc, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda,
+                    r4 = r3 + lda, r5 = r4 + lda;
+                for (int p = 0; p < kc; p++) {
+                    int d = base + p * MR;
+                    ap[d] = a[r0 + p];
+                    ap[d + 1] = a[r1 + p];
+                    ap[d + 2] = a[r2 + p];
+                    ap[d + 3] = a[r3 + p];
+                    ap[d + 4] = a[r4 + p];
+                    ap[d + 5] = a[r5 + p];
+                }
+            } else if (!transA) {
+                for (int i = 0; i < mr; i++) {
+                    int src = aOff + (ic + ir + i) * lda + pc;
+                    for (int p = 0; p < kc; p++) ap[base + p * MR + i] = a[src + p];
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    int src = aOff + (pc + p) * lda + ic + ir;
+                    int dst = base + p * MR;
+                    for (int i = 0; i < mr; i++) ap[dst + i] = a[src + i];
+                }
+            }
+            if (mr < MR)
+                for (int p = 0; p < kc; p++)
+                    for (int i = mr; i < MR; i++) ap[base + p * MR + i] = 0;
+        }
+    }
+
+    /** Packs {@code op(B)[pc:pc+kc, jc:jc+nc]} into 8-column strips, p-major inside each, zero-padded. */
+    private static void dpackB(boolean transB, double[] b, int bOff, int ldb, int pc, int kc, int jc, int nc,
+                               double[] bp) {
+        for (int jr = 0; jr < nc; jr += 8) {
+            int nr = Math.min(8, nc - jr);
+            int base = jr * kc;
+            if (!transB) {
+                for (int p = 0; p < kc; p++) {
+                    int src = bOff + (pc + p) * ldb + jc + jr;
+                    int dst = base + p * 8;
+                    if (nr == 8) {
+                        DoubleVector.fromArray(DS, b, src).intoArray(bp, dst);
+                        DoubleVector.fromArray(DS, b, src + 4).intoArray(bp, dst + 4);
+                    } else {
+                        for (int j = 0; j < nr; j++) bp[dst + j] = b[src + j];
+                        for (int j = nr; j < 8; j++) bp[dst + j] = 0;
+                    }
+                }
+            } else {
+                for (int j = 0; j < nr; j++) {
+                    int src = bOff + (jc + jr + j) * ldb + pc;
+                    for (int p = 0; p < kc; p++) bp[base + p * 8 + j] = b[src + p];
+                }
+                if (nr < 8)
+                    for (int p = 0; p < kc; p++)
+                        for (int j = nr; j < 8; j++) bp[base + p * 8 + j] = 0;
+            }
+        }
+    }
+
+    /**
+     * The 6 x 8 micro-kernel: 12 vector accumulators + 2 B vectors + 1 broadcast fit the 16 AVX2
+     * registers. It has no branches besides the loop and always writes the full tile to {@code tile}:
+     * a rarely taken branch in here would deoptimise the hottest code in the library.
+     */
+    private static void dkernel(int kc, double[] ap, int ai, double[] bp, int bi, double[] tile) {
+        DoubleVector c00 = DoubleVector.zero(DS), c01 = DoubleVector.zero(DS);
+        DoubleVector c10 = DoubleVector.zero(DS), c11 = DoubleVector.zero(DS);
+        DoubleVector c20 = DoubleVector.zero(DS), c21 = DoubleVector.zero(DS);
+        DoubleVector c30 = DoubleVector.zero(DS), c31 = DoubleVector.zero(DS);
+        DoubleVector c40 = DoubleVector.zero(DS), c41 = DoubleVector.zero(DS);
+        DoubleVector c50 = DoubleVector.zero(DS), c51 = DoubleVector.zero(DS);
+        for (int p = 0; p < kc; p++) {
+            int bj = bi + p * 8, aj = ai + p * MR;
+            DoubleVector b0 = DoubleVector.fromArray(DS, bp, bj);
+            DoubleVector b1 = DoubleVector.fromArray(DS, bp, bj + 4);
+            DoubleVector x = DoubleVector.broadcast(DS, ap[aj]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = DoubleVector.broadcast(DS, ap[aj + 1]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = DoubleVector.broadcast(DS, ap[aj + 2]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = DoubleVector.broadcast(DS, ap[aj + 3]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = DoubleVector.broadcast(DS, ap[aj + 4]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = DoubleVector.broadcast(DS, ap[aj + 5]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+        }
+        c00.intoArray(tile, 0); c01.intoArray(tile, 4);
+        c10.intoArray(tile, 8); c11.intoArray(tile, 8 + 4);
+        c20.intoArray(tile, 2 * 8); c21.intoArray(tile, 2 * 8 + 4);
+        c30.intoArray(tile, 3 * 8); c31.intoArray(tile, 3 * 8 + 4);
+        c40.intoArray(tile, 4 * 8); c41.intoArray(tile, 4 * 8 + 4);
+        c50.intoArray(tile, 5 * 8); c51.intoArray(tile, 5 * 8 + 4);
+    }
+
+    /** {@code C[tile] = alpha * tile + beta * C[tile]} for the valid mr x nr corner. */
+    private static void dupdate(double[] tile, double[] c, int ci, int ldc, int mr, int nr, double alpha, double beta) {
+        if (nr == 8) {
+            for (int i = 0; i < mr; i++) {
+                int row = ci + i * ldc;
+                DoubleVector v0 = DoubleVector.fromArray(DS, tile, i * 8).mul(alpha);
+                DoubleVector v1 = DoubleVector.fromArray(DS, tile, i * 8 + 4).mul(alpha);
+                // beta == 0 must not read C: it may hold NaN that BLAS semantics say to ignore.
+                if (beta != 0) {
+                    v0 = DoubleVector.fromArray(DS, c, row).mul(beta).add(v0);
+                    v1 = DoubleVector.fromArray(DS, c, row + 4).mul(beta).add(v1);
+                }
+                v0.intoArray(c, row);
+                v1.intoArray(c, row + 4);
+            }
+            return;
+        }
+        for (int i = 0; i < mr; i++) {
+            int row = ci + i * ldc;
+            for (int j = 0; j < nr; j++) {
+                double v = alpha * tile[i * 8 + j];
+                c[row + j] = beta == 0 ? v : v + beta * c[row + j];
+            }
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package dev.fathom.backend;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.fathom.backend.Gemm.Backend;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every backend against a naive double-precision triple loop, over edge sizes and layouts. */
+class GemmTest {
+
+    /** (m, n, k) triples hitting 1-wide edges, partial 6x16 tiles, several KC/MC blocks and the parallel split. */
+    private static final int[][] SIZES = {
+        {1, 1, 1}, {1, 7, 17}, {7, 1, 33}, {17, 33, 1}, {7, 17, 33}, {33, 65, 17},
+        {65, 130, 7}, {130, 65, 300}, {130, 130, 130}, {6, 16, 256}, {12, 32, 257}, {121, 17, 65},
+    };
+
+    static Stream<Arguments> cases() {
+        List<Arguments> out = new ArrayList<>();
+        for (Backend be : Backend.values()) {
+            if (!Gemm.isAvailable(be)) continue;
+            for (int[] s : SIZES)
+                for (int t = 0; t < 4; t++)
+                    out.add(Arguments.of(be, (t & 1) != 0, (t & 2) != 0, s[0], s[1], s[2]));
+        }
+        return out.stream();
+    }
+
+    /** Fills a stored rows x cols matrix with row stride ld at offset off inside a padded array. */
+    private static float[] randomF(SplittableRandom r, int len) {
+        float[] a = new float[len];
+        for (int i = 0; i < len; i++) a[i] = (float) (r.nextDouble() * 2 - 1);
+        return a;
+    }
+
+    private static double[] randomD(SplittableRandom r, int len) {
+        double[] a = new double[len];
+        for (int i = 0; i < len; i++) a[i] = r.nextDouble() * 2 - 1;
+        return a;
+    }
+
+    /** Reference C = alpha op(A) op(B) + beta C in double, plus the magnitude bound for the error. */
+    private static double[][] reference(boolean ta, boolean tb, int m, int n, int k, double alpha,
+                                        double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+                                        double beta, double[] c, int cOff, int ldc) {
+        double[] ref = new double[m * n], mag = new double[m * n];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) {
+                double acc = 0, abs = 0;
+                for (int p = 0; p < k; p++) {
+                    double av = ta ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+                    double bv = tb ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+                    acc += av * bv;
+                    abs += Math.abs(av * bv);
+                }
+                double cv = c[cOff + i * ldc + j];
+                ref[i * n + j] = alpha * acc + (beta == 0 ? 0 : beta * cv);
+                mag[i * n + j] = Math.abs(alpha) * abs + Math.abs(beta * cv) + 1;
+            }
+        return new double[][] {ref, mag};
+    }
+
+    private static double[] widen(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) d[i] = f[i];
+        return d;
+    }
+
+    @ParameterizedTest(name = "{0} sgemm tA={1} tB={2} m={3} n={4} k={5}")
+    @MethodSource("cases")
+    void sgemmMatchesReference(Backend be, boolean ta, boolean tb, int m, int n, int k) {
+        var r = new SplittableRandom(m * 1_000_003L + n * 1009L + k);
+        // Padded leading dimensions and non-zero offsets, so ld != cols and off != 0 are exercised.
+        int aRows = ta ? k : m, aCols = ta ? m : k, bRows = tb ? n : k, bCols = tb ? k : n;
+        int lda = aCols + 3, ldb = bCols + 5, ldc = n + 2, aOff = 4, bOff = 9, cOff = 2;
+        float[] a = randomF(r, aOff + aRows * lda), b = randomF(r, bOff + bRows * ldb), c = randomF(r, cOff + m * ldc + 3);
+        float[] cBefore = c.clone();
+        float alpha = 1.5f, beta = -0.5f;
+        double[][] ref = reference(ta, tb, m, n, k, alpha, widen(a), aOff, lda, widen(b), bOff, ldb, beta,
+            widen(c), cOff, ldc);
+        Gemm.sgemm(be, ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) {
+                double want = ref[0][i * n + j], tol = 1e-6 * ref[1][i * n + j] * Math.sqrt(k + 1);
+                assertEquals(want, c[cOff + i * ldc + j], tol, "C[" + i + "," + j + "]");
+            }
+        // Padding between rows and around C is untouched.
+        for (int idx = 0; idx < c.length; idx++) {
+            int rel = idx - cOff;
+            boolean inside = rel >= 0 && rel / ldc < m && rel % ldc < n;
+            if (!inside) assertEquals(cBefore[idx], c[idx], "element " + idx + " outside C changed");
+        }
+    }
+
+    @ParameterizedTest(name = "{0} dgemm tA={1} tB={2} m={3} n={4} k={5}")
+    @MethodSource("cases")
+    void dgemmMatchesReference(Backend be, boolean ta, boolean tb, int m, int n, int k) {
+        var r = new SplittableRandom(m * 31L + n * 7L + k);
+        int aRows = ta ? k : m, aCols = ta ? m : k, bRows = tb ? n : k, bCols = tb ? k : n;
+        int lda = aCols + 1, ldb = bCols + 2, ldc = n + 3, aOff = 5, bOff = 1, cOff = 7;
+        double[] a = randomD(r, aOff + aRows * lda), b = randomD(r, bOff + bRows * ldb), c = randomD(r, cOff + m * ldc);
+        double alpha = -2.0, beta = 0.25;
+        double[][] ref = reference(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        Gemm.dgemm(be, ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+                assertEquals(ref[0][i * n + j], c[cOff + i * ldc + j], 1e-14 * ref[1][i * n + j] * (k + 1),
+                    "C[" + i + "," + j + "]");
+    }
+
+    static Stream<Backend> backends() {
+        return Stream.of(Backend.values()).filter(Gemm::isAvailable);
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void betaZeroIgnoresNaNInC(Backend be) {
+        int m = 9, n = 19, k = 5;
+        float[] a = new float[m * k], b = new float[k * n], c = new float[m * n];
+        for (int i = 0; i < a.length; i++) a[i] = 1;
+        for (int i = 0; i < b.length; i++) b[i] = 2;
+        java.util.Arrays.fill(c, Float.NaN);
+        Gemm.sgemm(be, false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
+        for (float v : c) assertEquals(10f, v); // sum over k=5 of 1*2
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void alphaAndBetaCombine(Backend be) {
+        // [[1,2],[3,4]] @ [[5,6],[7,8]] = [[19,22],[43,50]]; 2*that + 3*C with C = all 1.
+        float[] a = {1, 2, 3, 4}, b = {5, 6, 7, 8}, c = {1, 1, 1, 1};
+        Gemm.sgemm(be, false, false, 2, 2, 2, 2f, a, 0, 2, b, 0, 2, 3f, c, 0, 2);
+        assertArrayEquals(new float[] {41, 47, 89, 103}, c);
+        double[] cd = {1, 1, 1, 1};
+        Gemm.dgemm(be, true, true, 2, 2, 2, 1.0, new double[] {1, 3, 2, 4}, 0, 2, new double[] {5, 7, 6, 8}, 0, 2,
+            -1.0, cd, 0, 2);
+        assertArrayEquals(new double[] {18, 21, 42, 49}, cd);
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void largeProductAcrossAllBlockings(Backend be) {
+        // n > NC for floats (2048) with k > KC (256) and m > MC (120): every loop level runs more than once.
+        int m = 125, n = 2070, k = 260;
+        var r = new SplittableRandom(42);
+        float[] a = randomF(r, m * k), b = randomF(r, k * n), c = new float[m * n];
+        Gemm.sgemm(be, false, true, m, n, k, 1f, a, 0, k, transpose(b, k, n), 0, k, 0f, c, 0, n);
+        double[][] ref = reference(false, false, m, n, k, 1, widen(a), 0, k, widen(b), 0, n, 0, new double[m * n], 0, n);
+        for (int i = 0; i < m * n; i += 7)
+            assertEquals(ref[0][i], c[i], 1e-6 * ref[1][i] * 20, "C flat " + i);
+    }
+
+    private static float[] transpose(float[] x, int rows, int cols) {
+        float[] t = new float[x.length];
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++) t[j * rows + i] = x[i * cols + j];
+        return t;
+    }
+
+    @Test
+    void kZeroScalesC() {
+        float[] c = {1, 2, 3, 4};
+        Gemm.sgemm(false, false, 2, 2, 0, 1f, new float[0], 0, 1, new float[0], 0, 2, 2f, c, 0, 2);
+        assertArrayEquals(new float[] {2, 4, 6, 8}, c);
+        double[] d = {1, 2};
+        Gemm.dgemm(false, false, 1, 2, 0, 1.0, new double[0], 0, 1, new double[0], 0, 2, 0.0, d, 0, 2);
+        assertArrayEquals(new double[] {0, 0}, d);
+    }
+
+    @Test
+    void rejectsBadArguments() {
+        float[] a = new float[6], b = new float[6], c = new float[4];
+        var e = assertThrows(IllegalArgumentException.class,
+            () -> Gemm.sgemm(false, false, 2, 2, 3, 1f, a, 0, 2, b, 0, 2, 0f, c, 0, 2));
+        assertTrue(e.getMessage().startsWith("sgemm: lda=2 is smaller than the 3 columns of A"), e.getMessage());
+        var o = assertThrows(IndexOutOfBoundsException.class,
+            () -> Gemm.sgemm(false, false, 2, 2, 3, 1f, a, 1, 3, b, 0, 2, 0f, c, 0, 2));
+        assertTrue(o.getMessage().contains("sgemm: A as stored (2x3, offset 1, lda=3) reaches element 6"), o.getMessage());
+        var neg = assertThrows(IllegalArgumentException.class,
+            () -> Gemm.dgemm(false, false, -1, 2, 3, 1, new double[6], 0, 3, new double[6], 0, 2, 0, new double[4], 0, 2));
+        assertTrue(neg.getMessage().startsWith("dgemm: dimensions must be non-negative"), neg.getMessage());
+        var cBad = assertThrows(IndexOutOfBoundsException.class,
+            () -> Gemm.sgemm(true, true, 2, 2, 3, 1f, a, 0, 2, b, 0, 3, 0f, c, 1, 2));
+        assertTrue(cBad.getMessage().contains("C as stored"), cBad.getMessage());
+    }
+
+    @Test
+    void selectionIsDescribedAndJavaAlwaysAvailable() {
+        assertTrue(Gemm.description().startsWith("Fathom GEMM: "), Gemm.description());
+        assertTrue(Gemm.isAvailable(Backend.JAVA_SCALAR));
+        assertTrue(Gemm.isAvailable(Gemm.backend()));
+        // The build runs tests with the natives jar and --add-modules jdk.incubator.vector.
+        assertTrue(Gemm.isAvailable(Backend.JAVA_VECTOR), "Vector API GEMM should be available in tests");
+        assertTrue(Gemm.isAvailable(Backend.OPENBLAS), "OpenBLAS should load on linux-x86_64: " + OpenBlas.unavailableReason());
+    }
+
+    /** Entry point for {@link #worksWithoutVectorModule}: runs in a JVM without jdk.incubator.vector. */
+    public static final class NoVectorMain {
+        public static void main(String[] args) {
+            float[] a = {1, 2, 3, 4}, b = {5, 6, 7, 8}, c = new float[4];
+            Gemm.sgemm(false, false, 2, 2, 2, 1f, a, 0, 2, b, 0, 2, 0f, c, 0, 2);
+            System.out.println("backend=" + Gemm.backend() + " vector=" + Gemm.isAvailable(Backend.JAVA_VECTOR)
+                + " result=" + java.util.Arrays.toString(c));
+            System.out.println(Gemm.description());
+        }
+    }
+
+    @Test
+    void worksWithoutVectorModule() throws Exception {
+        String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        var pb = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-Dfathom.gemm=java",
+            "-cp", System.getProperty("java.class.path"), NoVectorMain.class.getName()).redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        assertTrue(out.contains("backend=JAVA_SCALAR vector=false result=[19.0, 22.0, 43.0, 50.0]"), out);
+        assertTrue(out.contains("Fathom GEMM: pure-Java scalar GEMM (jdk.incubator.vector is not in the module graph"), out);
+    }
+}
