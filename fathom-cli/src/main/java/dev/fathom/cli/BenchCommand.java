@@ -42,7 +42,7 @@ final class BenchCommand implements Callable<Integer> {
      * so one sample takes at least 0.25 s, the median of the samples, 2n³ flop per product.
      */
     private int gemm() {
-        System.out.println("gemm: C = A·B, float32, " + Gemm.backendDescription() + ", " + Parallel.threads() + " threads");
+        System.out.println("gemm: C = A·B, float32, " + Gemm.description() + ", " + Parallel.threads() + " threads");
         System.out.printf("%6s %14s %12s%n", "n", "GFLOP/s", "ms/product");
         Generator g = new Generator(0);
         for (int n : sizes) {

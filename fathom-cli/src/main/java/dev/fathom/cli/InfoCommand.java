@@ -17,7 +17,7 @@ final class InfoCommand implements Callable<Integer> {
         System.out.println("threads: " + Parallel.threads() + " (set with -Dfathom.threads=N)");
         System.out.println("vector:  " + (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
             ? "jdk.incubator.vector available" : "jdk.incubator.vector absent: plain-Java kernels"));
-        System.out.println("gemm:    " + Gemm.backendDescription());
+        System.out.println("gemm:    " + Gemm.description());
         return 0;
     }
 }
