@@ -8,6 +8,11 @@ import jdk.incubator.vector.VectorSpecies;
  * Pure-Java GEMM on the Vector API (jdk.incubator.vector): packed panels, cache blocking and a
  * register-blocked 6x16 (float) / 6x8 (double) FMA micro-kernel on 256-bit vectors.
  *
+ * <p>Measured against OpenBLAS (1 thread per Fathom worker, same split) on the 2-core Zen 4 box,
+ * float32 n x n x n, GFLOP/s best / median, load average ~1.6: n=512 170 / 146 vs 188 / 166,
+ * n=1024 161 / 148 vs 182 / 171, n=2048 148 / 143 vs 178 / 171 (83-90% of OpenBLAS); at n=256
+ * on par. Single-threaded at n=256 about 90 vs 96.
+ *
  * <p>Only loaded when the incubator module is present ({@link Gemm} checks first), so nothing else
  * in Fathom links against jdk.incubator.vector.
  */
