@@ -89,12 +89,15 @@ public final class Gemm {
         static {
             boolean vec = false;
             String why = null;
-            try {
-                Class.forName("jdk.incubator.vector.FloatVector");
-                vec = VectorGemm.usable();
-                if (!vec) why = "256-bit vectors are not hardware-backed";
-            } catch (Throwable t) {
+            if (!Simd.AVAILABLE) {
                 why = "jdk.incubator.vector is not in the module graph (run with --add-modules jdk.incubator.vector)";
+            } else {
+                try {
+                    vec = VectorGemm.usable();
+                    if (!vec) why = "256-bit vectors are not hardware-backed";
+                } catch (Throwable t) { // a kernel that cannot link: the scalar GEMM serves
+                    why = t.toString();
+                }
             }
             VECTOR = vec;
             VECTOR_REASON = why;
