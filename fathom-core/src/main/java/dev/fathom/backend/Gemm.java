@@ -44,8 +44,10 @@ package dev.fathom.backend;
  * medians without them in the rotation: split 105, Java 102, Tensor.matmul 90). In GemmBench's
  * separate forks at load 8, ops/s at n=256/512 were 85 / 35 (pthreads) vs 1225 / 173 (split).
  * One set of threads for all of Fathom's kernels is the robust choice. Blocks are taken
- * dynamically ({@code GemmSplit}), which took n=1024/2048 from ~90 / 58 to ~170 GFLOP/s best
- * under load compared with a fixed half per worker.
+ * dynamically ({@code GemmSplit}); with {@code -Dfathom.gemm.splitMinBlock=256} (several blocks per
+ * thread) n=1024/2048 went from ~90 / 58 to ~170 GFLOP/s best at load average 8 compared with a
+ * fixed half per worker, but on an idle machine the re-packing costs 6-7%, so the default is one
+ * block per thread ({@link #SPLIT_MIN_BLOCK}).
  */
 public final class Gemm {
     private Gemm() {}
@@ -66,8 +68,12 @@ public final class Gemm {
     /**
      * Smallest row/column block one worker's sgemm call gets when a product is split beyond one
      * block per thread (each call re-packs the other operand). {@code -Dfathom.gemm.splitMinBlock}.
+     * The default keeps one block per thread: on an idle machine (JMH, load average 1.6-1.8) that
+     * matched OpenBLAS's own threads (n = 512 / 1024 / 2048: 98 / 101 / 102%), while blocks of 256
+     * (up to 4 per thread) re-packed enough to fall to 93 / 94 / 93%. Smaller blocks pay off only
+     * on an oversubscribed machine, where a stolen core then delays one small block (see class doc).
      */
-    static final int SPLIT_MIN_BLOCK = Integer.getInteger("fathom.gemm.splitMinBlock", 256);
+    static final int SPLIT_MIN_BLOCK = Integer.getInteger("fathom.gemm.splitMinBlock", Integer.MAX_VALUE);
 
     /** Products with at least this many multiply-adds are split across the pool (split mode). */
     static final long BLAS_SPLIT_MIN_WORK = 96L * 96 * 96;
