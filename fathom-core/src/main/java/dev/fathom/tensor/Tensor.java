@@ -1,6 +1,16 @@
 package dev.fathom.tensor;
 
 import dev.fathom.backend.Copy;
+import dev.fathom.ops.Binary;
+import dev.fathom.ops.Conv;
+import dev.fathom.ops.Indexing;
+import dev.fathom.ops.Join;
+import dev.fathom.ops.Linalg;
+import dev.fathom.ops.Pad;
+import dev.fathom.ops.Pool;
+import dev.fathom.ops.PoolResult;
+import dev.fathom.ops.Reductions;
+import dev.fathom.ops.Unary;
 
 import java.lang.reflect.Array;
 import java.util.ArrayList;
@@ -735,339 +745,323 @@ public final class Tensor {
     // ------------------------------------------------------------------ elementwise (ops/Unary, ops/Binary)
 
     /** {@code this + other} with broadcasting and type promotion. */
-    public Tensor add(Tensor other) { return dev.fathom.ops.Binary.ADD.apply(this, other); }
+    public Tensor add(Tensor other) { return Binary.ADD.apply(this, other); }
     /** {@code this + alpha * other} in one pass. */
-    public Tensor add(Tensor other, double alpha) { return dev.fathom.ops.Binary.add(this, other, alpha); }
+    public Tensor add(Tensor other, double alpha) { return Binary.add(this, other, alpha); }
     /** {@code this + s} (s acts like a Python float). */
-    public Tensor add(double s) { return dev.fathom.ops.Binary.ADD.apply(this, s); }
+    public Tensor add(double s) { return Binary.ADD.apply(this, s); }
     /** {@code this + s} (s acts like a Python int). */
-    public Tensor add(long s) { return dev.fathom.ops.Binary.ADD.apply(this, s); }
+    public Tensor add(long s) { return Binary.ADD.apply(this, s); }
     /** {@code this - other}. */
-    public Tensor sub(Tensor other) { return dev.fathom.ops.Binary.SUB.apply(this, other); }
+    public Tensor sub(Tensor other) { return Binary.SUB.apply(this, other); }
     /** {@link #sub(Tensor)} with a scalar that acts like a Python float. */
-    public Tensor sub(double s) { return dev.fathom.ops.Binary.SUB.apply(this, s); }
+    public Tensor sub(double s) { return Binary.SUB.apply(this, s); }
     /** {@link #sub(Tensor)} with a scalar that acts like a Python int. */
-    public Tensor sub(long s) { return dev.fathom.ops.Binary.SUB.apply(this, s); }
+    public Tensor sub(long s) { return Binary.SUB.apply(this, s); }
     /** {@code this * other}. */
-    public Tensor mul(Tensor other) { return dev.fathom.ops.Binary.MUL.apply(this, other); }
+    public Tensor mul(Tensor other) { return Binary.MUL.apply(this, other); }
     /** {@link #mul(Tensor)} with a scalar that acts like a Python float. */
-    public Tensor mul(double s) { return dev.fathom.ops.Binary.MUL.apply(this, s); }
+    public Tensor mul(double s) { return Binary.MUL.apply(this, s); }
     /** {@link #mul(Tensor)} with a scalar that acts like a Python int. */
-    public Tensor mul(long s) { return dev.fathom.ops.Binary.MUL.apply(this, s); }
+    public Tensor mul(long s) { return Binary.MUL.apply(this, s); }
     /** True division: integer operands give float32. */
-    public Tensor div(Tensor other) { return dev.fathom.ops.Binary.DIV.apply(this, other); }
+    public Tensor div(Tensor other) { return Binary.DIV.apply(this, other); }
     /** {@link #div(Tensor)} with a scalar that acts like a Python float. */
-    public Tensor div(double s) { return dev.fathom.ops.Binary.DIV.apply(this, s); }
+    public Tensor div(double s) { return Binary.DIV.apply(this, s); }
     /** {@link #div(Tensor)} with a scalar that acts like a Python int. */
-    public Tensor div(long s) { return dev.fathom.ops.Binary.DIV.apply(this, s); }
+    public Tensor div(long s) { return Binary.DIV.apply(this, s); }
     /** {@code this ** other}; integer tensors stay integer. */
-    public Tensor pow(Tensor other) { return dev.fathom.ops.Binary.POW.apply(this, other); }
+    public Tensor pow(Tensor other) { return Binary.POW.apply(this, other); }
     /** {@link #pow(Tensor)} with a scalar that acts like a Python float. */
-    public Tensor pow(double s) { return dev.fathom.ops.Binary.POW.apply(this, s); }
+    public Tensor pow(double s) { return Binary.POW.apply(this, s); }
     /** {@link #pow(Tensor)} with a scalar that acts like a Python int. */
-    public Tensor pow(long s) { return dev.fathom.ops.Binary.POW.apply(this, s); }
+    public Tensor pow(long s) { return Binary.POW.apply(this, s); }
     /** Elementwise minimum (NaN-propagating). */
-    public Tensor minimum(Tensor other) { return dev.fathom.ops.Binary.MINIMUM.apply(this, other); }
+    public Tensor minimum(Tensor other) { return Binary.MINIMUM.apply(this, other); }
     /** {@link #minimum(Tensor)} with a scalar that acts like a Python float. */
-    public Tensor minimum(double s) { return dev.fathom.ops.Binary.MINIMUM.apply(this, s); }
+    public Tensor minimum(double s) { return Binary.MINIMUM.apply(this, s); }
     /** {@link #minimum(Tensor)} with a scalar that acts like a Python int. */
-    public Tensor minimum(long s) { return dev.fathom.ops.Binary.MINIMUM.apply(this, s); }
+    public Tensor minimum(long s) { return Binary.MINIMUM.apply(this, s); }
     /** Elementwise maximum (NaN-propagating). */
-    public Tensor maximum(Tensor other) { return dev.fathom.ops.Binary.MAXIMUM.apply(this, other); }
+    public Tensor maximum(Tensor other) { return Binary.MAXIMUM.apply(this, other); }
     /** {@link #maximum(Tensor)} with a scalar that acts like a Python float. */
-    public Tensor maximum(double s) { return dev.fathom.ops.Binary.MAXIMUM.apply(this, s); }
+    public Tensor maximum(double s) { return Binary.MAXIMUM.apply(this, s); }
     /** {@link #maximum(Tensor)} with a scalar that acts like a Python int. */
-    public Tensor maximum(long s) { return dev.fathom.ops.Binary.MAXIMUM.apply(this, s); }
+    public Tensor maximum(long s) { return Binary.MAXIMUM.apply(this, s); }
 
     /** {@code -x}; keeps integer types (bool is refused). */
-    public Tensor neg() { return dev.fathom.ops.Unary.NEG.apply(this); }
+    public Tensor neg() { return Unary.NEG.apply(this); }
     /** {@code |x|}; keeps integer types. */
-    public Tensor abs() { return dev.fathom.ops.Unary.ABS.apply(this); }
+    public Tensor abs() { return Unary.ABS.apply(this); }
     /** -1, 0 or 1 per element (NaN stays NaN). */
-    public Tensor sign() { return dev.fathom.ops.Unary.SIGN.apply(this); }
+    public Tensor sign() { return Unary.SIGN.apply(this); }
     /** Square root (NaN for negatives); integers become float32. */
-    public Tensor sqrt() { return dev.fathom.ops.Unary.SQRT.apply(this); }
+    public Tensor sqrt() { return Unary.SQRT.apply(this); }
     /** {@code 1 / sqrt(x)}. */
-    public Tensor rsqrt() { return dev.fathom.ops.Unary.RSQRT.apply(this); }
+    public Tensor rsqrt() { return Unary.RSQRT.apply(this); }
     /** {@code e^x}; integers become float32. */
-    public Tensor exp() { return dev.fathom.ops.Unary.EXP.apply(this); }
+    public Tensor exp() { return Unary.EXP.apply(this); }
     /** Natural logarithm (log 0 = -inf, log of a negative = NaN). */
-    public Tensor log() { return dev.fathom.ops.Unary.LOG.apply(this); }
+    public Tensor log() { return Unary.LOG.apply(this); }
     /** {@code log(1 + x)}, accurate near 0. */
-    public Tensor log1p() { return dev.fathom.ops.Unary.LOG1P.apply(this); }
+    public Tensor log1p() { return Unary.LOG1P.apply(this); }
     /** {@code exp(x) - 1}, accurate near 0. */
-    public Tensor expm1() { return dev.fathom.ops.Unary.EXPM1.apply(this); }
+    public Tensor expm1() { return Unary.EXPM1.apply(this); }
     /** Sine (radians). */
-    public Tensor sin() { return dev.fathom.ops.Unary.SIN.apply(this); }
+    public Tensor sin() { return Unary.SIN.apply(this); }
     /** Cosine (radians). */
-    public Tensor cos() { return dev.fathom.ops.Unary.COS.apply(this); }
+    public Tensor cos() { return Unary.COS.apply(this); }
     /** Hyperbolic tangent. */
-    public Tensor tanh() { return dev.fathom.ops.Unary.TANH.apply(this); }
+    public Tensor tanh() { return Unary.TANH.apply(this); }
     /** {@code 1 / (1 + exp(-x))}, without overflow. */
-    public Tensor sigmoid() { return dev.fathom.ops.Unary.SIGMOID.apply(this); }
+    public Tensor sigmoid() { return Unary.SIGMOID.apply(this); }
     /** {@code max(x, 0)}; keeps integer types. */
-    public Tensor relu() { return dev.fathom.ops.Unary.RELU.apply(this); }
+    public Tensor relu() { return Unary.RELU.apply(this); }
     /** x for x > 0, else 0.01x. */
-    public Tensor leakyRelu() { return dev.fathom.ops.Unary.LEAKY_RELU.apply(this); }
+    public Tensor leakyRelu() { return Unary.LEAKY_RELU.apply(this); }
     /** x for x > 0, else {@code slope * x}. */
-    public Tensor leakyRelu(double slope) { return dev.fathom.ops.Unary.LEAKY_RELU.apply(this, slope, 0); }
+    public Tensor leakyRelu(double slope) { return Unary.LEAKY_RELU.apply(this, slope, 0); }
     /** x for x > 0, else exp(x) - 1. */
-    public Tensor elu() { return dev.fathom.ops.Unary.ELU.apply(this); }
+    public Tensor elu() { return Unary.ELU.apply(this); }
     /** x for x > 0, else {@code alpha * (exp(x) - 1)}. */
-    public Tensor elu(double alpha) { return dev.fathom.ops.Unary.ELU.apply(this, alpha, 0); }
+    public Tensor elu(double alpha) { return Unary.ELU.apply(this, alpha, 0); }
     /** Exact GELU, {@code x * Φ(x)}. */
-    public Tensor gelu() { return dev.fathom.ops.Unary.GELU.apply(this); }
+    public Tensor gelu() { return Unary.GELU.apply(this); }
     /** GELU, exact or with PyTorch's tanh approximation. */
-    public Tensor gelu(boolean tanhApproximation) { return (tanhApproximation ? dev.fathom.ops.Unary.GELU_TANH : dev.fathom.ops.Unary.GELU).apply(this); }
+    public Tensor gelu(boolean tanhApproximation) { return (tanhApproximation ? Unary.GELU_TANH : Unary.GELU).apply(this); }
     /** {@code log(1 + exp(x))} (beta 1, threshold 20). */
-    public Tensor softplus() { return dev.fathom.ops.Unary.SOFTPLUS.apply(this); }
+    public Tensor softplus() { return Unary.SOFTPLUS.apply(this); }
     /** {@code log(1 + exp(beta x)) / beta}, or x where {@code beta x > threshold}. */
-    public Tensor softplus(double beta, double threshold) { return dev.fathom.ops.Unary.softplus(this, beta, threshold); }
+    public Tensor softplus(double beta, double threshold) { return Unary.softplus(this, beta, threshold); }
     /** Limits values to {@code [min, max]}; integer tensors stay integer when both bounds are whole. */
-    public Tensor clamp(double min, double max) { return dev.fathom.ops.Unary.clamp(this, min, max); }
+    public Tensor clamp(double min, double max) { return Unary.clamp(this, min, max); }
     /** {@code max(x, min)}. */
-    public Tensor clampMin(double min) { return dev.fathom.ops.Unary.clamp(this, min, Double.POSITIVE_INFINITY); }
+    public Tensor clampMin(double min) { return Unary.clamp(this, min, Double.POSITIVE_INFINITY); }
     /** {@code min(x, max)}. */
-    public Tensor clampMax(double max) { return dev.fathom.ops.Unary.clamp(this, Double.NEGATIVE_INFINITY, max); }
+    public Tensor clampMax(double max) { return Unary.clamp(this, Double.NEGATIVE_INFINITY, max); }
 
     /** Elementwise {@code ==} as a bool tensor. */
-    public Tensor eq(Tensor other) { return dev.fathom.ops.Binary.EQ.apply(this, other); }
+    public Tensor eq(Tensor other) { return Binary.EQ.apply(this, other); }
     /** {@link #eq(Tensor)} with a scalar that acts like a Python float. */
-    public Tensor eq(double s) { return dev.fathom.ops.Binary.EQ.apply(this, s); }
+    public Tensor eq(double s) { return Binary.EQ.apply(this, s); }
     /** Elementwise {@code !=} (true where either side is NaN). */
-    public Tensor ne(Tensor other) { return dev.fathom.ops.Binary.NE.apply(this, other); }
+    public Tensor ne(Tensor other) { return Binary.NE.apply(this, other); }
     /** {@link #ne(Tensor)} with a scalar that acts like a Python float. */
-    public Tensor ne(double s) { return dev.fathom.ops.Binary.NE.apply(this, s); }
+    public Tensor ne(double s) { return Binary.NE.apply(this, s); }
     /** Elementwise {@code <} as a bool tensor. */
-    public Tensor lt(Tensor other) { return dev.fathom.ops.Binary.LT.apply(this, other); }
+    public Tensor lt(Tensor other) { return Binary.LT.apply(this, other); }
     /** {@link #lt(Tensor)} with a scalar that acts like a Python float. */
-    public Tensor lt(double s) { return dev.fathom.ops.Binary.LT.apply(this, s); }
+    public Tensor lt(double s) { return Binary.LT.apply(this, s); }
     /** Elementwise {@code <=} as a bool tensor. */
-    public Tensor le(Tensor other) { return dev.fathom.ops.Binary.LE.apply(this, other); }
+    public Tensor le(Tensor other) { return Binary.LE.apply(this, other); }
     /** {@link #le(Tensor)} with a scalar that acts like a Python float. */
-    public Tensor le(double s) { return dev.fathom.ops.Binary.LE.apply(this, s); }
+    public Tensor le(double s) { return Binary.LE.apply(this, s); }
     /** Elementwise {@code >} as a bool tensor. */
-    public Tensor gt(Tensor other) { return dev.fathom.ops.Binary.GT.apply(this, other); }
+    public Tensor gt(Tensor other) { return Binary.GT.apply(this, other); }
     /** {@link #gt(Tensor)} with a scalar that acts like a Python float. */
-    public Tensor gt(double s) { return dev.fathom.ops.Binary.GT.apply(this, s); }
+    public Tensor gt(double s) { return Binary.GT.apply(this, s); }
     /** Elementwise {@code >=} as a bool tensor. */
-    public Tensor ge(Tensor other) { return dev.fathom.ops.Binary.GE.apply(this, other); }
+    public Tensor ge(Tensor other) { return Binary.GE.apply(this, other); }
     /** {@link #ge(Tensor)} with a scalar that acts like a Python float. */
-    public Tensor ge(double s) { return dev.fathom.ops.Binary.GE.apply(this, s); }
+    public Tensor ge(double s) { return Binary.GE.apply(this, s); }
     /** True where the value is NaN. */
-    public Tensor isNaN() { return dev.fathom.ops.Unary.IS_NAN.apply(this); }
+    public Tensor isNaN() { return Unary.IS_NAN.apply(this); }
     /** True where the value is +inf or -inf. */
-    public Tensor isInf() { return dev.fathom.ops.Unary.IS_INF.apply(this); }
+    public Tensor isInf() { return Unary.IS_INF.apply(this); }
     /** True where the value is neither NaN nor infinite. */
-    public Tensor isFinite() { return dev.fathom.ops.Unary.IS_FINITE.apply(this); }
+    public Tensor isFinite() { return Unary.IS_FINITE.apply(this); }
     /** Elementwise and of truth values (non-zero is true), as bool. */
-    public Tensor logicalAnd(Tensor other) { return dev.fathom.ops.Binary.LOGICAL_AND.apply(this, other); }
+    public Tensor logicalAnd(Tensor other) { return Binary.LOGICAL_AND.apply(this, other); }
     /** Elementwise or of truth values, as bool. */
-    public Tensor logicalOr(Tensor other) { return dev.fathom.ops.Binary.LOGICAL_OR.apply(this, other); }
+    public Tensor logicalOr(Tensor other) { return Binary.LOGICAL_OR.apply(this, other); }
     /** Elementwise exclusive or of truth values, as bool. */
-    public Tensor logicalXor(Tensor other) { return dev.fathom.ops.Binary.LOGICAL_XOR.apply(this, other); }
+    public Tensor logicalXor(Tensor other) { return Binary.LOGICAL_XOR.apply(this, other); }
     /** True where the value is zero. */
-    public Tensor logicalNot() { return dev.fathom.ops.Unary.LOGICAL_NOT.apply(this); }
+    public Tensor logicalNot() { return Unary.LOGICAL_NOT.apply(this); }
     /** {@code a} where {@code cond} is true, else {@code b}; cond must be bool; all three broadcast. */
-    public static Tensor where(Tensor cond, Tensor a, Tensor b) { return dev.fathom.ops.Binary.where(cond, a, b); }
+    public static Tensor where(Tensor cond, Tensor a, Tensor b) { return Binary.where(cond, a, b); }
 
     /** {@code this += other} in place (other broadcasts to this shape); returns this. */
-    public Tensor addInPlace(Tensor other) { return dev.fathom.ops.Binary.ADD.applyInPlace(this, other); }
+    public Tensor addInPlace(Tensor other) { return Binary.ADD.applyInPlace(this, other); }
     /** {@code this += alpha * other} in place. */
-    public Tensor addInPlace(Tensor other, double alpha) { return dev.fathom.ops.Binary.addInPlace(this, other, alpha); }
+    public Tensor addInPlace(Tensor other, double alpha) { return Binary.addInPlace(this, other, alpha); }
     /** {@link #addInPlace(Tensor)} with a scalar that acts like a Python float. */
-    public Tensor addInPlace(double s) { return dev.fathom.ops.Binary.ADD.applyInPlace(this, s); }
+    public Tensor addInPlace(double s) { return Binary.ADD.applyInPlace(this, s); }
     /** {@link #addInPlace(Tensor)} with a scalar that acts like a Python int. */
-    public Tensor addInPlace(long s) { return dev.fathom.ops.Binary.ADD.applyInPlace(this, s); }
+    public Tensor addInPlace(long s) { return Binary.ADD.applyInPlace(this, s); }
     /** {@code this -= other} in place (other broadcasts to this shape). */
-    public Tensor subInPlace(Tensor other) { return dev.fathom.ops.Binary.SUB.applyInPlace(this, other); }
+    public Tensor subInPlace(Tensor other) { return Binary.SUB.applyInPlace(this, other); }
     /** {@link #subInPlace(Tensor)} with a scalar that acts like a Python float. */
-    public Tensor subInPlace(double s) { return dev.fathom.ops.Binary.SUB.applyInPlace(this, s); }
+    public Tensor subInPlace(double s) { return Binary.SUB.applyInPlace(this, s); }
     /** {@link #subInPlace(Tensor)} with a scalar that acts like a Python int. */
-    public Tensor subInPlace(long s) { return dev.fathom.ops.Binary.SUB.applyInPlace(this, s); }
+    public Tensor subInPlace(long s) { return Binary.SUB.applyInPlace(this, s); }
     /** {@code this *= other} in place (other broadcasts to this shape). */
-    public Tensor mulInPlace(Tensor other) { return dev.fathom.ops.Binary.MUL.applyInPlace(this, other); }
+    public Tensor mulInPlace(Tensor other) { return Binary.MUL.applyInPlace(this, other); }
     /** {@link #mulInPlace(Tensor)} with a scalar that acts like a Python float. */
-    public Tensor mulInPlace(double s) { return dev.fathom.ops.Binary.MUL.applyInPlace(this, s); }
+    public Tensor mulInPlace(double s) { return Binary.MUL.applyInPlace(this, s); }
     /** {@link #mulInPlace(Tensor)} with a scalar that acts like a Python int. */
-    public Tensor mulInPlace(long s) { return dev.fathom.ops.Binary.MUL.applyInPlace(this, s); }
+    public Tensor mulInPlace(long s) { return Binary.MUL.applyInPlace(this, s); }
     /** {@code this /= other} in place (floating tensors only: the result of true division is floating). */
-    public Tensor divInPlace(Tensor other) { return dev.fathom.ops.Binary.DIV.applyInPlace(this, other); }
+    public Tensor divInPlace(Tensor other) { return Binary.DIV.applyInPlace(this, other); }
     /** {@link #divInPlace(Tensor)} with a scalar that acts like a Python float. */
-    public Tensor divInPlace(double s) { return dev.fathom.ops.Binary.DIV.applyInPlace(this, s); }
+    public Tensor divInPlace(double s) { return Binary.DIV.applyInPlace(this, s); }
     /** Sets every element to {@code value}, in place (through views too). */
-    public Tensor fillInPlace(double value) { return dev.fathom.ops.Binary.fill(this, value); }
+    public Tensor fillInPlace(double value) { return Binary.fill(this, value); }
     /** Sets every element to zero, in place. */
-    public Tensor zeroInPlace() { return dev.fathom.ops.Binary.fill(this, 0); }
+    public Tensor zeroInPlace() { return Binary.fill(this, 0); }
 
     /** True when {@code |this - other| <= atol + rtol * |other|} everywhere (broadcasting; NaN is never close). */
-    public boolean allClose(Tensor other, double rtol, double atol) { return dev.fathom.ops.Binary.allClose(this, other, rtol, atol); }
+    public boolean allClose(Tensor other, double rtol, double atol) { return Binary.allClose(this, other, rtol, atol); }
     /** {@link #allClose(Tensor, double, double)} with rtol 1e-5 and atol 1e-8. */
-    public boolean allClose(Tensor other) { return dev.fathom.ops.Binary.allClose(this, other, 1e-5, 1e-8); }
+    public boolean allClose(Tensor other) { return Binary.allClose(this, other, 1e-5, 1e-8); }
     /** True when the shapes match and every element is equal. */
-    public boolean equal(Tensor other) { return dev.fathom.ops.Binary.equal(this, other); }
-
-
-
-
-    // ------------------------------------------------------------------ end elementwise
-
-
-
+    public boolean equal(Tensor other) { return Binary.equal(this, other); }
 
     // ------------------------------------------------------------------ reductions (ops/Reductions)
 
     /** Sum of all elements (0-d); bool/int32/int64 give int64. */
-    public Tensor sum() { return dev.fathom.ops.Reductions.sum(this, new int[0], false); }
+    public Tensor sum() { return Reductions.sum(this, new int[0], false); }
 
     /** Sum over {@code dim}, which is removed. */
-    public Tensor sum(int dim) { return dev.fathom.ops.Reductions.sum(this, new int[] {dim}, false); }
+    public Tensor sum(int dim) { return Reductions.sum(this, new int[] {dim}, false); }
 
     /** Sum over {@code dim}; {@code keepDim} keeps it with size 1. */
-    public Tensor sum(int dim, boolean keepDim) { return dev.fathom.ops.Reductions.sum(this, new int[] {dim}, keepDim); }
+    public Tensor sum(int dim, boolean keepDim) { return Reductions.sum(this, new int[] {dim}, keepDim); }
 
     /** Sum over {@code dims} (empty: all; negative count from the end). */
-    public Tensor sum(int[] dims, boolean keepDim) { return dev.fathom.ops.Reductions.sum(this, dims, keepDim); }
+    public Tensor sum(int[] dims, boolean keepDim) { return Reductions.sum(this, dims, keepDim); }
 
     /** Mean of all elements (0-d); floating point only. */
-    public Tensor mean() { return dev.fathom.ops.Reductions.mean(this, new int[0], false); }
+    public Tensor mean() { return Reductions.mean(this, new int[0], false); }
 
     /** Mean over {@code dim}. */
-    public Tensor mean(int dim) { return dev.fathom.ops.Reductions.mean(this, new int[] {dim}, false); }
+    public Tensor mean(int dim) { return Reductions.mean(this, new int[] {dim}, false); }
 
     /** Mean over {@code dim}, optionally keeping it. */
-    public Tensor mean(int dim, boolean keepDim) { return dev.fathom.ops.Reductions.mean(this, new int[] {dim}, keepDim); }
+    public Tensor mean(int dim, boolean keepDim) { return Reductions.mean(this, new int[] {dim}, keepDim); }
 
     /** Mean over {@code dims} (empty: all). */
-    public Tensor mean(int[] dims, boolean keepDim) { return dev.fathom.ops.Reductions.mean(this, dims, keepDim); }
+    public Tensor mean(int[] dims, boolean keepDim) { return Reductions.mean(this, dims, keepDim); }
 
     /** Product of all elements (0-d); bool/int32/int64 give int64. */
-    public Tensor prod() { return dev.fathom.ops.Reductions.prod(this, new int[0], false); }
+    public Tensor prod() { return Reductions.prod(this, new int[0], false); }
 
     /** Product over {@code dim}. */
-    public Tensor prod(int dim) { return dev.fathom.ops.Reductions.prod(this, new int[] {dim}, false); }
+    public Tensor prod(int dim) { return Reductions.prod(this, new int[] {dim}, false); }
 
     /** Product over {@code dim}, optionally keeping it. */
-    public Tensor prod(int dim, boolean keepDim) { return dev.fathom.ops.Reductions.prod(this, new int[] {dim}, keepDim); }
+    public Tensor prod(int dim, boolean keepDim) { return Reductions.prod(this, new int[] {dim}, keepDim); }
 
     /** Product over {@code dims} (empty: all). */
-    public Tensor prod(int[] dims, boolean keepDim) { return dev.fathom.ops.Reductions.prod(this, dims, keepDim); }
+    public Tensor prod(int[] dims, boolean keepDim) { return Reductions.prod(this, dims, keepDim); }
 
     /** {@code log(sum(exp(x)))} of all elements, computed stably; floating point only. */
-    public Tensor logsumexp() { return dev.fathom.ops.Reductions.logsumexp(this, new int[0], false); }
+    public Tensor logsumexp() { return Reductions.logsumexp(this, new int[0], false); }
 
     /** Stable {@code log(sum(exp(x)))} over {@code dim}. */
-    public Tensor logsumexp(int dim) { return dev.fathom.ops.Reductions.logsumexp(this, new int[] {dim}, false); }
+    public Tensor logsumexp(int dim) { return Reductions.logsumexp(this, new int[] {dim}, false); }
 
     /** Stable {@code log(sum(exp(x)))} over {@code dim}, optionally keeping it. */
-    public Tensor logsumexp(int dim, boolean keepDim) { return dev.fathom.ops.Reductions.logsumexp(this, new int[] {dim}, keepDim); }
+    public Tensor logsumexp(int dim, boolean keepDim) { return Reductions.logsumexp(this, new int[] {dim}, keepDim); }
 
     /** Stable {@code log(sum(exp(x)))} over {@code dims} (empty: all). */
-    public Tensor logsumexp(int[] dims, boolean keepDim) { return dev.fathom.ops.Reductions.logsumexp(this, dims, keepDim); }
+    public Tensor logsumexp(int[] dims, boolean keepDim) { return Reductions.logsumexp(this, dims, keepDim); }
 
     /** Maximum over {@code dims} (none given: all), dims removed; NaN propagates (torch.amax). */
-    public Tensor amax(int... dims) { return dev.fathom.ops.Reductions.amax(this, dims, false); }
+    public Tensor amax(int... dims) { return Reductions.amax(this, dims, false); }
 
     /** Maximum over {@code dims} (empty: all), optionally keeping them. */
-    public Tensor amax(int[] dims, boolean keepDim) { return dev.fathom.ops.Reductions.amax(this, dims, keepDim); }
+    public Tensor amax(int[] dims, boolean keepDim) { return Reductions.amax(this, dims, keepDim); }
 
     /** Maximum over {@code dim}, optionally keeping it. */
-    public Tensor amax(int dim, boolean keepDim) { return dev.fathom.ops.Reductions.amax(this, new int[] {dim}, keepDim); }
+    public Tensor amax(int dim, boolean keepDim) { return Reductions.amax(this, new int[] {dim}, keepDim); }
 
     /** Minimum over {@code dims} (none given: all), dims removed; NaN propagates (torch.amin). */
-    public Tensor amin(int... dims) { return dev.fathom.ops.Reductions.amin(this, dims, false); }
+    public Tensor amin(int... dims) { return Reductions.amin(this, dims, false); }
 
     /** Minimum over {@code dims} (empty: all), optionally keeping them. */
-    public Tensor amin(int[] dims, boolean keepDim) { return dev.fathom.ops.Reductions.amin(this, dims, keepDim); }
+    public Tensor amin(int[] dims, boolean keepDim) { return Reductions.amin(this, dims, keepDim); }
 
     /** Minimum over {@code dim}, optionally keeping it. */
-    public Tensor amin(int dim, boolean keepDim) { return dev.fathom.ops.Reductions.amin(this, new int[] {dim}, keepDim); }
+    public Tensor amin(int dim, boolean keepDim) { return Reductions.amin(this, new int[] {dim}, keepDim); }
 
     /** The largest element (0-d); NaN if any element is NaN; an empty tensor is an error. */
-    public Tensor max() { return dev.fathom.ops.Reductions.max(this); }
+    public Tensor max() { return Reductions.max(this); }
 
     /** The smallest element (0-d); NaN if any element is NaN; an empty tensor is an error. */
-    public Tensor min() { return dev.fathom.ops.Reductions.min(this); }
+    public Tensor min() { return Reductions.min(this); }
 
     /** Maxima along {@code dim} with their int64 positions (torch's {@code x.max(dim)}); first on ties. */
-    public ValuesIndices maxWithIndices(int dim) { return dev.fathom.ops.Reductions.maxWithIndices(this, dim, false); }
+    public ValuesIndices maxWithIndices(int dim) { return Reductions.maxWithIndices(this, dim, false); }
 
     /** Maxima along {@code dim} with their positions, optionally keeping {@code dim}. */
-    public ValuesIndices maxWithIndices(int dim, boolean keepDim) { return dev.fathom.ops.Reductions.maxWithIndices(this, dim, keepDim); }
+    public ValuesIndices maxWithIndices(int dim, boolean keepDim) { return Reductions.maxWithIndices(this, dim, keepDim); }
 
     /** Minima along {@code dim} with their int64 positions (torch's {@code x.min(dim)}); first on ties. */
-    public ValuesIndices minWithIndices(int dim) { return dev.fathom.ops.Reductions.minWithIndices(this, dim, false); }
+    public ValuesIndices minWithIndices(int dim) { return Reductions.minWithIndices(this, dim, false); }
 
     /** Minima along {@code dim} with their positions, optionally keeping {@code dim}. */
-    public ValuesIndices minWithIndices(int dim, boolean keepDim) { return dev.fathom.ops.Reductions.minWithIndices(this, dim, keepDim); }
+    public ValuesIndices minWithIndices(int dim, boolean keepDim) { return Reductions.minWithIndices(this, dim, keepDim); }
 
     /** Index of the maximum of the flattened tensor (int64, 0-d); first on ties; NaN counts as the maximum. */
-    public Tensor argmax() { return dev.fathom.ops.Reductions.argmax(this); }
+    public Tensor argmax() { return Reductions.argmax(this); }
 
     /** Positions of the maxima along {@code dim} (int64). */
-    public Tensor argmax(int dim) { return dev.fathom.ops.Reductions.argmax(this, dim, false); }
+    public Tensor argmax(int dim) { return Reductions.argmax(this, dim, false); }
 
     /** Positions of the maxima along {@code dim}, optionally keeping it. */
-    public Tensor argmax(int dim, boolean keepDim) { return dev.fathom.ops.Reductions.argmax(this, dim, keepDim); }
+    public Tensor argmax(int dim, boolean keepDim) { return Reductions.argmax(this, dim, keepDim); }
 
     /** Index of the minimum of the flattened tensor (int64, 0-d); first on ties; NaN counts as the minimum. */
-    public Tensor argmin() { return dev.fathom.ops.Reductions.argmin(this); }
+    public Tensor argmin() { return Reductions.argmin(this); }
 
     /** Positions of the minima along {@code dim} (int64). */
-    public Tensor argmin(int dim) { return dev.fathom.ops.Reductions.argmin(this, dim, false); }
+    public Tensor argmin(int dim) { return Reductions.argmin(this, dim, false); }
 
     /** Positions of the minima along {@code dim}, optionally keeping it. */
-    public Tensor argmin(int dim, boolean keepDim) { return dev.fathom.ops.Reductions.argmin(this, dim, keepDim); }
+    public Tensor argmin(int dim, boolean keepDim) { return Reductions.argmin(this, dim, keepDim); }
 
     /** Sample variance of all elements (correction 1, as torch); floating point only. */
-    public Tensor var() { return dev.fathom.ops.Reductions.var(this, new int[0], 1, false); }
+    public Tensor var() { return Reductions.var(this, new int[0], 1, false); }
 
     /** Sample variance over {@code dim} (correction 1). */
-    public Tensor var(int dim) { return dev.fathom.ops.Reductions.var(this, new int[] {dim}, 1, false); }
+    public Tensor var(int dim) { return Reductions.var(this, new int[] {dim}, 1, false); }
 
     /** Sample variance over {@code dim} (correction 1), optionally keeping it. */
-    public Tensor var(int dim, boolean keepDim) { return dev.fathom.ops.Reductions.var(this, new int[] {dim}, 1, keepDim); }
+    public Tensor var(int dim, boolean keepDim) { return Reductions.var(this, new int[] {dim}, 1, keepDim); }
 
     /** Sample variance over {@code dims} (correction 1; empty: all). */
-    public Tensor var(int[] dims, boolean keepDim) { return dev.fathom.ops.Reductions.var(this, dims, 1, keepDim); }
+    public Tensor var(int[] dims, boolean keepDim) { return Reductions.var(this, dims, 1, keepDim); }
 
     /** Variance over {@code dims} with divisor {@code N - correction} (0: population, 1: sample). */
-    public Tensor var(int[] dims, int correction, boolean keepDim) { return dev.fathom.ops.Reductions.var(this, dims, correction, keepDim); }
+    public Tensor var(int[] dims, int correction, boolean keepDim) { return Reductions.var(this, dims, correction, keepDim); }
 
     /** Sample standard deviation of all elements (correction 1). */
-    public Tensor std() { return dev.fathom.ops.Reductions.std(this, new int[0], 1, false); }
+    public Tensor std() { return Reductions.std(this, new int[0], 1, false); }
 
     /** Sample standard deviation over {@code dim}. */
-    public Tensor std(int dim) { return dev.fathom.ops.Reductions.std(this, new int[] {dim}, 1, false); }
+    public Tensor std(int dim) { return Reductions.std(this, new int[] {dim}, 1, false); }
 
     /** Sample standard deviation over {@code dim}, optionally keeping it. */
-    public Tensor std(int dim, boolean keepDim) { return dev.fathom.ops.Reductions.std(this, new int[] {dim}, 1, keepDim); }
+    public Tensor std(int dim, boolean keepDim) { return Reductions.std(this, new int[] {dim}, 1, keepDim); }
 
     /** Sample standard deviation over {@code dims} (empty: all). */
-    public Tensor std(int[] dims, boolean keepDim) { return dev.fathom.ops.Reductions.std(this, dims, 1, keepDim); }
+    public Tensor std(int[] dims, boolean keepDim) { return Reductions.std(this, dims, 1, keepDim); }
 
     /** Standard deviation over {@code dims} with divisor {@code N - correction}. */
-    public Tensor std(int[] dims, int correction, boolean keepDim) { return dev.fathom.ops.Reductions.std(this, dims, correction, keepDim); }
+    public Tensor std(int[] dims, int correction, boolean keepDim) { return Reductions.std(this, dims, correction, keepDim); }
 
     /** Softmax along {@code dim}, numerically stable; floating point only. */
-    public Tensor softmax(int dim) { return dev.fathom.ops.Reductions.softmax(this, dim); }
+    public Tensor softmax(int dim) { return Reductions.softmax(this, dim); }
 
     /** Log-softmax along {@code dim}, numerically stable; floating point only. */
-    public Tensor logSoftmax(int dim) { return dev.fathom.ops.Reductions.logSoftmax(this, dim); }
+    public Tensor logSoftmax(int dim) { return Reductions.logSoftmax(this, dim); }
 
     /** Running sum along {@code dim}; bool/int inputs give int64. */
-    public Tensor cumsum(int dim) { return dev.fathom.ops.Reductions.cumsum(this, dim); }
+    public Tensor cumsum(int dim) { return Reductions.cumsum(this, dim); }
 
     /** Running product along {@code dim}; bool/int inputs give int64. */
-    public Tensor cumprod(int dim) { return dev.fathom.ops.Reductions.cumprod(this, dim); }
-
-
-
-
-    // ------------------------------------------------------------------ end reductions
-
-
-
+    public Tensor cumprod(int dim) { return Reductions.cumprod(this, dim); }
 
     // ------------------------------------------------------------------ linear algebra (ops/Linalg)
 
@@ -1075,98 +1069,84 @@ public final class Tensor {
      * Matrix product with NumPy/PyTorch {@code matmul} rules (1-D operands promoted and the added
      * dimension removed, batch dimensions broadcast).
      */
-    public Tensor matmul(Tensor other) { return dev.fathom.ops.Linalg.matmul(this, other); }
+    public Tensor matmul(Tensor other) { return Linalg.matmul(this, other); }
 
     /** Matrix product of two 2-D tensors. */
-    public Tensor mm(Tensor other) { return dev.fathom.ops.Linalg.mm(this, other); }
+    public Tensor mm(Tensor other) { return Linalg.mm(this, other); }
 
     /** Dot product of two 1-D tensors of equal length (a 0-d tensor). */
-    public Tensor dot(Tensor other) { return dev.fathom.ops.Linalg.dot(this, other); }
+    public Tensor dot(Tensor other) { return Linalg.dot(this, other); }
 
     /** Outer product of two 1-D tensors. */
-    public Tensor outer(Tensor other) { return dev.fathom.ops.Linalg.outer(this, other); }
-
-
-
-    // ------------------------------------------------------------------ end linear algebra
-
-
-
+    public Tensor outer(Tensor other) { return Linalg.outer(this, other); }
 
     // ------------------------------------------------------------------ indexing and shaping (ops/Indexing)
 
-    /** {@code torch.gather} along {@code dim}; see {@link dev.fathom.ops.Indexing#gather}. */
-    public Tensor gather(int dim, Tensor index) { return dev.fathom.ops.Indexing.gather(this, dim, index); }
+    /** {@code torch.gather} along {@code dim}; see {@link Indexing#gather}. */
+    public Tensor gather(int dim, Tensor index) { return Indexing.gather(this, dim, index); }
 
     /** Out-of-place {@code torch.scatter}: a copy with {@code src} written at {@code index} along {@code dim}. */
-    public Tensor scatter(int dim, Tensor index, Tensor src) { return dev.fathom.ops.Indexing.scatter(this, dim, index, src); }
+    public Tensor scatter(int dim, Tensor index, Tensor src) { return Indexing.scatter(this, dim, index, src); }
 
     /** Out-of-place {@code torch.scatter} with a scalar {@code value}. */
-    public Tensor scatter(int dim, Tensor index, double value) { return dev.fathom.ops.Indexing.scatter(this, dim, index, value); }
+    public Tensor scatter(int dim, Tensor index, double value) { return Indexing.scatter(this, dim, index, value); }
 
     /** Out-of-place {@code torch.scatter_add}: duplicate indices accumulate. */
-    public Tensor scatterAdd(int dim, Tensor index, Tensor src) { return dev.fathom.ops.Indexing.scatterAdd(this, dim, index, src); }
+    public Tensor scatterAdd(int dim, Tensor index, Tensor src) { return Indexing.scatterAdd(this, dim, index, src); }
 
     /** In-place {@code scatter_}; returns this. */
-    public Tensor scatterInPlace(int dim, Tensor index, Tensor src) { return dev.fathom.ops.Indexing.scatterInPlace(this, dim, index, src); }
+    public Tensor scatterInPlace(int dim, Tensor index, Tensor src) { return Indexing.scatterInPlace(this, dim, index, src); }
 
     /** In-place {@code scatter_} with a scalar; returns this. */
-    public Tensor scatterInPlace(int dim, Tensor index, double value) { return dev.fathom.ops.Indexing.scatterInPlace(this, dim, index, value); }
+    public Tensor scatterInPlace(int dim, Tensor index, double value) { return Indexing.scatterInPlace(this, dim, index, value); }
 
     /** In-place {@code scatter_add_}; returns this. */
-    public Tensor scatterAddInPlace(int dim, Tensor index, Tensor src) { return dev.fathom.ops.Indexing.scatterAddInPlace(this, dim, index, src); }
+    public Tensor scatterAddInPlace(int dim, Tensor index, Tensor src) { return Indexing.scatterAddInPlace(this, dim, index, src); }
 
     /** {@code torch.index_select}: the slices {@code index[i]} of dimension {@code dim} (1-d int64/int32 index). */
-    public Tensor indexSelect(int dim, Tensor index) { return dev.fathom.ops.Indexing.indexSelect(this, dim, index); }
+    public Tensor indexSelect(int dim, Tensor index) { return Indexing.indexSelect(this, dim, index); }
 
     /** {@code torch.masked_fill}: {@code value} where the bool {@code mask} (broadcast) is true. */
-    public Tensor maskedFill(Tensor mask, double value) { return dev.fathom.ops.Indexing.maskedFill(this, mask, value); }
+    public Tensor maskedFill(Tensor mask, double value) { return Indexing.maskedFill(this, mask, value); }
 
     /** In-place {@code masked_fill_}; the mask must broadcast to this shape. Returns this. */
-    public Tensor maskedFillInPlace(Tensor mask, double value) { return dev.fathom.ops.Indexing.maskedFillInPlace(this, mask, value); }
+    public Tensor maskedFillInPlace(Tensor mask, double value) { return Indexing.maskedFillInPlace(this, mask, value); }
 
     /** {@code torch.masked_select}: a 1-d tensor of the elements where the bool {@code mask} (broadcast) is true. */
-    public Tensor maskedSelect(Tensor mask) { return dev.fathom.ops.Indexing.maskedSelect(this, mask); }
+    public Tensor maskedSelect(Tensor mask) { return Indexing.maskedSelect(this, mask); }
 
     /** {@code one_hot}: int64 with an extra last dimension of {@code numClasses} (-1 infers max + 1). */
-    public Tensor oneHot(int numClasses) { return dev.fathom.ops.Indexing.oneHot(this, numClasses); }
+    public Tensor oneHot(int numClasses) { return Indexing.oneHot(this, numClasses); }
 
     /** {@code torch.cat} along {@code dim}, promoting dtypes. */
-    public static Tensor cat(int dim, Tensor... tensors) { return dev.fathom.ops.Join.cat(dim, tensors); }
+    public static Tensor cat(int dim, Tensor... tensors) { return Join.cat(dim, tensors); }
 
     /** {@code torch.cat} along {@code dim}, promoting dtypes. */
-    public static Tensor cat(int dim, List<Tensor> tensors) { return dev.fathom.ops.Join.cat(dim, tensors); }
+    public static Tensor cat(int dim, List<Tensor> tensors) { return Join.cat(dim, tensors); }
 
     /** {@code torch.stack}: same-shaped tensors along a new dimension {@code dim}. */
-    public static Tensor stack(int dim, Tensor... tensors) { return dev.fathom.ops.Join.stack(dim, tensors); }
+    public static Tensor stack(int dim, Tensor... tensors) { return Join.stack(dim, tensors); }
 
     /** {@code torch.stack}: same-shaped tensors along a new dimension {@code dim}. */
-    public static Tensor stack(int dim, List<Tensor> tensors) { return dev.fathom.ops.Join.stack(dim, tensors); }
+    public static Tensor stack(int dim, List<Tensor> tensors) { return Join.stack(dim, tensors); }
 
     /** {@code torch.split}: views of {@code splitSize} along {@code dim} (the last may be smaller). */
-    public List<Tensor> split(int splitSize, int dim) { return dev.fathom.ops.Join.split(this, splitSize, dim); }
+    public List<Tensor> split(int splitSize, int dim) { return Join.split(this, splitSize, dim); }
 
     /** {@code torch.split} with explicit sizes summing to {@code size(dim)}: views. */
-    public List<Tensor> split(int[] sizes, int dim) { return dev.fathom.ops.Join.split(this, sizes, dim); }
+    public List<Tensor> split(int[] sizes, int dim) { return Join.split(this, sizes, dim); }
 
     /** {@code torch.chunk}: views of {@code ceil(size(dim) / chunks)} along {@code dim}. */
-    public List<Tensor> chunk(int chunks, int dim) { return dev.fathom.ops.Join.chunk(this, chunks, dim); }
+    public List<Tensor> chunk(int chunks, int dim) { return Join.chunk(this, chunks, dim); }
 
     /** {@code F.pad} constant mode: {@code pads} are (before, after) pairs from the last dimension; negative crops. */
-    public Tensor pad(int[] pads, double value) { return dev.fathom.ops.Pad.pad(this, pads, value); }
+    public Tensor pad(int[] pads, double value) { return Pad.pad(this, pads, value); }
 
     /** {@code F.pad} with mode "constant" (zeros), "reflect", "replicate" or "circular". */
-    public Tensor pad(int[] pads, String mode) { return dev.fathom.ops.Pad.pad(this, pads, mode); }
+    public Tensor pad(int[] pads, String mode) { return Pad.pad(this, pads, mode); }
 
     /** {@code F.pad} in the given mode (constant pads with zeros). */
-    public Tensor pad(int[] pads, dev.fathom.ops.Pad.PadMode mode) { return dev.fathom.ops.Pad.pad(this, pads, mode); }
-
-
-
-    // ------------------------------------------------------------------ end indexing
-
-
-
+    public Tensor pad(int[] pads, Pad.PadMode mode) { return Pad.pad(this, pads, mode); }
 
     // ------------------------------------------------------------------ network primitives (ops/Conv, ops/Pool)
 
@@ -1176,12 +1156,12 @@ public final class Tensor {
      * stride, padding and dilation are (height, width) pairs.
      */
     public Tensor conv2d(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
-        return dev.fathom.ops.Conv.conv2d(this, weight, bias, stride, padding, dilation, groups);
+        return Conv.conv2d(this, weight, bias, stride, padding, dilation, groups);
     }
 
     /** {@code conv2d} with padding {@code "same"} (stride must be 1) or {@code "valid"}. */
     public Tensor conv2d(Tensor weight, Tensor bias, int[] stride, String padding, int[] dilation, int groups) {
-        return dev.fathom.ops.Conv.conv2d(this, weight, bias, stride, padding, dilation, groups);
+        return Conv.conv2d(this, weight, bias, stride, padding, dilation, groups);
     }
 
     /** {@code conv2d} with the same stride, padding and dilation in both dimensions. */
@@ -1205,12 +1185,12 @@ public final class Tensor {
      * tensor with {@code weight [O, C/groups, K]} and optional {@code bias [O]}.
      */
     public Tensor conv1d(Tensor weight, Tensor bias, int stride, int padding, int dilation, int groups) {
-        return dev.fathom.ops.Conv.conv1d(this, weight, bias, stride, padding, dilation, groups);
+        return Conv.conv1d(this, weight, bias, stride, padding, dilation, groups);
     }
 
     /** {@code conv1d} with padding {@code "same"} (stride must be 1) or {@code "valid"}. */
     public Tensor conv1d(Tensor weight, Tensor bias, int stride, String padding, int dilation, int groups) {
-        return dev.fathom.ops.Conv.conv1d(this, weight, bias, stride, padding, dilation, groups);
+        return Conv.conv1d(this, weight, bias, stride, padding, dilation, groups);
     }
 
     /** {@code conv1d} with no dilation and one group. */
@@ -1226,7 +1206,7 @@ public final class Tensor {
      */
     public Tensor convTranspose2d(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] outputPadding,
                                   int groups, int[] dilation) {
-        return dev.fathom.ops.Conv.convTranspose2d(this, weight, bias, stride, padding, outputPadding, groups, dilation);
+        return Conv.convTranspose2d(this, weight, bias, stride, padding, outputPadding, groups, dilation);
     }
 
     /** {@code convTranspose2d} with equal stride, padding and output padding in both dimensions, one group, no dilation. */
@@ -1243,7 +1223,7 @@ public final class Tensor {
     /** Transposed 1-d convolution ({@code torch.nn.functional.conv_transpose1d}), weight {@code [C, O/groups, K]}. */
     public Tensor convTranspose1d(Tensor weight, Tensor bias, int stride, int padding, int outputPadding, int groups,
                                   int dilation) {
-        return dev.fathom.ops.Conv.convTranspose1d(this, weight, bias, stride, padding, outputPadding, groups, dilation);
+        return Conv.convTranspose1d(this, weight, bias, stride, padding, outputPadding, groups, dilation);
     }
 
     /**
@@ -1251,7 +1231,7 @@ public final class Tensor {
      * {@code [C, H, W]}; {@code stride} null means the kernel size.
      */
     public Tensor maxPool2d(int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
-        return dev.fathom.ops.Pool.maxPool2d(this, kernel, stride, padding, dilation, ceilMode);
+        return Pool.maxPool2d(this, kernel, stride, padding, dilation, ceilMode);
     }
 
     /** Square max pooling with the given kernel and stride, no padding. */
@@ -1263,27 +1243,27 @@ public final class Tensor {
     public Tensor maxPool2d(int kernel) { return maxPool2d(kernel, kernel); }
 
     /** {@link #maxPool2d(int[], int[], int[], int[], boolean)} also returning int64 argmax indices within each H*W plane. */
-    public dev.fathom.ops.PoolResult maxPool2dWithIndices(int[] kernel, int[] stride, int[] padding, int[] dilation,
+    public PoolResult maxPool2dWithIndices(int[] kernel, int[] stride, int[] padding, int[] dilation,
                                                           boolean ceilMode) {
-        return dev.fathom.ops.Pool.maxPool2dWithIndices(this, kernel, stride, padding, dilation, ceilMode);
+        return Pool.maxPool2dWithIndices(this, kernel, stride, padding, dilation, ceilMode);
     }
 
     /** Square max pooling (stride = kernel) with int64 argmax indices. */
-    public dev.fathom.ops.PoolResult maxPool2dWithIndices(int kernel) {
+    public PoolResult maxPool2dWithIndices(int kernel) {
         return maxPool2dWithIndices(new int[] {kernel, kernel}, null, new int[] {0, 0}, new int[] {1, 1}, false);
     }
 
     /** 1-d max pooling ({@code torch.nn.functional.max_pool1d}) of {@code [N, C, L]} or {@code [C, L]}. */
     public Tensor maxPool1d(int kernel, int stride, int padding, int dilation, boolean ceilMode) {
-        return dev.fathom.ops.Pool.maxPool1d(this, kernel, stride, padding, dilation, ceilMode);
+        return Pool.maxPool1d(this, kernel, stride, padding, dilation, ceilMode);
     }
 
     /** 1-d max pooling with stride equal to the kernel. */
     public Tensor maxPool1d(int kernel) { return maxPool1d(kernel, kernel, 0, 1, false); }
 
     /** 1-d max pooling also returning int64 argmax indices within L. */
-    public dev.fathom.ops.PoolResult maxPool1dWithIndices(int kernel, int stride, int padding, int dilation, boolean ceilMode) {
-        return dev.fathom.ops.Pool.maxPool1dWithIndices(this, kernel, stride, padding, dilation, ceilMode);
+    public PoolResult maxPool1dWithIndices(int kernel, int stride, int padding, int dilation, boolean ceilMode) {
+        return Pool.maxPool1dWithIndices(this, kernel, stride, padding, dilation, ceilMode);
     }
 
     /**
@@ -1292,7 +1272,7 @@ public final class Tensor {
      */
     public Tensor avgPool2d(int[] kernel, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad,
                             int divisorOverride) {
-        return dev.fathom.ops.Pool.avgPool2d(this, kernel, stride, padding, ceilMode, countIncludePad, divisorOverride);
+        return Pool.avgPool2d(this, kernel, stride, padding, ceilMode, countIncludePad, divisorOverride);
     }
 
     /** 2-d average pooling with padding counted in the divisor (PyTorch's default). */
@@ -1307,17 +1287,11 @@ public final class Tensor {
 
     /** 1-d average pooling ({@code torch.nn.functional.avg_pool1d}). */
     public Tensor avgPool1d(int kernel, int stride, int padding, boolean ceilMode, boolean countIncludePad) {
-        return dev.fathom.ops.Pool.avgPool1d(this, kernel, stride, padding, ceilMode, countIncludePad);
+        return Pool.avgPool1d(this, kernel, stride, padding, ceilMode, countIncludePad);
     }
 
     /** 1-d average pooling with stride equal to the kernel. */
     public Tensor avgPool1d(int kernel) { return avgPool1d(kernel, kernel, 0, false, true); }
-
-
-    // ------------------------------------------------------------------ end network primitives
-
-
-
 
     // ------------------------------------------------------------------ random and printing
 
@@ -1446,14 +1420,6 @@ public final class Tensor {
 
     /** PyTorch's repr with {@code precision} digits after the decimal point (default 4). */
     public String toString(int precision) { return TensorFormat.DEFAULT.withPrecision(precision).format(this); }
-
-
-
-
-    // ------------------------------------------------------------------ end random and printing
-
-
-
 
     /**
      * PyTorch's repr: {@code tensor([[1., 2.],\n        [3., 4.]])}, with a {@code dtype=...}
