@@ -1,6 +1,7 @@
 package dev.fathom.cli;
 
 import dev.fathom.backend.Gemm;
+import dev.fathom.backend.OpenBlas;
 import dev.fathom.backend.Parallel;
 import dev.fathom.tensor.Generator;
 import dev.fathom.tensor.Tensor;
@@ -39,32 +40,51 @@ final class BenchCommand implements Callable<Integer> {
 
     /**
      * C = A·B on n×n float32 matrices, as WORKLOADS.md: 3 warm-up products, an inner loop calibrated
-     * so one sample takes at least 0.25 s, the median of the samples, 2n³ flop per product.
+     * so one sample takes at least 0.25 s, the median of the samples, 2n³ flop per product. Beside
+     * {@code Tensor.matmul}: OpenBLAS called directly with its own threads, and the pure-Java GEMM.
      */
     private int gemm() {
-        System.out.println("gemm: C = A·B, float32, " + Gemm.description() + ", " + Parallel.threads() + " threads");
-        System.out.printf("%6s %14s %12s%n", "n", "GFLOP/s", "ms/product");
+        boolean blas = Gemm.isAvailable(Gemm.Backend.OPENBLAS);
+        Gemm.Backend java = Gemm.isAvailable(Gemm.Backend.JAVA_VECTOR) ? Gemm.Backend.JAVA_VECTOR : Gemm.Backend.JAVA_SCALAR;
+        System.out.println("gemm: C = A·B, float32, " + Parallel.threads() + " threads; " + Gemm.description());
+        System.out.printf("%6s %16s %16s %16s %10s%n", "n", "matmul GFLOP/s", "OpenBLAS direct", "pure Java", "matmul/BLAS");
         Generator g = new Generator(0);
         for (int n : sizes) {
             Tensor a = Tensor.randn(g, n, n), b = Tensor.randn(g, n, n);
-            for (int i = 0; i < 3; i++) a.matmul(b);
-            int reps = 1;
-            while (true) {
-                long t0 = System.nanoTime();
-                for (int i = 0; i < reps; i++) a.matmul(b);
-                if (System.nanoTime() - t0 >= 250_000_000L || reps >= 1 << 20) break;
-                reps *= 2;
+            float[] af = a.toFloatArray(), bf = b.toFloatArray(), c = new float[n * n];
+            double matmul = gflops(n, () -> a.matmul(b));
+            double direct = Double.NaN;
+            if (blas) {
+                OpenBlas.setThreads(Parallel.threads()); // OpenBLAS as users of it alone run it
+                try {
+                    direct = gflops(n, () -> OpenBlas.sgemm(false, false, n, n, n, 1f, af, 0, n, bf, 0, n, 0f, c, 0, n));
+                } finally {
+                    OpenBlas.setThreads(Gemm.openBlasThreads());
+                }
             }
-            double[] secs = new double[samples];
-            for (int s = 0; s < samples; s++) {
-                long t0 = System.nanoTime();
-                for (int i = 0; i < reps; i++) a.matmul(b);
-                secs[s] = (System.nanoTime() - t0) / 1e9 / reps;
-            }
-            Arrays.sort(secs);
-            double median = secs[samples / 2];
-            System.out.printf("%6d %14.1f %12.3f%n", n, 2.0 * n * n * n / median / 1e9, median * 1e3);
+            double pure = gflops(n, () -> Gemm.sgemm(java, false, false, n, n, n, 1f, af, 0, n, bf, 0, n, 0f, c, 0, n));
+            System.out.printf("%6d %16.1f %16s %16.1f %10s%n", n, matmul, blas ? String.format("%.1f", direct) : "n/a",
+                pure, blas ? String.format("%.2f", matmul / direct) : "n/a");
         }
         return 0;
+    }
+
+    private double gflops(int n, Runnable product) {
+        for (int i = 0; i < 3; i++) product.run();
+        int reps = 1;
+        while (true) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < reps; i++) product.run();
+            if (System.nanoTime() - t0 >= 250_000_000L || reps >= 1 << 20) break;
+            reps *= 2;
+        }
+        double[] secs = new double[samples];
+        for (int s = 0; s < samples; s++) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < reps; i++) product.run();
+            secs[s] = (System.nanoTime() - t0) / 1e9 / reps;
+        }
+        Arrays.sort(secs);
+        return 2.0 * n * n * n / secs[samples / 2] / 1e9;
     }
 }

@@ -130,7 +130,7 @@ public final class Gemm {
             String javaName = vec ? "pure-Java Vector API GEMM" : "pure-Java scalar GEMM (" + why + ")";
             String desc;
             // Whenever OpenBLAS may run (chosen, or forced per call), it gets the thread count of the mode.
-            int threads = NATIVE_THREADS ? Parallel.threads() : 1;
+            int threads = openBlasThreads();
             if (BLAS) {
                 try {
                     OpenBlas.setThreads(threads);
@@ -165,6 +165,9 @@ public final class Gemm {
 
     /** The one-line description logged at first use. */
     public static String description() { return Selection.DESCRIPTION; }
+
+    /** The OpenBLAS thread count Fathom's GEMM runs with (1 unless {@code -Dfathom.gemm.blasThreads=native}). */
+    public static int openBlasThreads() { return Selection.NATIVE_THREADS ? Parallel.threads() : 1; }
 
     /** True when {@code backend} can run on this JVM/platform. */
     public static boolean isAvailable(Backend backend) {
