@@ -201,14 +201,7 @@ public final class Gemm {
                              float beta, float[] c, int cOff, int ldc) {
         check("sgemm", backend, transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb,
             c.length, cOff, ldc);
-        if (m == 0 || n == 0) return;
-        if (k == 0 || alpha == 0) {
-            for (int i = 0; i < m; i++) {
-                int row = cOff + i * ldc;
-                for (int j = 0; j < n; j++) c[row + j] = beta == 0 ? 0f : beta * c[row + j];
-            }
-            return;
-        }
+        if (trivial(m, n, k, alpha, beta, c, cOff, ldc)) return;
         switch (backend) {
             case OPENBLAS -> openBlas(transA, transB, m, n, k, aOff, lda, bOff, ldb, cOff, ldc,
                 (bm, bn, ao, bo, co) -> OpenBlas.sgemm(transA, transB, bm, bn, k, alpha, a, ao, lda, b, bo, ldb,
@@ -226,14 +219,7 @@ public final class Gemm {
                              double beta, double[] c, int cOff, int ldc) {
         check("dgemm", backend, transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb,
             c.length, cOff, ldc);
-        if (m == 0 || n == 0) return;
-        if (k == 0 || alpha == 0) {
-            for (int i = 0; i < m; i++) {
-                int row = cOff + i * ldc;
-                for (int j = 0; j < n; j++) c[row + j] = beta == 0 ? 0 : beta * c[row + j];
-            }
-            return;
-        }
+        if (trivial(m, n, k, alpha, beta, c, cOff, ldc)) return;
         switch (backend) {
             case OPENBLAS -> openBlas(transA, transB, m, n, k, aOff, lda, bOff, ldb, cOff, ldc,
                 (bm, bn, ao, bo, co) -> OpenBlas.dgemm(transA, transB, bm, bn, k, alpha, a, ao, lda, b, bo, ldb,
@@ -243,6 +229,25 @@ public final class Gemm {
             case JAVA_SCALAR -> ScalarGemm.dgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
                 beta, c, cOff, ldc);
         }
+    }
+
+    /**
+     * The cases without a product: nothing to do for an empty C, and {@code C = beta*C} (zeros for
+     * beta 0, whatever C held) when k is 0 or alpha is 0. {@code c} is a float[] or a double[];
+     * a float beta widens exactly and a float times float product is exact in double, so rounding
+     * it to float gives the float multiply's result. Returns whether the call is done.
+     */
+    private static boolean trivial(int m, int n, int k, double alpha, double beta, Object c, int cOff, int ldc) {
+        if (m == 0 || n == 0) return true;
+        if (k != 0 && alpha != 0) return false;
+        for (int i = 0; i < m; i++) {
+            int row = cOff + i * ldc;
+            if (c instanceof float[] f)
+                for (int j = 0; j < n; j++) f[row + j] = beta == 0 ? 0f : (float) (beta * f[row + j]);
+            else if (c instanceof double[] d)
+                for (int j = 0; j < n; j++) d[row + j] = beta == 0 ? 0 : beta * d[row + j];
+        }
+        return true;
     }
 
     /** One OpenBLAS call on the block of C that is {@code m x n} at {@code cOff}, with A and B at the matching offsets. */
