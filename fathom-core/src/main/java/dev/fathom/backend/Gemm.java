@@ -182,18 +182,20 @@ public final class Gemm {
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float beta, float[] c, int cOff, int ldc) {
-        Backend be = Selection.CHOSEN;
-        if (be == Backend.OPENBLAS && (long) m * n * k < Selection.BLAS_MIN) be = Selection.JAVA;
-        sgemm(be, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        sgemm(auto(m, n, k), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     /** Double-precision GEMM on the automatically selected backend. */
     public static void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
                              double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                              double beta, double[] c, int cOff, int ldc) {
+        dgemm(auto(m, n, k), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /** The chosen backend, or the Java one where the work is too small to pay for a native call. */
+    private static Backend auto(int m, int n, int k) {
         Backend be = Selection.CHOSEN;
-        if (be == Backend.OPENBLAS && (long) m * n * k < Selection.BLAS_MIN) be = Selection.JAVA;
-        dgemm(be, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        return be == Backend.OPENBLAS && (long) m * n * k < Selection.BLAS_MIN ? Selection.JAVA : be;
     }
 
     /** Single-precision GEMM on a given backend (tests, benchmarks); it must be {@linkplain #isAvailable available}. */
@@ -202,25 +204,11 @@ public final class Gemm {
                              float beta, float[] c, int cOff, int ldc) {
         check("sgemm", backend, transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb,
             c.length, cOff, ldc);
-        if (m == 0 || n == 0) return;
-        if (k == 0 || alpha == 0) {
-            for (int i = 0; i < m; i++) {
-                int row = cOff + i * ldc;
-                for (int j = 0; j < n; j++) c[row + j] = beta == 0 ? 0f : beta * c[row + j];
-            }
-            return;
-        }
+        if (trivial(m, n, k, alpha, beta, c, cOff, ldc)) return;
         switch (backend) {
-            case OPENBLAS -> {
-                if (Selection.NATIVE_THREADS || (long) m * n * k < BLAS_SPLIT_MIN_WORK || Parallel.threads() == 1)
-                    OpenBlas.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-                else if (m >= n)
-                    GemmSplit.run(m, 8, SPLIT_MIN_BLOCK, (s, e) -> OpenBlas.sgemm(transA, transB, e - s, n, k, alpha,
-                        a, aOff + (transA ? s : s * lda), lda, b, bOff, ldb, beta, c, cOff + s * ldc, ldc));
-                else
-                    GemmSplit.run(n, 16, SPLIT_MIN_BLOCK, (s, e) -> OpenBlas.sgemm(transA, transB, m, e - s, k, alpha,
-                        a, aOff, lda, b, bOff + (transB ? s * ldb : s), ldb, beta, c, cOff + s, ldc));
-            }
+            case OPENBLAS -> openBlas(transA, transB, m, n, k, aOff, lda, bOff, ldb, cOff, ldc,
+                (bm, bn, ao, bo, co) -> OpenBlas.sgemm(transA, transB, bm, bn, k, alpha, a, ao, lda, b, bo, ldb,
+                    beta, c, co, ldc));
             case JAVA_VECTOR -> VectorGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
                 beta, c, cOff, ldc);
             case JAVA_SCALAR -> ScalarGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
@@ -234,30 +222,58 @@ public final class Gemm {
                              double beta, double[] c, int cOff, int ldc) {
         check("dgemm", backend, transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb,
             c.length, cOff, ldc);
-        if (m == 0 || n == 0) return;
-        if (k == 0 || alpha == 0) {
-            for (int i = 0; i < m; i++) {
-                int row = cOff + i * ldc;
-                for (int j = 0; j < n; j++) c[row + j] = beta == 0 ? 0 : beta * c[row + j];
-            }
-            return;
-        }
+        if (trivial(m, n, k, alpha, beta, c, cOff, ldc)) return;
         switch (backend) {
-            case OPENBLAS -> {
-                if (Selection.NATIVE_THREADS || (long) m * n * k < BLAS_SPLIT_MIN_WORK || Parallel.threads() == 1)
-                    OpenBlas.dgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-                else if (m >= n)
-                    GemmSplit.run(m, 8, SPLIT_MIN_BLOCK, (s, e) -> OpenBlas.dgemm(transA, transB, e - s, n, k, alpha,
-                        a, aOff + (transA ? s : s * lda), lda, b, bOff, ldb, beta, c, cOff + s * ldc, ldc));
-                else
-                    GemmSplit.run(n, 16, SPLIT_MIN_BLOCK, (s, e) -> OpenBlas.dgemm(transA, transB, m, e - s, k, alpha,
-                        a, aOff, lda, b, bOff + (transB ? s * ldb : s), ldb, beta, c, cOff + s, ldc));
-            }
+            case OPENBLAS -> openBlas(transA, transB, m, n, k, aOff, lda, bOff, ldb, cOff, ldc,
+                (bm, bn, ao, bo, co) -> OpenBlas.dgemm(transA, transB, bm, bn, k, alpha, a, ao, lda, b, bo, ldb,
+                    beta, c, co, ldc));
             case JAVA_VECTOR -> VectorGemm.dgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
                 beta, c, cOff, ldc);
             case JAVA_SCALAR -> ScalarGemm.dgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
                 beta, c, cOff, ldc);
         }
+    }
+
+    /**
+     * The cases without a product: nothing to do for an empty C, and {@code C = beta*C} (zeros for
+     * beta 0, whatever C held) when k is 0 or alpha is 0. {@code c} is a float[] or a double[];
+     * a float beta widens exactly and a float times float product is exact in double, so rounding
+     * it to float gives the float multiply's result. Returns whether the call is done.
+     */
+    private static boolean trivial(int m, int n, int k, double alpha, double beta, Object c, int cOff, int ldc) {
+        if (m == 0 || n == 0) return true;
+        if (k != 0 && alpha != 0) return false;
+        for (int i = 0; i < m; i++) {
+            int row = cOff + i * ldc;
+            if (c instanceof float[] f)
+                for (int j = 0; j < n; j++) f[row + j] = beta == 0 ? 0f : (float) (beta * f[row + j]);
+            else if (c instanceof double[] d)
+                for (int j = 0; j < n; j++) d[row + j] = beta == 0 ? 0 : beta * d[row + j];
+        }
+        return true;
+    }
+
+    /** One OpenBLAS call on the block of C that is {@code m x n} at {@code cOff}, with A and B at the matching offsets. */
+    @FunctionalInterface
+    private interface BlasBlock {
+        void run(int m, int n, int aOff, int bOff, int cOff);
+    }
+
+    /**
+     * Runs an (already validated) OpenBLAS GEMM: in one call when OpenBLAS threads itself or the
+     * work is small, else split over the worker pool along the longer of m and n, each worker
+     * calling OpenBLAS on its own block of C (the same split for both precisions).
+     */
+    private static void openBlas(boolean transA, boolean transB, int m, int n, int k, int aOff, int lda,
+                                 int bOff, int ldb, int cOff, int ldc, BlasBlock call) {
+        if (Selection.NATIVE_THREADS || (long) m * n * k < BLAS_SPLIT_MIN_WORK || Parallel.threads() == 1)
+            call.run(m, n, aOff, bOff, cOff);
+        else if (m >= n)
+            GemmSplit.run(m, 8, SPLIT_MIN_BLOCK,
+                (s, e) -> call.run(e - s, n, aOff + (transA ? s : s * lda), bOff, cOff + s * ldc));
+        else
+            GemmSplit.run(n, 16, SPLIT_MIN_BLOCK,
+                (s, e) -> call.run(m, e - s, aOff, bOff + (transB ? s * ldb : s), cOff + s));
     }
 
     /**

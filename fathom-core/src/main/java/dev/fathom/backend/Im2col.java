@@ -97,6 +97,21 @@ public final class Im2col {
      */
     public static void col2im(float[] col, int colOff, int C, int H, int W, int kH, int kW, int sH, int sW,
                               int padT, int padL, int dH, int dW, int OH, int OW, float[] x, int xOff) {
+        fold(col, colOff, C, H, W, kH, kW, sH, sW, padT, padL, dH, dW, OH, OW, x, xOff);
+    }
+
+    /** float64 {@link #col2im(float[], int, int, int, int, int, int, int, int, int, int, int, int, int, int, float[], int)}. */
+    public static void col2im(double[] col, int colOff, int C, int H, int W, int kH, int kW, int sH, int sW,
+                              int padT, int padL, int dH, int dW, int OH, int OW, double[] x, int xOff) {
+        fold(col, colOff, C, H, W, kH, kW, sH, sW, padT, padL, dH, dW, OH, OW, x, xOff);
+    }
+
+    // col2im's window walk is written once for both element types; only the per-row add is typed
+    // (one tight loop per type), a type test per row of OW elements. im2col keeps one method per
+    // type: its rows are mostly arraycopy and fills, and a shared walk measured 25-45% slower.
+
+    private static void fold(Object col, int colOff, int C, int H, int W, int kH, int kW, int sH, int sW,
+                             int padT, int padL, int dH, int dW, int OH, int OW, Object x, int xOff) {
         int ohw = OH * OW;
         int srcRow = colOff;
         for (int c = 0; c < C; c++) {
@@ -109,45 +124,29 @@ public final class Im2col {
                     for (int oh = 0; oh < OH; oh++) {
                         int ih = oh * sH + hOff;
                         if (ih < 0 || ih >= H) continue;
-                        int s = srcRow + oh * OW;
-                        int base = plane + ih * W + wOff;
-                        // one induction variable indexing both arrays keeps the unit-stride loop vectorisable
-                        if (sW == 1) {
-                            for (int ow = owLo; ow < owHi; ow++) x[base + ow] += col[s + ow];
-                        } else {
-                            for (int ow = owLo; ow < owHi; ow++) x[base + ow * sW] += col[s + ow];
-                        }
+                        addRow(col, srcRow + oh * OW, x, plane + ih * W + wOff, sW, owLo, owHi);
                     }
                 }
             }
         }
     }
 
-    /** float64 {@link #col2im(float[], int, int, int, int, int, int, int, int, int, int, int, int, int, int, float[], int)}. */
-    public static void col2im(double[] col, int colOff, int C, int H, int W, int kH, int kW, int sH, int sW,
-                              int padT, int padL, int dH, int dW, int OH, int OW, double[] x, int xOff) {
-        int ohw = OH * OW;
-        int srcRow = colOff;
-        for (int c = 0; c < C; c++) {
-            int plane = xOff + c * H * W;
-            for (int kh = 0; kh < kH; kh++) {
-                int hOff = kh * dH - padT;
-                for (int kw = 0; kw < kW; kw++, srcRow += ohw) {
-                    int wOff = kw * dW - padL;
-                    int owLo = lo(wOff, sW, OW), owHi = hi(wOff, sW, W, OW, owLo);
-                    for (int oh = 0; oh < OH; oh++) {
-                        int ih = oh * sH + hOff;
-                        if (ih < 0 || ih >= H) continue;
-                        int s = srcRow + oh * OW;
-                        int base = plane + ih * W + wOff;
-                        // one induction variable indexing both arrays keeps the unit-stride loop vectorisable
-                        if (sW == 1) {
-                            for (int ow = owLo; ow < owHi; ow++) x[base + ow] += col[s + ow];
-                        } else {
-                            for (int ow = owLo; ow < owHi; ow++) x[base + ow * sW] += col[s + ow];
-                        }
-                    }
-                }
+    /** {@code x[base + ow*sW] += col[s + ow]} for {@code ow} in {@code [lo, hi)}. */
+    private static void addRow(Object col, int s, Object x, int base, int sW, int lo, int hi) {
+        // one induction variable indexing both arrays keeps the unit-stride loop vectorisable
+        if (x instanceof float[] o) {
+            float[] in = (float[]) col;
+            if (sW == 1) {
+                for (int ow = lo; ow < hi; ow++) o[base + ow] += in[s + ow];
+            } else {
+                for (int ow = lo; ow < hi; ow++) o[base + ow * sW] += in[s + ow];
+            }
+        } else {
+            double[] o = (double[]) x, in = (double[]) col;
+            if (sW == 1) {
+                for (int ow = lo; ow < hi; ow++) o[base + ow] += in[s + ow];
+            } else {
+                for (int ow = lo; ow < hi; ow++) o[base + ow * sW] += in[s + ow];
             }
         }
     }

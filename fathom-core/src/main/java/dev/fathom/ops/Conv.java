@@ -113,6 +113,16 @@ public final class Conv {
                     + ", got " + Arrays.toString(v));
     }
 
+    /** A per-spatial-dimension argument and its least allowed value. */
+    private record Arg(String name, int[] v, int min) {}
+
+    /** Every argument has {@code sp} values (checked first, in order), each at least its minimum; groups positive. */
+    private static void checkArgs(String op, int sp, int groups, Arg... args) {
+        for (Arg a : args) pair(op, a.name, a.v, sp);
+        for (Arg a : args) checkAtLeast(op, a.name, a.v, a.min);
+        if (groups < 1) throw new IllegalArgumentException(op + ": groups must be positive, got " + groups);
+    }
+
     private static void checkTypes(String op, int sp, Tensor input, Tensor weight, Tensor bias, String weightLayout) {
         if (input == null) throw new IllegalArgumentException(op + ": input is null");
         if (weight == null) throw new IllegalArgumentException(op + ": weight is null");
@@ -183,13 +193,8 @@ public final class Conv {
     private static Tensor forward(String op, int sp, Tensor input, Tensor weight, Tensor bias, int[] stride,
                                   int[] padBegin, int[] padEnd, int[] dilation, int groups, String padDesc) {
         checkTypes(op, sp, input, weight, bias, layout(sp, false));
-        pair(op, "stride", stride, sp);
-        pair(op, "padding", padBegin, sp);
-        pair(op, "dilation", dilation, sp);
-        checkAtLeast(op, "stride", stride, 1);
-        checkAtLeast(op, "padding", padBegin, 0);
-        checkAtLeast(op, "dilation", dilation, 1);
-        if (groups < 1) throw new IllegalArgumentException(op + ": groups must be positive, got " + groups);
+        checkArgs(op, sp, groups, new Arg("stride", stride, 1), new Arg("padding", padBegin, 0),
+            new Arg("dilation", dilation, 1));
 
         boolean unbatched = input.ndim() == sp + 1;
         Tensor x = unbatched ? input.unsqueeze(0) : input;
@@ -320,15 +325,8 @@ public final class Conv {
     private static Tensor transposed(String op, int sp, Tensor input, Tensor weight, Tensor bias, int[] stride,
                                      int[] padding, int[] outputPadding, int groups, int[] dilation) {
         checkTypes(op, sp, input, weight, bias, layout(sp, true));
-        pair(op, "stride", stride, sp);
-        pair(op, "padding", padding, sp);
-        pair(op, "outputPadding", outputPadding, sp);
-        pair(op, "dilation", dilation, sp);
-        checkAtLeast(op, "stride", stride, 1);
-        checkAtLeast(op, "padding", padding, 0);
-        checkAtLeast(op, "outputPadding", outputPadding, 0);
-        checkAtLeast(op, "dilation", dilation, 1);
-        if (groups < 1) throw new IllegalArgumentException(op + ": groups must be positive, got " + groups);
+        checkArgs(op, sp, groups, new Arg("stride", stride, 1), new Arg("padding", padding, 0),
+            new Arg("outputPadding", outputPadding, 0), new Arg("dilation", dilation, 1));
         for (int i = 0; i < sp; i++)
             if (outputPadding[i] >= stride[i] && outputPadding[i] >= dilation[i])
                 throw new IllegalArgumentException(op + ": outputPadding " + Arrays.toString(outputPadding)

@@ -63,6 +63,13 @@ public final class Indexing {
             + otherShape.length + "; they must have the same number of dimensions");
     }
 
+    private static IllegalArgumentException indexTooLarge(String op, int[] ixShape, int k, int ixSize, String other,
+                                                          int[] otherShape, int otherSize, String rule) {
+        return new IllegalArgumentException(op + ": index shape " + Shapes.format(ixShape) + " is larger than "
+            + other + " shape " + Shapes.format(otherShape) + " in dimension " + k + " (" + ixSize + " > " + otherSize
+            + "); " + rule);
+    }
+
     private static void checkNoInternalOverlap(String op, Tensor t) {
         int[] sh = t.shape(), st = t.strides();
         for (int i = 0; i < sh.length; i++)
@@ -89,9 +96,8 @@ public final class Indexing {
         int[] is = nonEmpty(inShape, 1), xs = nonEmpty(ixShape, 1);
         for (int k = 0; k < nd; k++)
             if (k != d && xs[k] > is[k])
-                throw new IllegalArgumentException(op + ": index shape " + Shapes.format(ixShape)
-                    + " is larger than input shape " + Shapes.format(inShape) + " in dimension " + k + " ("
-                    + xs[k] + " > " + is[k] + "); outside dimension " + d + " the index may not exceed the input");
+                throw indexTooLarge(op, ixShape, k, xs[k], "input", inShape, is[k],
+                    "outside dimension " + d + " the index may not exceed the input");
         Tensor out = Tensor.empty(input.dtype(), ixShape);
         int n = out.numel();
         if (n == 0) return out;
@@ -217,13 +223,11 @@ public final class Indexing {
         int[] srcShape = src == null ? null : nonEmpty(src.shape(), 1);
         for (int k = 0; k < nd; k++) {
             if (k != d && xs[k] > ss[k])
-                throw new IllegalArgumentException(op + ": index shape " + Shapes.format(ixShape)
-                    + " is larger than self shape " + Shapes.format(selfShape) + " in dimension " + k + " ("
-                    + xs[k] + " > " + ss[k] + "); outside dimension " + d + " the index may not exceed self");
+                throw indexTooLarge(op, ixShape, k, xs[k], "self", selfShape, ss[k],
+                    "outside dimension " + d + " the index may not exceed self");
             if (srcShape != null && xs[k] > srcShape[k])
-                throw new IllegalArgumentException(op + ": index shape " + Shapes.format(ixShape)
-                    + " is larger than src shape " + Shapes.format(src.shape()) + " in dimension " + k + " ("
-                    + xs[k] + " > " + srcShape[k] + "); the index may not exceed src in any dimension");
+                throw indexTooLarge(op, ixShape, k, xs[k], "src", src.shape(), srcShape[k],
+                    "the index may not exceed src in any dimension");
         }
         int n = idx.numel();
         if (n == 0) return;

@@ -405,15 +405,21 @@ public final class Reductions {
 
     private static double[] stage(Op op, Plan p, double[] param, int A) {
         return switch (p.array()) {
-            case float[] a -> reduceF(op, a, p.off(), A, p.R, p.B, param);
-            case double[] a -> reduceD(op, a, p.off(), A, p.R, p.B, param);
+            case float[] a -> reduce(op, a, p.off(), A, p.R, p.B, param);
+            case double[] a -> reduce(op, a, p.off(), A, p.R, p.B, param);
             default -> throw new IllegalStateException("engine: unexpected storage " + p.src.dtype());
         };
     }
 
-    // ================================================================== float32 engine
+    // ================================================================== engine: the work split
 
-    static double[] reduceF(Op op, float[] in, int off, int A, int R, int B, double[] p) {
+    /**
+     * The work split shared by both element types ({@code in} is a float[] or a double[]): whole
+     * rows or row segments when the reduced dim is innermost ({@code B == 1}), else column blocks
+     * of {@code rows x bw}. Only the per-segment kernels ({@link #segF}/{@link #segD},
+     * {@link #colSegF}/{@link #colSegD}) are typed: one type test per segment.
+     */
+    static double[] reduce(Op op, Object in, int off, int A, int R, int B, double[] p) {
         double[] res = new double[A * B];
         if (res.length == 0) return res;
         if (R == 0) {
@@ -423,7 +429,7 @@ public final class Reductions {
         if (B == 1) {
             if (R <= SEG) {
                 par(A, GRAIN / R, (s, e) -> {
-                    for (int a = s; a < e; a++) res[a] = segF(op, in, off + a * R, R, p == null ? 0 : p[a]);
+                    for (int a = s; a < e; a++) res[a] = seg(op, in, off + a * R, R, p == null ? 0 : p[a]);
                 });
                 return res;
             }
@@ -432,7 +438,7 @@ public final class Reductions {
             par(A * nseg, GRAIN / SEG, (s, e) -> {
                 for (int t = s; t < e; t++) {
                     int a = t / nseg, r0 = (t % nseg) * SEG;
-                    part[t] = segF(op, in, off + a * R + r0, Math.min(SEG, R - r0), p == null ? 0 : p[a]);
+                    part[t] = seg(op, in, off + a * R + r0, Math.min(SEG, R - r0), p == null ? 0 : p[a]);
                 }
             });
             for (int a = 0; a < A; a++) res[a] = combineRun(op, part, a * nseg, nseg);
@@ -442,18 +448,31 @@ public final class Reductions {
         double[] part = nr == 1 ? res : new double[A * nr * B];
         int unitWork = Math.min(B, BCH) * Math.min(R, RSEG);
         par(A * nb * nr, GRAIN / unitWork, (s, e) -> {
-            float[] tmp = new float[Math.min(B, BCH)];
+            // the column partials are kept in the element type, as each typed kernel accumulates
+            float[] tf = in instanceof float[] ? new float[Math.min(B, BCH)] : null;
+            double[] td = tf == null ? new double[Math.min(B, BCH)] : null;
             for (int t = s; t < e; t++) {
                 int a = t / (nb * nr), rem = t % (nb * nr), b0 = (rem / nr) * BCH, r0 = (rem % nr) * RSEG;
                 int bw = Math.min(BCH, B - b0), rows = Math.min(RSEG, R - r0);
-                colSegF(op, in, off + (a * R + r0) * B + b0, rows, B, bw, tmp, p, a * B + b0);
-                int dst = (a * nr + r0 / RSEG) * B + b0;
-                for (int b = 0; b < bw; b++) part[dst + b] = tmp[b];
+                int src = off + (a * R + r0) * B + b0, dst = (a * nr + r0 / RSEG) * B + b0;
+                if (tf != null) {
+                    colSegF(op, (float[]) in, src, rows, B, bw, tf, p, a * B + b0);
+                    for (int b = 0; b < bw; b++) part[dst + b] = tf[b];
+                } else {
+                    colSegD(op, (double[]) in, src, rows, B, bw, td, p, a * B + b0);
+                    System.arraycopy(td, 0, part, dst, bw);
+                }
             }
         });
         if (nr > 1) combineColumns(op, part, res, A, nr, B);
         return res;
     }
+
+    private static double seg(Op op, Object in, int o, int n, double pv) {
+        return in instanceof float[] f ? segF(op, f, o, n, pv) : segD(op, (double[]) in, o, n, pv);
+    }
+
+    // ================================================================== float32 kernels
 
     /** One row segment (n >= 1) reduced to a partial. */
     static double segF(Op op, float[] in, int o, int n, double pv) {
@@ -555,48 +574,7 @@ public final class Reductions {
         }
     }
 
-    // ================================================================== float64 engine
-
-    static double[] reduceD(Op op, double[] in, int off, int A, int R, int B, double[] p) {
-        double[] res = new double[A * B];
-        if (res.length == 0) return res;
-        if (R == 0) {
-            Arrays.fill(res, op.identity());
-            return res;
-        }
-        if (B == 1) {
-            if (R <= SEG) {
-                par(A, GRAIN / R, (s, e) -> {
-                    for (int a = s; a < e; a++) res[a] = segD(op, in, off + a * R, R, p == null ? 0 : p[a]);
-                });
-                return res;
-            }
-            int nseg = (R + SEG - 1) / SEG;
-            double[] part = new double[A * nseg];
-            par(A * nseg, GRAIN / SEG, (s, e) -> {
-                for (int t = s; t < e; t++) {
-                    int a = t / nseg, r0 = (t % nseg) * SEG;
-                    part[t] = segD(op, in, off + a * R + r0, Math.min(SEG, R - r0), p == null ? 0 : p[a]);
-                }
-            });
-            for (int a = 0; a < A; a++) res[a] = combineRun(op, part, a * nseg, nseg);
-            return res;
-        }
-        int nb = (B + BCH - 1) / BCH, nr = (R + RSEG - 1) / RSEG;
-        double[] part = nr == 1 ? res : new double[A * nr * B];
-        int unitWork = Math.min(B, BCH) * Math.min(R, RSEG);
-        par(A * nb * nr, GRAIN / unitWork, (s, e) -> {
-            double[] tmp = new double[Math.min(B, BCH)];
-            for (int t = s; t < e; t++) {
-                int a = t / (nb * nr), rem = t % (nb * nr), b0 = (rem / nr) * BCH, r0 = (rem % nr) * RSEG;
-                int bw = Math.min(BCH, B - b0), rows = Math.min(RSEG, R - r0);
-                colSegD(op, in, off + (a * R + r0) * B + b0, rows, B, bw, tmp, p, a * B + b0);
-                System.arraycopy(tmp, 0, part, (a * nr + r0 / RSEG) * B + b0, bw);
-            }
-        });
-        if (nr > 1) combineColumns(op, part, res, A, nr, B);
-        return res;
-    }
+    // ================================================================== float64 kernels
 
     static double segD(Op op, double[] in, int o, int n, double pv) {
         if (useVector && op != Op.PROD) return ReduceVec.segD(op, in, o, n, pv);

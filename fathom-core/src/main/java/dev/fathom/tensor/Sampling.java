@@ -65,6 +65,30 @@ final class Sampling {
             ordered.storage.array(), ordered.offset, ordered.strides);
     }
 
+    /** Draws {@code n} values from a generator into {@code array[off, off + n)}. */
+    @FunctionalInterface
+    private interface Fill {
+        void fill(Generator g, Object array, int off, int n);
+    }
+
+    /**
+     * The in-place samplers' common frame: draws into {@code t} in its memory order, directly with
+     * {@code contiguous} when it is contiguous, else with {@code strided} into a buffer that is then
+     * written back through the memory-order view; bumps the version.
+     */
+    private static void fillInPlace(String op, Tensor t, Generator g, Fill contiguous, Fill strided) {
+        int n = t.numel();
+        if (t.isContiguous()) {
+            contiguous.fill(gen(g), t.storage.array(), t.offset, n);
+        } else {
+            Tensor ordered = memoryOrderView(op, t);
+            Object tmp = Storage.allocate(t.dtype(), n).array();
+            strided.fill(gen(g), tmp, 0, n);
+            scatterInto(ordered, tmp);
+        }
+        t.storage.bumpVersion();
+    }
+
     // ------------------------------------------------------------------ uniform
 
     static Tensor uniform(Generator g, double low, double high, DType dtype, int[] shape) {
@@ -78,16 +102,8 @@ final class Sampling {
     static void uniformInPlace(Tensor t, double low, double high, Generator g) {
         checkFloating("uniformInPlace", t.dtype());
         checkRange("uniformInPlace", low, high);
-        int n = t.numel();
-        if (t.isContiguous()) {
-            fillUniform(gen(g), low, high, t.storage.array(), t.offset, n);
-        } else {
-            Tensor ordered = memoryOrderView("uniformInPlace", t);
-            Object tmp = Storage.allocate(t.dtype(), n).array();
-            fillUniform(gen(g), low, high, tmp, 0, n);
-            scatterInto(ordered, tmp);
-        }
-        t.storage.bumpVersion();
+        Fill f = (gg, a, off, n) -> fillUniform(gg, low, high, a, off, n);
+        fillInPlace("uniformInPlace", t, g, f, f);
     }
 
     private static final int CHUNK = 2048; // raw draws buffered per batch (an even number)
@@ -140,18 +156,9 @@ final class Sampling {
     static void normalInPlace(Tensor t, double mean, double std, Generator g) {
         checkFloating("normalInPlace", t.dtype());
         checkStd("normalInPlace", mean, std);
-        int n = t.numel();
-        Generator gg = gen(g);
-        if (t.isContiguous()) {
-            fillNormalContiguous(gg, mean, std, t.storage.array(), t.offset, n);
-        } else {
-            // PyTorch's non-contiguous path draws element by element in memory order
-            Tensor ordered = memoryOrderView("normalInPlace", t);
-            Object tmp = Storage.allocate(t.dtype(), n).array();
-            fillNormalSerial(gg, mean, std, tmp, 0, n);
-            scatterInto(ordered, tmp);
-        }
-        t.storage.bumpVersion();
+        // PyTorch's non-contiguous path draws element by element in memory order
+        fillInPlace("normalInPlace", t, g, (gg, a, off, n) -> fillNormalContiguous(gg, mean, std, a, off, n),
+            (gg, a, off, n) -> fillNormalSerial(gg, mean, std, a, off, n));
     }
 
     private static void fillNormalContiguous(Generator g, double mean, double std, Object array, int off, int n) {
@@ -236,16 +243,8 @@ final class Sampling {
 
     static void bernoulliInPlace(Tensor t, double p, Generator g) {
         checkProbability("bernoulliInPlace", p);
-        int n = t.numel();
-        if (t.isContiguous()) {
-            fillBernoulli(gen(g), p, t.storage.array(), t.offset, n);
-        } else {
-            Tensor ordered = memoryOrderView("bernoulliInPlace", t);
-            Object tmp = Storage.allocate(t.dtype(), n).array();
-            fillBernoulli(gen(g), p, tmp, 0, n);
-            scatterInto(ordered, tmp);
-        }
-        t.storage.bumpVersion();
+        Fill f = (gg, a, off, n) -> fillBernoulli(gg, p, a, off, n);
+        fillInPlace("bernoulliInPlace", t, g, f, f);
     }
 
     private static void fillBernoulli(Generator g, double p, Object array, int off, int n) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static dev.fathom.ops.OpsTestSupport.assertMessage;
 
 class ConvTest {
     private static Tensor arange16() { return Tensor.arange(16).to(DType.FLOAT32).reshape(1, 1, 4, 4); }
@@ -240,11 +241,6 @@ class ConvTest {
     void emptyBatchGivesEmptyOutput() {
         Tensor y = Tensor.zeros(0, 2, 5, 5).conv2d(Tensor.ones(3, 2, 3, 3), null);
         assertArrayEquals(new int[] {0, 3, 3, 3}, y.shape());
-    }
-
-    private static void assertMessage(Runnable r, String... parts) {
-        var e = assertThrows(IllegalArgumentException.class, r::run);
-        for (String p : parts) assertTrue(e.getMessage().contains(p), "message '" + e.getMessage() + "' lacks '" + p + "'");
     }
 
     @Test

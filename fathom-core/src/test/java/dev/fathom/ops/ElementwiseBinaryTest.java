@@ -7,10 +7,9 @@ import org.junit.jupiter.api.Test;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static dev.fathom.ops.OpsTestSupport.f;
 
 class ElementwiseBinaryTest {
-    private static Tensor f(float... v) { return Tensor.vector(v); }
-
     @Test
     void arithmeticOnFloat32() {
         Tensor a = f(1, 2, 3, -4), b = f(4, 5, 6, 8);

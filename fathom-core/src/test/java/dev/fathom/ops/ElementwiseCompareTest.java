@@ -5,10 +5,9 @@ import dev.fathom.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static dev.fathom.ops.OpsTestSupport.f;
 
 class ElementwiseCompareTest {
-    private static Tensor f(float... v) { return Tensor.vector(v); }
-
     @Test
     void comparisonsProduceBool() {
         Tensor a = f(1, 2, 3, Float.NaN), b = f(3, 2, 1, Float.NaN);

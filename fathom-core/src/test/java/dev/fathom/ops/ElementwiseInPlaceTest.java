@@ -5,10 +5,9 @@ import dev.fathom.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static dev.fathom.ops.OpsTestSupport.f;
 
 class ElementwiseInPlaceTest {
-    private static Tensor f(float... v) { return Tensor.vector(v); }
-
     @Test
     void inPlaceArithmeticReturnsThisAndBumpsVersion() {
         Tensor x = f(1, 2, 3);

@@ -8,10 +8,9 @@ import org.junit.jupiter.api.Test;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static dev.fathom.ops.OpsTestSupport.f;
 
 class ElementwiseUnaryTest {
-    private static Tensor f(float... v) { return Tensor.vector(v); }
-
     private static void close(double expected, double actual, double rel) {
         assertEquals(expected, actual, rel * Math.abs(expected) + 1e-30, "expected " + expected + " got " + actual);
     }

@@ -3,20 +3,14 @@ package dev.fathom.ops;
 import dev.fathom.tensor.DType;
 import dev.fathom.tensor.Tensor;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static dev.fathom.ops.OpsTestSupport.m23;
+import static dev.fathom.ops.OpsTestSupport.assertFails;
 
 class IndexingTest {
-    private static Tensor m23() { return Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3); }
-
-    private static <T extends Throwable> void assertFails(Class<T> type, Executable body, String... parts) {
-        T e = assertThrows(type, body);
-        for (String p : parts) assertTrue(e.getMessage().contains(p), () -> "missing '" + p + "' in: " + e.getMessage());
-    }
-
     // ------------------------------------------------------------------ gather
 
     @Test

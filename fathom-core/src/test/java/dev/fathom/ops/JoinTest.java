@@ -3,19 +3,14 @@ package dev.fathom.ops;
 import dev.fathom.tensor.DType;
 import dev.fathom.tensor.Tensor;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
 import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static dev.fathom.ops.OpsTestSupport.assertFails;
 
 class JoinTest {
-    private static <T extends Throwable> void assertFails(Class<T> type, Executable body, String... parts) {
-        T e = assertThrows(type, body);
-        for (String p : parts) assertTrue(e.getMessage().contains(p), () -> "missing '" + p + "' in: " + e.getMessage());
-    }
-
     private static int[] sizes(List<Tensor> parts, int dim) {
         return parts.stream().mapToInt(t -> t.size(dim)).toArray();
     }

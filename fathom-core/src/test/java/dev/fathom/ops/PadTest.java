@@ -4,18 +4,13 @@ import dev.fathom.ops.Pad.PadMode;
 import dev.fathom.tensor.DType;
 import dev.fathom.tensor.Tensor;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static dev.fathom.ops.OpsTestSupport.assertFails;
 
 class PadTest {
-    private static <T extends Throwable> void assertFails(Class<T> type, Executable body, String... parts) {
-        T e = assertThrows(type, body);
-        for (String p : parts) assertTrue(e.getMessage().contains(p), () -> "missing '" + p + "' in: " + e.getMessage());
-    }
-
     private static Tensor x113() { return Tensor.of(new float[] {1, 2, 3}, 1, 1, 3); }
 
     private static Tensor x123() { return Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 1, 2, 3); }

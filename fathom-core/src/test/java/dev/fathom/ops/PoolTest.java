@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static dev.fathom.ops.OpsTestSupport.assertMessage;
 
 class PoolTest {
     private static final int[] Z2 = {0, 0}, ONE2 = {1, 1};
@@ -248,11 +249,6 @@ class PoolTest {
         long[] idx = new long[vals.length];
         refMax(x.toDoubleArray(), 6, 6, 7, new int[] {2, 2}, new int[] {2, 2}, Z2, ONE2, 3, 3, vals, idx);
         ConvRef.assertClose(vals, x.maxPool2d(2), 0, "strided max");
-    }
-
-    private static void assertMessage(Runnable r, String... parts) {
-        var e = assertThrows(IllegalArgumentException.class, r::run);
-        for (String p : parts) assertTrue(e.getMessage().contains(p), "message '" + e.getMessage() + "' lacks '" + p + "'");
     }
 
     @Test

@@ -6,12 +6,11 @@ import dev.fathom.tensor.ValuesIndices;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static dev.fathom.ops.OpsTestSupport.m23;
 
 /** Hand-computed values for every reduction on small tensors. */
 class ReductionTest {
     /** [[1, 2, 3], [4, 5, 6]] */
-    private static Tensor m23() { return Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3); }
-
     /** t[i][j][k] = 12 i + 4 j + k, shape [2, 3, 4]. */
     private static Tensor t234() {
         float[] d = new float[24];
