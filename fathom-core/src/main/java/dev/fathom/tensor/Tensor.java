@@ -51,13 +51,13 @@ public final class Tensor {
     }
 
     /**
-     * A view over {@code storage} with explicit strides and offset. Every element the view can
-     * address must lie inside the storage.
+     * A view over {@code storage} with explicit strides and offset (like {@code torch.as_strided}).
+     * Every element the view can address must lie inside the storage.
      */
-    public static Tensor view(Storage storage, int[] shape, int[] strides, int offset) {
-        Shapes.checkShape("Tensor.view", shape);
+    public static Tensor asStrided(Storage storage, int[] shape, int[] strides, int offset) {
+        Shapes.checkShape("Tensor.asStrided", shape);
         if (strides.length != shape.length)
-            throw new IllegalArgumentException("Tensor.view: " + strides.length + " strides for a "
+            throw new IllegalArgumentException("Tensor.asStrided: " + strides.length + " strides for a "
                 + shape.length + "-d shape " + Shapes.format(shape));
         long lo = offset, hi = offset;
         boolean empty = false;
@@ -67,7 +67,7 @@ public final class Tensor {
             if (ext < 0) lo += ext; else hi += ext;
         }
         if (!empty && (lo < 0 || hi >= storage.length()))
-            throw new IllegalArgumentException("Tensor.view: shape " + Shapes.format(shape) + " with strides "
+            throw new IllegalArgumentException("Tensor.asStrided: shape " + Shapes.format(shape) + " with strides "
                 + Arrays.toString(strides) + " and offset " + offset + " reaches elements [" + lo + ", " + hi
                 + "], outside a storage of " + storage.length());
         return new Tensor(storage, shape.clone(), strides.clone(), offset);

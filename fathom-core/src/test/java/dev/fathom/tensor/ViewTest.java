@@ -121,4 +121,16 @@ class ViewTest {
         assertEquals(0, z.select(0, 1).toDoubleArray().length);
         assertArrayEquals(new int[] {0, 2}, z.transpose(0, 1).shape());
     }
+
+    @Test
+    void asStridedAndWrapCheckTheStorageBounds() {
+        Storage st = Storage.wrap(new float[] {0, 1, 2, 3, 4, 5});
+        Tensor cols = Tensor.asStrided(st, new int[] {3, 2}, new int[] {1, 3}, 0);
+        assertArrayEquals(new float[] {0, 3, 1, 4, 2, 5}, cols.toFloatArray());
+        var e = assertThrows(IllegalArgumentException.class, () -> Tensor.asStrided(st, new int[] {3, 2}, new int[] {2, 1}, 1));
+        assertTrue(e.getMessage().startsWith("Tensor.asStrided: shape [3, 2] with strides [2, 1] and offset 1 reaches elements [1, 6]"), e.getMessage());
+        assertArrayEquals(new int[] {2, 3}, Tensor.wrap(st, 2, 3).shape());
+        var w = assertThrows(IllegalArgumentException.class, () -> Tensor.wrap(st, 4, 2));
+        assertTrue(w.getMessage().contains("needs 8 elements but the storage has 6"), w.getMessage());
+    }
 }
