@@ -133,4 +133,40 @@ class ViewTest {
         var w = assertThrows(IllegalArgumentException.class, () -> Tensor.wrap(st, 4, 2));
         assertTrue(w.getMessage().contains("needs 8 elements but the storage has 6"), w.getMessage());
     }
+
+    private static void assertMessage(Class<? extends RuntimeException> type, String expected, Runnable op) {
+        var e = assertThrows(type, op::run);
+        assertEquals(expected, e.getMessage());
+    }
+
+    @Test
+    void badViewArgumentsNameTheOpAndTheRule() {
+        Tensor x = m23();
+        assertMessage(IllegalArgumentException.class,
+            "reshape: shape [4, -1] is invalid for a tensor of 6 elements (shape [2, 3])", () -> x.reshape(4, -1));
+        assertMessage(IllegalArgumentException.class,
+            "reshape: shape [4, 2] holds 8 elements but the tensor has 6 (shape [2, 3])", () -> x.reshape(4, 2));
+        assertMessage(IllegalArgumentException.class,
+            "view: only one dimension can be -1, got [-1, -1]", () -> x.view(-1, -1));
+        assertMessage(IllegalArgumentException.class,
+            "permute: dimension 0 repeats in [0, 0]", () -> x.permute(0, 0));
+        assertMessage(IllegalArgumentException.class,
+            "permute: got 3 dimensions [0, 1, 2] for a 2-d tensor of shape [2, 3]", () -> x.permute(0, 1, 2));
+        assertMessage(IllegalArgumentException.class,
+            "transpose: dimension 2 is out of range for a 2-d tensor; expected a value in [-2, 1]", () -> x.transpose(0, 2));
+        assertMessage(IndexOutOfBoundsException.class,
+            "narrow: start 2 with length 2 is out of range for dimension 1 of size 3", () -> x.narrow(1, 2, 2));
+        assertMessage(IllegalArgumentException.class,
+            "slice: step must be positive, got 0", () -> x.slice(1, 0, 3, 0));
+        assertMessage(IllegalArgumentException.class,
+            "t: expects a tensor with at most 2 dimensions, got shape [1, 2, 3]; use transpose(dim0, dim1) or mT()",
+            () -> x.unsqueeze(0).t());
+        assertMessage(IndexOutOfBoundsException.class,
+            "get: index 3 is out of range for dimension 1 of size 3 (shape [2, 3])", () -> x.get(0, 3));
+        assertMessage(IllegalArgumentException.class,
+            "item: only a one-element tensor converts to a number; this one has shape [2, 3] (6 elements)", x::item);
+        assertMessage(IllegalArgumentException.class,
+            "broadcastTo: shapes [2, 3] and [3, 3] cannot be broadcast: dimension 0 (aligned from the right) has sizes 2 and 3; sizes must match or one of them be 1",
+            () -> x.broadcastTo(3, 3));
+    }
 }
