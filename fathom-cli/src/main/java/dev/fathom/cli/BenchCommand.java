@@ -39,7 +39,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * C = A·B on n×n float32 matrices, as WORKLOADS.md: 3 warm-up products, an inner loop calibrated
+     * C = A·B on n×n float32 matrices, as WORKLOADS.md: warm-up products, an inner loop calibrated
      * so one sample takes at least 0.25 s, the median of the samples, 2n³ flop per product. Beside
      * {@code Tensor.matmul}: OpenBLAS called directly with its own threads, and the pure-Java GEMM.
      */
@@ -70,7 +70,10 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private double gflops(int n, Runnable product) {
-        for (int i = 0; i < 3; i++) product.run();
+        // warm up for half a second (JIT, pool threads, OpenBLAS buffers), not a fixed count:
+        // with 3 calls the first size measured in a fresh JVM came out 25-75% low
+        long warm = System.nanoTime();
+        for (int i = 0; i < 3 || System.nanoTime() - warm < 500_000_000L; i++) product.run();
         int reps = 1;
         while (true) {
             long t0 = System.nanoTime();
