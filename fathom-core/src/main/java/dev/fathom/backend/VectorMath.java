@@ -32,7 +32,8 @@ public final class VectorMath {
     private static final int MAGIC_BITS = Float.floatToRawIntBits(MAGIC);
     private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
 
-    static FloatVector exp(FloatVector x) {
+    /** e^x on every lane; overflows to +inf, underflows to 0, keeps NaN. */
+    public static FloatVector exp(FloatVector x) {
         x = x.max(EXP_LO).min(EXP_HI); // NaN-propagating min/max keep NaN lanes NaN
         FloatVector t = x.fma(LOG2E, MAGIC);
         FloatVector n = t.sub(MAGIC);

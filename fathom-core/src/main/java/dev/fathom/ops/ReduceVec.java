@@ -6,6 +6,10 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+// the project's one vector exp (Cephes expf with add/mul/fma and integer ops only: the same bits
+// in the interpreter and in compiled code, unlike lanewise(EXP))
+import static dev.fathom.backend.VectorMath.exp;
+
 /**
  * Vector API kernels for {@link Reductions}. Only loaded after {@code Reductions} has checked that
  * {@code jdk.incubator.vector} is present, so Fathom runs (on plain loops) without the module.
@@ -42,40 +46,6 @@ final class ReduceVec {
         double s = 0;
         for (double x : t) s += x;
         return s;
-    }
-
-    private static final float EXP_LO = -104f, EXP_HI = 88.8f;
-    private static final float LOG2E = 1.44269504088896341f, MAGIC = 12582912f; // 1.5 * 2^23
-    private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
-    private static final int MAGIC_BITS = Float.floatToRawIntBits(MAGIC);
-    private static final FloatVector V_NLN2_HI = FloatVector.broadcast(FS, -LN2_HI), V_NLN2_LO = FloatVector.broadcast(FS, -LN2_LO);
-    private static final FloatVector V_C3 = FloatVector.broadcast(FS, 8.3334519073E-3f), V_C4 = FloatVector.broadcast(FS, 4.1665795894E-2f),
-        V_C5 = FloatVector.broadcast(FS, 1.6666665459E-1f), V_C6 = FloatVector.broadcast(FS, 5.0000001201E-1f);
-
-    /**
-     * exp on every lane (Cephes expf polynomial, about 1 ulp). Written with add/mul/fma and integer
-     * ops only, so it gives the same bits in the interpreter and in compiled code, unlike
-     * {@code lanewise(EXP)}, whose fallback and intrinsic may differ. Overflows to +inf, underflows
-     * to 0, keeps NaN.
-     */
-    static FloatVector exp(FloatVector x) {
-        FloatVector xc = x.max(EXP_LO).min(EXP_HI);
-        FloatVector t = xc.fma(LOG2E, MAGIC);              // round(x * log2 e) in the low mantissa bits
-        FloatVector n = t.sub(MAGIC);
-        FloatVector r = n.fma(V_NLN2_HI, xc);
-        r = n.fma(V_NLN2_LO, r);
-        FloatVector p = r.fma(1.9875691500E-4f, 1.3981999507E-3f);
-        p = p.fma(r, V_C3);
-        p = p.fma(r, V_C4);
-        p = p.fma(r, V_C5);
-        p = p.fma(r, V_C6);
-        FloatVector y = p.mul(r.mul(r)).add(r).add(1f);
-        IntVector ni = ((IntVector) t.reinterpretAsInts()).sub(MAGIC_BITS);
-        IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);  // 2^n as 2^n1 * 2^n2 keeps both in range
-        IntVector n2 = ni.sub(n1);
-        FloatVector s1 = (FloatVector) n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector s2 = (FloatVector) n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return y.mul(s1).mul(s2);
     }
 
     /** exp of every element (scalar tail included), for tests. */
