@@ -46,11 +46,7 @@ public final class Indexing {
 
     /** {@code Tensor.empty} whose too-large-shape error names the op. */
     static Tensor newTensor(String op, DType dtype, int[] shape) {
-        long n = 1;
-        for (int d : shape) n *= d;
-        if (n > Integer.MAX_VALUE)
-            throw new IllegalArgumentException(op + ": the result shape " + Shapes.format(shape) + " would have " + n
-                + " elements; a tensor holds at most " + Integer.MAX_VALUE);
+        Shapes.numel(op, shape);
         return Tensor.empty(dtype, shape);
     }
 

@@ -7,11 +7,15 @@ public final class Shapes {
     private Shapes() {}
 
     /** Number of elements of a shape (1 for the scalar shape {@code []}). */
-    public static int numel(int[] shape) {
+    public static int numel(int[] shape) { return numel(null, shape); }
+
+    /** {@link #numel(int[])} of an op's result: a shape too large for a tensor is an error naming the op. */
+    public static int numel(String op, int[] shape) {
         long n = 1;
         for (int d : shape) n *= d;
         if (n > Integer.MAX_VALUE)
-            throw new IllegalArgumentException("shape " + format(shape) + " has " + n
+            throw new IllegalArgumentException((op == null ? "shape " + format(shape) + " has "
+                : op + ": the result shape " + format(shape) + " would have ") + n
                 + " elements; a tensor holds at most " + Integer.MAX_VALUE);
         return (int) n;
     }
