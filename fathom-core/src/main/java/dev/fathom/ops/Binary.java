@@ -1,5 +1,10 @@
 package dev.fathom.ops;
 
+import dev.fathom.autograd.Autograd;
+import dev.fathom.autograd.Backward;
+import dev.fathom.autograd.Graph;
+import dev.fathom.autograd.Saved;
+import dev.fathom.autograd.Scope;
 import dev.fathom.backend.Parallel;
 import dev.fathom.backend.StridedIter;
 import dev.fathom.tensor.DType;
@@ -27,6 +32,9 @@ public enum Binary {
         @Override void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] + b[bi + i]; }
         @Override void i32(int[] a, int ai, int[] b, int bi, int[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] + b[bi + i]; }
         @Override void i64(long[] a, int ai, long[] b, int bi, long[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] + b[bi + i]; }
+        @Override Tensor[] grads(Saved s, Tensor g, double alpha, boolean da, boolean db) {
+            return new Tensor[] {da ? g : null, db ? (alpha == 1 ? g : g.mul(alpha)) : null};
+        }
     },
     SUB("sub", Kind.ARITH) {
         @Override float apply(float a, float b) { return a - b; }
@@ -36,6 +44,9 @@ public enum Binary {
         @Override void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] - b[bi + i]; }
         @Override void i32(int[] a, int ai, int[] b, int bi, int[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] - b[bi + i]; }
         @Override void i64(long[] a, int ai, long[] b, int bi, long[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] - b[bi + i]; }
+        @Override Tensor[] grads(Saved s, Tensor g, double alpha, boolean da, boolean db) {
+            return new Tensor[] {da ? g : null, db ? g.mul(-alpha) : null};
+        }
     },
     MUL("mul", Kind.ARITH) {
         @Override float apply(float a, float b) { return a * b; }
@@ -45,6 +56,9 @@ public enum Binary {
         @Override void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] * b[bi + i]; }
         @Override void i32(int[] a, int ai, int[] b, int bi, int[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] * b[bi + i]; }
         @Override void i64(long[] a, int ai, long[] b, int bi, long[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] * b[bi + i]; }
+        @Override Tensor[] grads(Saved s, Tensor g, double alpha, boolean da, boolean db) {
+            return new Tensor[] {da ? g.mul(s.input(1)) : null, db ? g.mul(s.input(0)) : null};
+        }
     },
     /** True division: integer operands give float32, as in PyTorch. */
     DIV("div", Kind.ARITH) {
@@ -53,6 +67,10 @@ public enum Binary {
         @Override long apply(long a, long b) { throw new IllegalStateException("div computes in floating point"); }
         @Override void f32(float[] a, int ai, float[] b, int bi, float[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] / b[bi + i]; }
         @Override void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] / b[bi + i]; }
+        @Override Tensor[] grads(Saved s, Tensor g, double alpha, boolean da, boolean db) {
+            Tensor b = s.input(1);
+            return new Tensor[] {da ? g.div(b) : null, db ? g.neg().mul(s.input(0)).div(b.mul(b)) : null};
+        }
     },
     /** Integer powers stay integer; a negative integer exponent gives 0 unless the base is ±1. */
     POW("pow", Kind.ARITH) {
@@ -66,6 +84,13 @@ public enum Binary {
         }
         @Override void f32(float[] a, int ai, float[] b, int bi, float[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = (float) Math.pow(a[ai + i], b[bi + i]); }
         @Override void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = Math.pow(a[ai + i], b[bi + i]); }
+        @Override Tensor[] grads(Saved s, Tensor g, double alpha, boolean da, boolean db) {
+            Tensor a = s.input(0), b = s.input(1), zero = Tensor.scalar(0.0, g.dtype());
+            // d/da = b·a^(b-1), zero where b == 0 (even at a == 0); d/db = a^b·log a, zero where a == 0 and b >= 0
+            Tensor ga = da ? Tensor.where(b.eq(0.0), zero, g.mul(b).mul(a.pow(b.sub(1L)))) : null;
+            Tensor gb = db ? Tensor.where(a.eq(0.0).logicalAnd(b.ge(0.0)), zero, g.mul(s.output()).mul(a.log())) : null;
+            return new Tensor[] {ga, gb};
+        }
     },
     /** Elementwise minimum; NaN in either operand gives NaN. */
     MINIMUM("minimum", Kind.ARITH) {
@@ -74,6 +99,9 @@ public enum Binary {
         @Override long apply(long a, long b) { return Math.min(a, b); }
         @Override void f32(float[] a, int ai, float[] b, int bi, float[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = Math.min(a[ai + i], b[bi + i]); }
         @Override void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = Math.min(a[ai + i], b[bi + i]); }
+        @Override Tensor[] grads(Saved s, Tensor g, double alpha, boolean da, boolean db) {
+            return split(s, g, s.input(0).lt(s.input(1)), da, db);
+        }
     },
     /** Elementwise maximum; NaN in either operand gives NaN. */
     MAXIMUM("maximum", Kind.ARITH) {
@@ -82,6 +110,9 @@ public enum Binary {
         @Override long apply(long a, long b) { return Math.max(a, b); }
         @Override void f32(float[] a, int ai, float[] b, int bi, float[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = Math.max(a[ai + i], b[bi + i]); }
         @Override void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = Math.max(a[ai + i], b[bi + i]); }
+        @Override Tensor[] grads(Saved s, Tensor g, double alpha, boolean da, boolean db) {
+            return split(s, g, s.input(0).gt(s.input(1)), da, db);
+        }
     },
     EQ("eq", Kind.COMPARE) {
         @Override boolean test(double a, double b) { return a == b; }
@@ -142,6 +173,34 @@ public enum Binary {
 
     /** The op's name as used in error messages. */
     public String opName() { return op; }
+
+    // ------------------------------------------------------------------ backward
+
+    /**
+     * The backward rule of an arithmetic op: the gradients with respect to {@code a} and {@code b}
+     * at the broadcast shape (the caller sums them back to each input's shape), computed only
+     * where {@code da}/{@code db} ask. Comparisons and logical ops have none (bool results).
+     */
+    Tensor[] grads(Saved s, Tensor g, double alpha, boolean da, boolean db) {
+        throw new IllegalStateException(op + " is not differentiable");
+    }
+
+    /** minimum/maximum: the gradient goes to the chosen operand, half to each on ties (as PyTorch). */
+    private static Tensor[] split(Saved s, Tensor g, Tensor aWins, boolean da, boolean db) {
+        Tensor a = s.input(0), b = s.input(1);
+        Tensor wa = aWins.to(g.dtype()).add(a.eq(b).to(g.dtype()).mul(0.5));
+        return new Tensor[] {da ? g.mul(wa) : null, db ? g.mul(wa.neg().add(1.0)) : null};
+    }
+
+    private final Backward rule = rule(1);
+
+    private Backward rule(double alpha) {
+        return (s, g) -> {
+            Tensor[] r = grads(s, g, alpha, s.needsGrad(0), s.needsGrad(1));
+            for (int i = 0; i < 2; i++) if (r[i] != null) r[i] = Graph.sumTo(r[i], s.inputShape(i));
+            return r;
+        };
+    }
 
     public Kind kind() { return kind; }
 
@@ -288,8 +347,14 @@ public enum Binary {
         int[] as = a.shape(), bs = b.shape();
         int[] shape = Arrays.equals(as, bs) ? as : Shapes.broadcast(op, as, bs);
         Tensor out = Tensor.empty(outType(t), shape);
-        forType(t).execute(t, a.to(t), b.to(t), out, alpha);
-        return out;
+        if (kind != Kind.ARITH || !Graph.recording(a, b)) {
+            forType(t).execute(t, a.to(t), b.to(t), out, alpha);
+            return out;
+        }
+        try (Scope ignored = Graph.pause()) {
+            forType(t).execute(t, a.to(t), b.to(t), out, alpha);
+        }
+        return Graph.record(op, out, alpha == 1 ? rule : rule(alpha), a, b);
     }
 
     /** {@code self (op)= other}, in place: {@code other} broadcasts to self's shape; self's type is kept. */
@@ -325,6 +390,7 @@ public enum Binary {
                 + " would broadcast this tensor's shape " + Shapes.format(shape) + " to " + Shapes.format(b)
                 + "; an in-place op cannot change the shape");
         checkWritable(name, self);
+        Autograd.checkInPlace(name, self);
         if (other.storage() == self.storage()) other = other.copy(); // reading while writing another view of it
         forType(st).execute(st, self, other.to(st), self, alpha);
         self.storage().bumpVersion();
@@ -531,7 +597,23 @@ public enum Binary {
         int[] shape = Shapes.broadcast("where", cond.shape(), a.shape(), b.shape());
         Tensor out = Tensor.empty(t, shape);
         if (out.numel() == 0) return out;
-        Tensor x = a.to(t), y = b.to(t);
+        if (Graph.recording(a, b)) {
+            try (Scope ignored = Graph.pause()) {
+                whereInto(cond, a.to(t), b.to(t), out);
+            }
+            return Graph.record("where", out, (s, g) -> {
+                Tensor zero = Tensor.scalar(0.0, g.dtype()), c = s.input(0);
+                return new Tensor[] {null,
+                    s.needsGrad(1) ? Graph.sumTo(Tensor.where(c, g, zero), s.inputShape(1)) : null,
+                    s.needsGrad(2) ? Graph.sumTo(Tensor.where(c, zero, g), s.inputShape(2)) : null};
+            }, cond, a, b);
+        }
+        whereInto(cond, a.to(t), b.to(t), out);
+        return out;
+    }
+
+    private static void whereInto(Tensor cond, Tensor x, Tensor y, Tensor out) {
+        int[] shape = out.shape();
         StridedIter it = StridedIter.of(shape, new int[] {0, cond.offset(), x.offset(), y.offset()}, out.strides(),
             Shapes.broadcastStrides(cond.shape(), cond.strides(), shape),
             Shapes.broadcastStrides(x.shape(), x.strides(), shape),
@@ -550,11 +632,11 @@ public enum Binary {
                 default -> throw new IllegalStateException("unexpected array " + ov.getClass());
             }
         });
-        return out;
     }
 
     /** Sets every element of {@code self} (any view) to {@code value}, converted to its type. */
     public static Tensor fill(Tensor self, double value) {
+        Autograd.checkInPlace("fillInPlace", self);
         if (self.isContiguous()) {
             int from = self.offset(), to = from + self.numel();
             switch (self.storage().array()) {

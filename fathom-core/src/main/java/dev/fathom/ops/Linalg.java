@@ -1,5 +1,7 @@
 package dev.fathom.ops;
 
+import dev.fathom.autograd.Backward;
+import dev.fathom.autograd.Graph;
 import dev.fathom.backend.Gemm;
 import dev.fathom.backend.Parallel;
 import dev.fathom.tensor.DType;
@@ -48,6 +50,12 @@ public final class Linalg {
 
     /** Outer product of two 1-D tensors: {@code out[i, j] = a[i] * b[j]}, shape [a.size(0), b.size(0)]. */
     public static Tensor outer(Tensor a, Tensor b) {
+        return Graph.run("outer", () -> outerForward(a, b), (s, g) -> new Tensor[] {
+            s.needsGrad(0) ? g.matmul(s.input(1)) : null,
+            s.needsGrad(1) ? g.t().matmul(s.input(0)) : null}, a, b);
+    }
+
+    private static Tensor outerForward(Tensor a, Tensor b) {
         if (a.ndim() != 1 || b.ndim() != 1)
             throw new IllegalArgumentException("outer: expected 1-D tensors, got shapes "
                 + Shapes.format(a.shape()) + " and " + Shapes.format(b.shape()));
@@ -99,6 +107,27 @@ public final class Linalg {
     // ------------------------------------------------------------------ matmul core
 
     private static Tensor matmul(String op, Tensor a, Tensor b) {
+        return Graph.run(op, () -> matmulForward(op, a, b), MATMUL_BACK, a, b);
+    }
+
+    /**
+     * matmul's backward, for every case of its shape rule: 1-D operands are lifted to matrices as
+     * the forward does, then {@code dA = g·Bᵀ} and {@code dB = Aᵀ·g}, summed over broadcast batch
+     * dimensions and reshaped back to the operands' shapes.
+     */
+    private static final Backward MATMUL_BACK = (s, g) -> {
+        Tensor a = s.input(0), b = s.input(1);
+        boolean va = a.ndim() == 1, vb = b.ndim() == 1;
+        Tensor a2 = va ? a.unsqueeze(0) : a, b2 = vb ? b.unsqueeze(1) : b;
+        Tensor g2 = g;
+        if (va) g2 = g2.unsqueeze(vb ? 0 : -2);
+        if (vb) g2 = g2.unsqueeze(-1);
+        Tensor ga = s.needsGrad(0) ? Graph.sumTo(g2.matmul(b2.mT()), a2.shape()).reshape(a.shape()) : null;
+        Tensor gb = s.needsGrad(1) ? Graph.sumTo(a2.mT().matmul(g2), b2.shape()).reshape(b.shape()) : null;
+        return new Tensor[] {ga, gb};
+    };
+
+    private static Tensor matmulForward(String op, Tensor a, Tensor b) {
         int[] sa = a.shape(), sb = b.shape();
         if (sa.length == 0 || sb.length == 0)
             throw new IllegalArgumentException(op + ": both arguments need at least 1 dimension, got shapes "

@@ -1,5 +1,6 @@
 package dev.fathom.ops;
 
+import dev.fathom.autograd.Graph;
 import dev.fathom.backend.Parallel;
 import dev.fathom.tensor.DType;
 import dev.fathom.tensor.Shapes;
@@ -78,13 +79,37 @@ public final class Reductions {
     // ================================================================== public API
 
     /** Sum over {@code dims} (empty: all); bool/int inputs give int64. */
-    public static Tensor sum(Tensor x, int[] dims, boolean keepDim) { return sumProd("sum", Op.SUM, x, dims, keepDim); }
+    public static Tensor sum(Tensor x, int[] dims, boolean keepDim) {
+        return Graph.run("sum", () -> sumProd("sum", Op.SUM, x, dims, keepDim),
+            (s, g) -> new Tensor[] {expandBack(g, s.inputShape(0), dims, keepDim)}, x);
+    }
+
+    /**
+     * The gradient of a reduction over {@code dims} spread back over the input's shape: the
+     * reduced dimensions are restored with size 1 and expanded (a view, no copy).
+     */
+    public static Tensor expandBack(Tensor g, int[] inShape, int[] dims, boolean keepDim) {
+        int nd = inShape.length;
+        if (nd == 0) return g.reshape();
+        boolean[] mask = Shapes.axesMask("backward", dims, nd);
+        int[] keep = inShape.clone();
+        for (int d = 0; d < nd; d++) if (mask[d]) keep[d] = 1;
+        return (keepDim ? g : g.reshape(keep)).expand(inShape);
+    }
 
     /** Product over {@code dims} (empty: all); bool/int inputs give int64. */
     public static Tensor prod(Tensor x, int[] dims, boolean keepDim) { return sumProd("prod", Op.PROD, x, dims, keepDim); }
 
     /** Mean over {@code dims} (empty: all); floating inputs only. */
     public static Tensor mean(Tensor x, int[] dims, boolean keepDim) {
+        return Graph.run("mean", () -> meanForward(x, dims, keepDim), (s, g) -> {
+            int[] in = s.inputShape(0);
+            int count = Shapes.numel(in) / Math.max(1, Shapes.numel(g.shape()));
+            return new Tensor[] {expandBack(g.div((double) count), in, dims, keepDim)};
+        }, x);
+    }
+
+    private static Tensor meanForward(Tensor x, int[] dims, boolean keepDim) {
         requireFloat("mean", x);
         Plan p = plan("mean", x, dims, keepDim);
         double[] s = engine(Op.SUM, p, null);

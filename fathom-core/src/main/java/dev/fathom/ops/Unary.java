@@ -1,5 +1,8 @@
 package dev.fathom.ops;
 
+import dev.fathom.autograd.Backward;
+import dev.fathom.autograd.Graph;
+import dev.fathom.autograd.Saved;
 import dev.fathom.backend.Copy;
 import dev.fathom.backend.Parallel;
 import dev.fathom.backend.ScalarMath;
@@ -24,56 +27,68 @@ public enum Unary {
         @Override long applyLong(long x, long p, long q) { return -x; }
         @Override void f32(float[] s, int so, float[] d, int o, int n, double p, double q) { for (int i = 0; i < n; i++) d[o + i] = -s[so + i]; }
         @Override void f64(double[] s, int so, double[] d, int o, int n, double p, double q) { for (int i = 0; i < n; i++) d[o + i] = -s[so + i]; }
+        @Override Tensor grad(Saved s, Tensor g, double p, double q) { return g.neg(); }
     },
     ABS("abs", Kind.KEEP, Grain.CHEAP) {
         @Override public double apply(double x, double p, double q) { return Math.abs(x); }
         @Override long applyLong(long x, long p, long q) { return Math.abs(x); }
         @Override void f32(float[] s, int so, float[] d, int o, int n, double p, double q) { for (int i = 0; i < n; i++) d[o + i] = Math.abs(s[so + i]); }
         @Override void f64(double[] s, int so, double[] d, int o, int n, double p, double q) { for (int i = 0; i < n; i++) d[o + i] = Math.abs(s[so + i]); }
+        @Override Tensor grad(Saved s, Tensor g, double p, double q) { return g.mul(s.input(0).sign()); }
     },
     /** -1, 0 or 1 (NaN stays NaN, as {@link Math#signum}). */
     SIGN("sign", Kind.KEEP, Grain.CHEAP) {
         @Override public double apply(double x, double p, double q) { return Math.signum(x); }
         @Override long applyLong(long x, long p, long q) { return Long.signum(x); }
+        @Override Tensor grad(Saved s, Tensor g, double p, double q) { return g.zerosLike(); }
     },
     SQRT("sqrt", Kind.FLOAT, Grain.CHEAP) {
         @Override public double apply(double x, double p, double q) { return Math.sqrt(x); }
         @Override void f32(float[] s, int so, float[] d, int o, int n, double p, double q) { for (int i = 0; i < n; i++) d[o + i] = (float) Math.sqrt(s[so + i]); }
         @Override void f64(double[] s, int so, double[] d, int o, int n, double p, double q) { for (int i = 0; i < n; i++) d[o + i] = Math.sqrt(s[so + i]); }
+        @Override Tensor grad(Saved s, Tensor g, double p, double q) { return g.div(s.output().mul(2.0)); }
     },
     RSQRT("rsqrt", Kind.FLOAT, Grain.CHEAP) {
         @Override public double apply(double x, double p, double q) { return 1 / Math.sqrt(x); }
         @Override void f32(float[] s, int so, float[] d, int o, int n, double p, double q) { for (int i = 0; i < n; i++) d[o + i] = 1f / (float) Math.sqrt(s[so + i]); }
+        @Override Tensor grad(Saved s, Tensor g, double p, double q) { Tensor y = s.output(); return g.mul(y.mul(y).mul(y)).mul(-0.5); }
     },
     EXP("exp", Kind.FLOAT, Grain.COSTLY) {
         @Override public double apply(double x, double p, double q) { return Math.exp(x); }
         @Override void f32(float[] s, int so, float[] d, int o, int n, double p, double q) {
             if (vector()) VectorMath.exp(s, so, d, o, n); else super.f32(s, so, d, o, n, p, q);
         }
+        @Override Tensor grad(Saved s, Tensor g, double p, double q) { return g.mul(s.output()); }
     },
     LOG("log", Kind.FLOAT, Grain.COSTLY) {
         @Override public double apply(double x, double p, double q) { return Math.log(x); }
         @Override void f32(float[] s, int so, float[] d, int o, int n, double p, double q) {
             if (vector()) VectorMath.log(s, so, d, o, n); else super.f32(s, so, d, o, n, p, q);
         }
+        @Override Tensor grad(Saved s, Tensor g, double p, double q) { return g.div(s.input(0)); }
     },
     LOG1P("log1p", Kind.FLOAT, Grain.COSTLY) {
         @Override public double apply(double x, double p, double q) { return Math.log1p(x); }
+        @Override Tensor grad(Saved s, Tensor g, double p, double q) { return g.div(s.input(0).add(1.0)); }
     },
     EXPM1("expm1", Kind.FLOAT, Grain.COSTLY) {
         @Override public double apply(double x, double p, double q) { return Math.expm1(x); }
+        @Override Tensor grad(Saved s, Tensor g, double p, double q) { return g.mul(s.output().add(1.0)); }
     },
     SIN("sin", Kind.FLOAT, Grain.COSTLY) {
         @Override public double apply(double x, double p, double q) { return Math.sin(x); }
+        @Override Tensor grad(Saved s, Tensor g, double p, double q) { return g.mul(s.input(0).cos()); }
     },
     COS("cos", Kind.FLOAT, Grain.COSTLY) {
         @Override public double apply(double x, double p, double q) { return Math.cos(x); }
+        @Override Tensor grad(Saved s, Tensor g, double p, double q) { return g.mul(s.input(0).sin()).neg(); }
     },
     TANH("tanh", Kind.FLOAT, Grain.COSTLY) {
         @Override public double apply(double x, double p, double q) { return Math.tanh(x); }
         @Override void f32(float[] s, int so, float[] d, int o, int n, double p, double q) {
             if (vector()) VectorMath.tanh(s, so, d, o, n); else super.f32(s, so, d, o, n, p, q);
         }
+        @Override Tensor grad(Saved s, Tensor g, double p, double q) { Tensor y = s.output(); return g.mul(y.mul(y).neg().add(1.0)); }
     },
     /** 1/(1+e^{-x}), computed without overflow for large |x|. */
     SIGMOID("sigmoid", Kind.FLOAT, Grain.COSTLY) {
@@ -85,12 +100,14 @@ public enum Unary {
         @Override void f32(float[] s, int so, float[] d, int o, int n, double p, double q) {
             if (vector()) VectorMath.sigmoid(s, so, d, o, n); else super.f32(s, so, d, o, n, p, q);
         }
+        @Override Tensor grad(Saved s, Tensor g, double p, double q) { Tensor y = s.output(); return g.mul(y.mul(y.neg().add(1.0))); }
     },
     RELU("relu", Kind.KEEP, Grain.CHEAP) {
         @Override public double apply(double x, double p, double q) { return Math.max(x, 0); }
         @Override long applyLong(long x, long p, long q) { return Math.max(x, 0); }
         @Override void f32(float[] s, int so, float[] d, int o, int n, double p, double q) { for (int i = 0; i < n; i++) d[o + i] = Math.max(s[so + i], 0f); }
         @Override void f64(double[] s, int so, double[] d, int o, int n, double p, double q) { for (int i = 0; i < n; i++) d[o + i] = Math.max(s[so + i], 0d); }
+        @Override Tensor grad(Saved s, Tensor g, double p, double q) { return g.mul(s.input(0).gt(0.0)); }
     },
     /** x for x > 0, {@code p * x} otherwise ({@code p} is the negative slope, default 0.01). */
     LEAKY_RELU("leakyRelu", Kind.FLOAT, Grain.CHEAP, 0.01, 0) {
@@ -99,10 +116,12 @@ public enum Unary {
             float k = (float) p; // branch-free so the loop vectorises; NaN propagates through both terms
             for (int i = 0; i < n; i++) { float x = s[so + i]; d[o + i] = Math.max(x, 0f) + k * Math.min(x, 0f); }
         }
+        @Override Tensor grad(Saved s, Tensor g, double p, double q) { return Tensor.where(s.input(0).gt(0.0), g, g.mul(p)); }
     },
     /** x for x > 0, {@code p * (e^x - 1)} otherwise (default alpha 1). */
     ELU("elu", Kind.FLOAT, Grain.COSTLY, 1.0, 0) {
         @Override public double apply(double x, double p, double q) { return x > 0 ? x : p * Math.expm1(x); }
+        @Override Tensor grad(Saved s, Tensor g, double p, double q) { return Tensor.where(s.input(0).gt(0.0), g, g.mul(s.output().add(p))); }
     },
     /** x·Φ(x), with Φ from an accurate erfc; gelu(-inf) is its limit 0. */
     GELU("gelu", Kind.FLOAT, Grain.COSTLY) {
@@ -115,6 +134,7 @@ public enum Unary {
         @Override void f32(float[] s, int so, float[] d, int o, int n, double p, double q) {
             if (vector()) VectorMath.gelu(s, so, d, o, n); else super.f32(s, so, d, o, n, p, q);
         }
+        @Override Tensor grad(Saved s, Tensor g, double p, double q) { Tensor x = s.input(0); return g.mul(x.mul(INV_SQRT2).erf().add(1.0).mul(0.5).add(x.mul(x).mul(-0.5).exp().mul(x).mul(INV_SQRT_2PI))); }
     },
     /** The tanh approximation of GELU, 0.5x(1 + tanh(√(2/π)(x + 0.044715x³))). */
     GELU_TANH("gelu", Kind.FLOAT, Grain.COSTLY) {
@@ -126,6 +146,15 @@ public enum Unary {
         @Override void f32(float[] s, int so, float[] d, int o, int n, double p, double q) {
             if (vector()) VectorMath.geluTanh(s, so, d, o, n); else super.f32(s, so, d, o, n, p, q);
         }
+        @Override Tensor grad(Saved s, Tensor g, double p, double q) { Tensor x = s.input(0), x2 = x.mul(x);
+            Tensor t = x.add(x2.mul(x).mul(0.044715)).mul(SQRT_2_OVER_PI).tanh();
+            Tensor du = x2.mul(3 * 0.044715).add(1.0).mul(SQRT_2_OVER_PI);
+            return g.mul(t.add(1.0).mul(0.5).add(x.mul(0.5).mul(t.mul(t).neg().add(1.0)).mul(du))); }
+    },
+    /** The error function, 2/√π ∫₀ˣ e^{-t²} dt. */
+    ERF("erf", Kind.FLOAT, Grain.COSTLY) {
+        @Override public double apply(double x, double p, double q) { return ScalarMath.erf(x); }
+        @Override Tensor grad(Saved s, Tensor g, double p, double q) { Tensor x = s.input(0); return g.mul(x.mul(x).neg().exp().mul(TWO_OVER_SQRT_PI)); }
     },
     /** log(1 + e^{βx})/β, or x where βx exceeds the threshold ({@code p} = β, {@code q} = threshold). */
     SOFTPLUS("softplus", Kind.FLOAT, Grain.COSTLY, 1.0, 20.0) {
@@ -136,6 +165,7 @@ public enum Unary {
         @Override void f32(float[] s, int so, float[] d, int o, int n, double p, double q) {
             if (vector()) VectorMath.softplus(s, so, d, o, n, (float) p, (float) q); else super.f32(s, so, d, o, n, p, q);
         }
+        @Override Tensor grad(Saved s, Tensor g, double p, double q) { Tensor bx = s.input(0).mul(p); return Tensor.where(bx.gt(q), g, g.mul(bx.sigmoid())); }
     },
     /** min(max(x, p), q); NaN stays NaN. */
     CLAMP("clamp", Kind.KEEP, Grain.CHEAP, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY) {
@@ -148,6 +178,7 @@ public enum Unary {
         @Override void f64(double[] s, int so, double[] d, int o, int n, double p, double q) {
             for (int i = 0; i < n; i++) d[o + i] = Math.min(Math.max(s[so + i], p), q);
         }
+        @Override Tensor grad(Saved s, Tensor g, double p, double q) { Tensor x = s.input(0); return g.mul(x.ge(p).logicalAnd(x.le(q))); }
     },
     IS_NAN("isNaN", Kind.TEST, Grain.CHEAP) {
         @Override public double apply(double x, double p, double q) { return Double.isNaN(x) ? 1 : 0; }
@@ -180,6 +211,8 @@ public enum Unary {
 
     private static final double INV_SQRT2 = 0.7071067811865476;
     private static final double SQRT_2_OVER_PI = 0.7978845608028654;
+    private static final double INV_SQRT_2PI = 0.3989422804014327;
+    private static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
 
     /** Tests set this to run the plain-Java kernels even where the Vector API is present. */
     static volatile boolean forceScalar;
@@ -190,6 +223,11 @@ public enum Unary {
     private final Kind kind;
     private final int grain;
     private final double defaultP, defaultQ;
+    private final Backward defaultRule = (s, g) -> new Tensor[] {grad(s, g, defaultP(), defaultQ())};
+
+    private double defaultP() { return defaultP; }
+
+    private double defaultQ() { return defaultQ; }
 
     Unary(String op, Kind kind, int grain) { this(op, kind, grain, 0, 0); }
 
@@ -211,6 +249,21 @@ public enum Unary {
 
     /** The op on one float; by default through the double function, which rounds once. */
     float apply(float x, double p, double q) { return (float) apply((double) x, p, q); }
+
+    /**
+     * The backward rule: the gradient with respect to the input given the output's gradient
+     * {@code g} (the saved input and output are in {@code s}). Written with Tensor ops, so it is
+     * itself differentiable. Predicates ({@link Kind#TEST}) have none: their results are bool.
+     */
+    Tensor grad(Saved s, Tensor g, double p, double q) {
+        throw new IllegalStateException(op + " is not differentiable");
+    }
+
+    /** The recorded rule for parameters {@code p}, {@code q} (the default-parameter rule is shared). */
+    private Backward rule(double p, double q) {
+        if (p == defaultP && q == defaultQ) return defaultRule;
+        return (s, g) -> new Tensor[] {grad(s, g, p, q)};
+    }
 
     /** Integer version for {@link Kind#KEEP} ops (bounds already converted to the integer range). */
     long applyLong(long x, long p, long q) {
@@ -241,7 +294,7 @@ public enum Unary {
         if (t == DType.BOOL) return x.copy(); // sign(bool) is the identity
         Tensor out = Tensor.empty(t, shape);
         int n = out.numel();
-        if (n == 0) return out;
+        if (n == 0) return Graph.recording(x) ? Graph.record(op, out, rule(p, q), x) : out;
         Object src = x.storage().array();
         int so = x.offset();
         Object dst = out.storage().array();
@@ -252,7 +305,7 @@ public enum Unary {
             so = 0;
         }
         run(t, src, so, dst, n, p, q);
-        return out;
+        return Graph.recording(x) ? Graph.record(op, out, rule(p, q), x) : out;
     }
 
     private DType resultType(DType in, double p, double q) {

@@ -1,5 +1,11 @@
 package dev.fathom.tensor;
 
+import dev.fathom.autograd.Autograd;
+import dev.fathom.autograd.AutogradMeta;
+import dev.fathom.autograd.Backward;
+import dev.fathom.autograd.Graph;
+import dev.fathom.autograd.Hook;
+import dev.fathom.autograd.Node;
 import dev.fathom.backend.Copy;
 import dev.fathom.ops.Binary;
 import dev.fathom.ops.Conv;
@@ -16,6 +22,7 @@ import java.lang.reflect.Array;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * An n-dimensional array with NumPy semantics: a view (shape, strides, offset, dtype) over a
@@ -32,6 +39,8 @@ public final class Tensor {
     final int[] shape;
     final int[] strides;
     final int offset;
+    /** Autograd state; null for tensors that never took part in autograd. */
+    private AutogradMeta autograd;
 
     Tensor(Storage storage, int[] shape, int[] strides, int offset) {
         this.storage = storage;
@@ -381,6 +390,7 @@ public final class Tensor {
 
     /** Writes {@code value} at {@code index}, in place (bumps the storage version). */
     public Tensor setInPlace(double value, int... index) {
+        Autograd.checkInPlace("setInPlace", this);
         int o = flatIndex("setInPlace", index);
         switch (storage.array()) {
             case float[] a -> a[o] = (float) value;
@@ -423,7 +433,7 @@ public final class Tensor {
         if (dtype == dtype()) return this;
         Tensor out = empty(dtype, shape);
         copyInto(out);
-        return out;
+        return Graph.recording(this) ? Graph.record("to", out, (s, g) -> new Tensor[] {g.to(s.inputType(0))}, this) : out;
     }
 
     /** A contiguous tensor with the same values: {@code this} if already contiguous, else a copy. */
@@ -435,7 +445,7 @@ public final class Tensor {
     public Tensor copy() {
         Tensor out = empty(dtype(), shape);
         copyInto(out);
-        return out;
+        return Graph.recording(this) ? Graph.record("copy", out, (s, g) -> new Tensor[] {g}, this) : out;
     }
 
     /** Copies (and converts) this tensor's values into {@code dst}, which must have the same shape. */
@@ -448,6 +458,7 @@ public final class Tensor {
      * place.
      */
     public Tensor copyFrom(Tensor src) {
+        Autograd.checkInPlace("copyFrom", this);
         Tensor b = src.broadcastTo(shape);
         Copy.copy(shape, b.storage.array(), b.offset, b.strides, storage.array(), offset, strides);
         storage.bumpVersion();
@@ -463,9 +474,35 @@ public final class Tensor {
     public Tensor reshape(int... newShape) {
         int[] ns = inferShape("reshape", newShape);
         int[] st = viewStrides(ns);
-        if (st != null) return new Tensor(storage, ns, st, offset);
-        Tensor c = copy();
-        return new Tensor(c.storage, ns, Shapes.contiguousStrides(ns), 0);
+        Tensor r;
+        if (st != null) {
+            r = new Tensor(storage, ns, st, offset);
+        } else {
+            Tensor c = empty(dtype(), shape);
+            copyInto(c);
+            r = new Tensor(c.storage, ns, Shapes.contiguousStrides(ns), 0);
+        }
+        return recordView("reshape", r, RESHAPE_BACK);
+    }
+
+    private static final Backward RESHAPE_BACK = (s, g) -> new Tensor[] {g.reshape(s.inputShape(0))};
+
+    /** Records {@code v} (a view of, or a tensor computed from, this) with {@code rule} when recording. */
+    private Tensor recordView(String op, Tensor v, Backward rule) {
+        return Graph.recording(this) ? Graph.record(op, v, rule, this) : v;
+    }
+
+    /** A view made by {@code view} (narrow, select, slice...): its gradient is {@code g} placed into zeros. */
+    private Tensor recordSubView(String op, Tensor v, UnaryOperator<Tensor> view) {
+        if (!Graph.recording(this)) return v;
+        return Graph.record(op, v, (s, g) -> new Tensor[] {embed(op, g, s.inputShape(0), view)}, this);
+    }
+
+    /** Zeros of {@code shape} with {@code g} written where {@code view} looks; differentiable in {@code g}. */
+    private static Tensor embed(String op, Tensor g, int[] shape, UnaryOperator<Tensor> view) {
+        Tensor z = empty(g.dtype(), shape);
+        view.apply(z).copyFrom(g);
+        return Graph.recording(g) ? Graph.record(op + "Backward", z, (s, gg) -> new Tensor[] {view.apply(gg)}, g) : z;
     }
 
     /** Like {@link #reshape} but never copies: fails when the strides do not allow a view. */
@@ -476,7 +513,7 @@ public final class Tensor {
             throw new IllegalArgumentException("view: a tensor of shape " + Shapes.format(shape) + " with strides "
                 + Arrays.toString(strides) + " cannot be viewed as " + Shapes.format(ns)
                 + " without a copy; call contiguous() first or use reshape()");
-        return new Tensor(storage, ns, st, offset);
+        return recordView("view", new Tensor(storage, ns, st, offset), RESHAPE_BACK);
     }
 
     private int[] inferShape(String op, int[] newShape) {
@@ -580,7 +617,7 @@ public final class Tensor {
         k = 0;
         for (int i = 0; i < shape.length; i++)
             if (shape[i] != 1) { ns[k] = shape[i]; st[k++] = strides[i]; }
-        return new Tensor(storage, ns, st, offset);
+        return recordView("squeeze", new Tensor(storage, ns, st, offset), RESHAPE_BACK);
     }
 
     /** Removes dimension {@code dim} if its size is 1 (otherwise returns this view unchanged, as PyTorch). */
@@ -588,7 +625,7 @@ public final class Tensor {
         if (shape.length == 0) return this;
         int d = Shapes.axis("squeeze", dim, shape.length);
         if (shape[d] != 1) return this;
-        return new Tensor(storage, remove(shape, d), remove(strides, d), offset);
+        return recordView("squeeze", new Tensor(storage, remove(shape, d), remove(strides, d), offset), RESHAPE_BACK);
     }
 
     /** Inserts a dimension of size 1 at {@code dim} (in {@code [-ndim-1, ndim]}). */
@@ -596,7 +633,7 @@ public final class Tensor {
         int d = Shapes.axis("unsqueeze", dim, shape.length + 1);
         int[] ns = insert(shape, d, 1);
         int st = d < shape.length ? strides[d] * shape[d] : 1;
-        return new Tensor(storage, ns, insert(strides, d, st), offset);
+        return recordView("unsqueeze", new Tensor(storage, ns, insert(strides, d, st), offset), RESHAPE_BACK);
     }
 
     private static int[] remove(int[] a, int i) {
@@ -621,7 +658,7 @@ public final class Tensor {
         int[] ns = shape.clone(), st = strides.clone();
         ns[a] = shape[b]; ns[b] = shape[a];
         st[a] = strides[b]; st[b] = strides[a];
-        return new Tensor(storage, ns, st, offset);
+        return recordView("transpose", new Tensor(storage, ns, st, offset), (s, g) -> new Tensor[] {g.transpose(a, b)});
     }
 
     /** The transpose of a matrix (0-d and 1-d tensors are returned as they are, as in PyTorch). */
@@ -653,7 +690,11 @@ public final class Tensor {
             ns[i] = shape[d];
             st[i] = strides[d];
         }
-        return new Tensor(storage, ns, st, offset);
+        Tensor v = new Tensor(storage, ns, st, offset);
+        if (!Graph.recording(this)) return v;
+        int[] inverse = new int[dims.length];
+        for (int i = 0; i < dims.length; i++) inverse[Shapes.axis("permute", dims[i], shape.length)] = i;
+        return Graph.record("permute", v, (s, g) -> new Tensor[] {g.permute(inverse)}, this);
     }
 
     /** The view of {@code length} elements of dimension {@code dim} starting at {@code start}. */
@@ -665,7 +706,7 @@ public final class Tensor {
                 + " is out of range for dimension " + dim + " of size " + shape[d]);
         int[] ns = shape.clone();
         ns[d] = length;
-        return new Tensor(storage, ns, strides, offset + s * strides[d]);
+        return recordSubView("narrow", new Tensor(storage, ns, strides, offset + s * strides[d]), z -> z.narrow(d, s, length));
     }
 
     /** Indexes dimension {@code dim} at {@code index}, removing that dimension (a view). */
@@ -675,7 +716,8 @@ public final class Tensor {
         if (i < 0 || i >= shape[d])
             throw new IndexOutOfBoundsException("select: index " + index + " is out of range for dimension "
                 + dim + " of size " + shape[d] + " (shape " + Shapes.format(shape) + ")");
-        return new Tensor(storage, remove(shape, d), remove(strides, d), offset + i * strides[d]);
+        return recordSubView("select", new Tensor(storage, remove(shape, d), remove(strides, d), offset + i * strides[d]),
+            z -> z.select(d, i));
     }
 
     /**
@@ -693,7 +735,8 @@ public final class Tensor {
         int[] ns = shape.clone(), st = strides.clone();
         ns[d] = len;
         st[d] = strides[d] * step;
-        return new Tensor(storage, ns, st, offset + (len > 0 ? s * strides[d] : 0));
+        return recordSubView("slice", new Tensor(storage, ns, st, offset + (len > 0 ? s * strides[d] : 0)),
+            z -> z.slice(d, s, e, step));
     }
 
     /** {@code slice(dim, start, end, 1)}. */
@@ -729,7 +772,7 @@ public final class Tensor {
                     + Arrays.toString(newShape) + ": dimension " + i + " has size " + have + " (only size-1 dimensions expand)");
             }
         }
-        return new Tensor(storage, ns, st, offset);
+        return recordView("expand", new Tensor(storage, ns, st, offset), SUM_TO_INPUT);
     }
 
     /** NumPy's broadcast_to: a view of this tensor with the broadcast shape {@code target}. */
@@ -739,7 +782,75 @@ public final class Tensor {
         if (!Arrays.equals(b, target))
             throw new IllegalArgumentException("broadcastTo: shape " + Shapes.format(shape) + " cannot be broadcast to "
                 + Shapes.format(target));
-        return new Tensor(storage, target.clone(), Shapes.broadcastStrides(shape, strides, target), offset);
+        return recordView("broadcastTo", new Tensor(storage, target.clone(), Shapes.broadcastStrides(shape, strides, target), offset),
+            SUM_TO_INPUT);
+    }
+
+    private static final Backward SUM_TO_INPUT = (s, g) -> new Tensor[] {Graph.sumTo(g, s.inputShape(0))};
+
+    // ------------------------------------------------------------------ autograd (dev.fathom.autograd)
+
+    /** Whether gradients flow to or through this tensor. */
+    public boolean requiresGrad() { return autograd != null && autograd.requiresGrad(); }
+
+    /**
+     * Marks this leaf as a tensor to differentiate with respect to (a parameter); returns this.
+     * Only floating-point leaves can require grad.
+     */
+    public Tensor requiresGrad(boolean flag) {
+        Autograd.setRequiresGrad(this, flag);
+        return this;
+    }
+
+    /** The gradient accumulated by backward (leaves, and tensors that called {@link #retainGrad()}); null if none. */
+    public Tensor grad() { return autograd == null ? null : autograd.grad(); }
+
+    /** Replaces the gradient (null clears it); it must have this tensor's shape. Returns this. */
+    public Tensor setGrad(Tensor grad) {
+        Autograd.setGrad(this, grad);
+        return this;
+    }
+
+    /** Clears the gradient (to null, as PyTorch's {@code zero_grad(set_to_none=True)}): the next backward starts afresh. */
+    public void zeroGrad() { if (autograd != null) Autograd.setGrad(this, null); }
+
+    /** The node of the op that produced this tensor, or null for a leaf. */
+    public Node gradFn() { return autograd == null ? null : autograd.gradFn(); }
+
+    /** True for tensors not produced by a recorded op (inputs, parameters, anything created without grad). */
+    public boolean isLeaf() { return gradFn() == null; }
+
+    /** A tensor sharing this one's values (no copy) but cut from the graph: a leaf that does not require grad. */
+    public Tensor detach() { return new Tensor(storage, shape, strides, offset); }
+
+    /** Computes the gradient of this one-element tensor (the loss) with respect to every leaf that requires grad. */
+    public void backward() { Autograd.backward(new Tensor[] {this}, null, false, false); }
+
+    /** Backward with {@code gradient} as the gradient of the loss with respect to this tensor (same shape). */
+    public void backward(Tensor gradient) { Autograd.backward(new Tensor[] {this}, new Tensor[] {gradient}, false, false); }
+
+    /**
+     * Backward with options: {@code retainGraph} keeps the graph for another backward,
+     * {@code createGraph} records the backward so gradients can be differentiated again.
+     * {@code gradient} may be null for a one-element tensor.
+     */
+    public void backward(Tensor gradient, boolean retainGraph, boolean createGraph) {
+        Autograd.backward(new Tensor[] {this}, new Tensor[] {gradient}, retainGraph, createGraph);
+    }
+
+    /** Calls {@code hook} with this tensor's gradient whenever backward computes it; the hook may return a replacement. */
+    public Hook registerHook(UnaryOperator<Tensor> hook) { return Autograd.registerHook(this, hook); }
+
+    /** Keeps this non-leaf tensor's gradient in {@link #grad()} after backward; returns this. */
+    public Tensor retainGrad() {
+        Autograd.retainGrad(this);
+        return this;
+    }
+
+    /** This tensor's autograd state, created on first use; its state changes only through the methods above. */
+    public AutogradMeta autogradMeta() {
+        if (autograd == null) autograd = AutogradMeta.create();
+        return autograd;
     }
 
     // ------------------------------------------------------------------ elementwise (ops/Unary, ops/Binary)
@@ -807,6 +918,8 @@ public final class Tensor {
     public Tensor log1p() { return Unary.LOG1P.apply(this); }
     /** {@code exp(x) - 1}, accurate near 0. */
     public Tensor expm1() { return Unary.EXPM1.apply(this); }
+    /** The error function. */
+    public Tensor erf() { return Unary.ERF.apply(this); }
     /** Sine (radians). */
     public Tensor sin() { return Unary.SIN.apply(this); }
     /** Cosine (radians). */
