@@ -77,6 +77,7 @@ final class Sampling {
      * written back through the memory-order view; bumps the version.
      */
     private static void fillInPlace(String op, Tensor t, Generator g, Fill contiguous, Fill strided) {
+        dev.fathom.autograd.Autograd.checkInPlace(op, t);
         int n = t.numel();
         if (t.isContiguous()) {
             contiguous.fill(gen(g), t.storage.array(), t.offset, n);
