@@ -1,6 +1,7 @@
 package dev.fathom.ops;
 
 import dev.fathom.autograd.Graph;
+import dev.fathom.autograd.Scope;
 import dev.fathom.backend.Parallel;
 import dev.fathom.tensor.DType;
 import dev.fathom.tensor.Shapes;
@@ -97,8 +98,29 @@ public final class Reductions {
         return (keepDim ? g : g.reshape(keep)).expand(inShape);
     }
 
-    /** Product over {@code dims} (empty: all); bool/int inputs give int64. */
-    public static Tensor prod(Tensor x, int[] dims, boolean keepDim) { return sumProd("prod", Op.PROD, x, dims, keepDim); }
+    /**
+     * Product over {@code dims} (empty: all); bool/int inputs give int64.
+     *
+     * <p>Gradient (as PyTorch): {@code g * out / x} where {@code x != 0}; at a zero, the product of
+     * the rest of its slice when it is the slice's only zero, else 0. First derivatives are exact
+     * for any number of zeros, higher ones for at most one zero per reduced slice.
+     */
+    public static Tensor prod(Tensor x, int[] dims, boolean keepDim) {
+        return Graph.run("prod", () -> sumProd("prod", Op.PROD, x, dims, keepDim), (s, g) -> {
+            Tensor in = s.input(0);
+            int[] shape = in.shape();
+            Tensor gx = expandBack(g, shape, dims, keepDim), out = expandBack(s.output(), shape, dims, keepDim);
+            Tensor z = in.eq(0.0);
+            if (!any(z)) return new Tensor[] {gx.mul(out).div(in)};
+            // x with its zeros set to 1: out / xs off the zeros, prod(xs) at a slice's only zero
+            Tensor xs = Tensor.where(z, Tensor.scalar(1.0, in.dtype()), in);
+            Tensor atZero = Tensor.where(z.sum(dims, true).eq(1.0), xs.prod(dims, true), Tensor.scalar(0.0, in.dtype()));
+            return new Tensor[] {gx.mul(Tensor.where(z, atZero, out.div(xs)))};
+        }, x);
+    }
+
+    /** Whether any element of a bool tensor is true. */
+    private static boolean any(Tensor mask) { return mask.sum().itemLong() != 0; }
 
     /** Mean over {@code dims} (empty: all); floating inputs only. */
     public static Tensor mean(Tensor x, int[] dims, boolean keepDim) {
@@ -135,8 +157,33 @@ public final class Reductions {
         return extreme("min", Op.MIN, x, new int[0], false);
     }
 
-    /** {@code log(sum(exp(x)))} over {@code dims}, computed stably (max subtracted first). */
+    /**
+     * amax/amin/max/min, recorded: the gradient is split evenly among the elements equal to the
+     * extreme of their slice (NaNs, where the extreme is NaN), as PyTorch's amax and max().
+     */
+    private static Tensor extreme(String name, Op op, Tensor x, int[] dims, boolean keepDim) {
+        return Graph.run(name, () -> extremeForward(name, op, x, dims, keepDim), (s, g) -> {
+            Tensor in = s.input(0);
+            int[] shape = in.shape();
+            Tensor out = expandBack(s.output(), shape, dims, keepDim);
+            Tensor hit = in.eq(out).logicalOr(in.isNaN().logicalAnd(out.isNaN())).to(in.dtype());
+            return new Tensor[] {expandBack(g, shape, dims, keepDim).mul(hit).div(hit.sum(dims, true))};
+        }, x);
+    }
+
+    /**
+     * {@code log(sum(exp(x)))} over {@code dims}, computed stably (max subtracted first). Gradient:
+     * {@code g * exp(x - out)} (the softmax of the slice).
+     */
     public static Tensor logsumexp(Tensor x, int[] dims, boolean keepDim) {
+        return Graph.run("logsumexp", () -> logsumexpForward(x, dims, keepDim), (s, g) -> {
+            int[] shape = s.inputShape(0);
+            Tensor out = expandBack(s.output(), shape, dims, keepDim);
+            return new Tensor[] {expandBack(g, shape, dims, keepDim).mul(s.input(0).sub(out).exp())};
+        }, x);
+    }
+
+    private static Tensor logsumexpForward(Tensor x, int[] dims, boolean keepDim) {
         requireFloat("logsumexp", x);
         Plan p = plan("logsumexp", x, dims, keepDim);
         double[] m = engine(Op.MAX, p, null);
@@ -149,19 +196,44 @@ public final class Reductions {
 
     /**
      * Variance over {@code dims} (empty: all) with divisor {@code N - correction} (clamped at 0),
-     * by the two-pass algorithm (mean first, then squared deviations).
+     * by the two-pass algorithm (mean first, then squared deviations). Gradient:
+     * {@code g * 2 (x - mean) / (N - correction)}.
      */
     public static Tensor var(Tensor x, int[] dims, int correction, boolean keepDim) {
-        Plan p = plan("var", requireFloat("var", x), dims, keepDim);
-        return fromDoubles(x.dtype(), variance(p, correction), p);
+        return Graph.run("var", () -> {
+            Plan p = plan("var", requireFloat("var", x), dims, keepDim);
+            return fromDoubles(x.dtype(), variance(p, correction), p);
+        }, (s, g) -> new Tensor[] {varBack(g, s.input(0), dims, correction, keepDim)}, x);
     }
 
-    /** Standard deviation: the square root of {@link #var}. */
+    /**
+     * Standard deviation: the square root of {@link #var}. Gradient: var's with {@code g / (2 out)},
+     * and 0 where the deviation is 0 (as PyTorch).
+     */
     public static Tensor std(Tensor x, int[] dims, int correction, boolean keepDim) {
-        Plan p = plan("std", requireFloat("std", x), dims, keepDim);
-        double[] v = variance(p, correction);
-        for (int i = 0; i < v.length; i++) v[i] = Math.sqrt(v[i]);
-        return fromDoubles(x.dtype(), v, p);
+        return Graph.run("std", () -> {
+            Plan p = plan("std", requireFloat("std", x), dims, keepDim);
+            double[] v = variance(p, correction);
+            for (int i = 0; i < v.length; i++) v[i] = Math.sqrt(v[i]);
+            return fromDoubles(x.dtype(), v, p);
+        }, (s, g) -> {
+            Tensor out = s.output(), zero = out.eq(0.0), o = Tensor.scalar(0.0, out.dtype());
+            // 1 in place of a zero deviation keeps the unused branch (and its derivatives) finite
+            Tensor gv = Tensor.where(zero, o, g.div(Tensor.where(zero, o.add(1.0), out).mul(2.0)));
+            return new Tensor[] {varBack(gv, s.input(0), dims, correction, keepDim)};
+        }, x);
+    }
+
+    /** The gradient of var at {@code x} for the output gradient {@code g}. */
+    private static Tensor varBack(Tensor g, Tensor x, int[] dims, int correction, boolean keepDim) {
+        int[] shape = x.shape();
+        long n = 1;
+        if (shape.length > 0) {
+            boolean[] mask = Shapes.axesMask("var", dims, shape.length);
+            for (int d = 0; d < shape.length; d++) if (mask[d]) n *= shape[d];
+        }
+        double div = Math.max(0, (double) n - correction);
+        return expandBack(g, shape, dims, keepDim).mul(x.sub(x.mean(dims, true))).mul(2.0 / div);
     }
 
     /** Index of the largest element of the flattened tensor (int64, 0-d); first one on ties, NaN counts as largest. */
@@ -183,22 +255,99 @@ public final class Reductions {
     public static Tensor argmin(Tensor x, int dim, boolean keepDim) { return arg("argmin", false, x, dim, keepDim).indices(); }
 
     /** Maxima along {@code dim} and their int64 positions (torch.max(x, dim)). */
-    public static ValuesIndices maxWithIndices(Tensor x, int dim, boolean keepDim) { return arg("max", true, x, dim, keepDim); }
+    public static ValuesIndices maxWithIndices(Tensor x, int dim, boolean keepDim) { return withIndices("max", true, x, dim, keepDim); }
 
     /** Minima along {@code dim} and their int64 positions (torch.min(x, dim)). */
-    public static ValuesIndices minWithIndices(Tensor x, int dim, boolean keepDim) { return arg("min", false, x, dim, keepDim); }
+    public static ValuesIndices minWithIndices(Tensor x, int dim, boolean keepDim) { return withIndices("min", false, x, dim, keepDim); }
 
-    /** Softmax along {@code dim}: {@code exp(x - max) / sum(exp(x - max))}; floating inputs only. */
-    public static Tensor softmax(Tensor x, int dim) { return softmax("softmax", x, dim, false); }
+    /**
+     * {@link #arg} with its values recorded: their gradient goes whole to the returned index
+     * (torch.max(x, dim)), even on ties; the indices are not differentiable.
+     */
+    private static ValuesIndices withIndices(String name, boolean max, Tensor x, int dim, boolean keepDim) {
+        if (!Graph.recording(x)) return arg(name, max, x, dim, keepDim);
+        ValuesIndices r;
+        try (Scope ignored = Graph.pause()) {
+            r = arg(name, max, x, dim, keepDim);
+        }
+        Graph.record(name, r.values(), (s, g) -> new Tensor[] {
+            indexBack(g, s.input(1), s.inputShape(0), dim, keepDim), null}, x, r.indices());
+        return r;
+    }
 
-    /** Log-softmax along {@code dim}: {@code x - max - log(sum(exp(x - max)))}; floating inputs only. */
-    public static Tensor logSoftmax(Tensor x, int dim) { return softmax("logSoftmax", x, dim, true); }
+    /** {@code g} placed at positions {@code idx} along {@code dim} of zeros of {@code shape}; differentiable in g. */
+    private static Tensor indexBack(Tensor g, Tensor idx, int[] shape, int dim, boolean keepDim) {
+        int nd = shape.length;
+        if (nd == 0) return g.reshape();
+        int d = Shapes.axis("backward", dim, nd);
+        int[] along = new int[nd];
+        Arrays.fill(along, 1);
+        along[d] = shape[d];
+        Tensor hit = Tensor.arange(shape[d]).reshape(along).eq(keepDim ? idx : idx.unsqueeze(d));
+        return Tensor.where(hit, keepDim ? g : g.unsqueeze(d), Tensor.scalar(0.0, g.dtype()));
+    }
 
-    /** Running sum along {@code dim}; bool/int inputs give int64, floats accumulate in double. */
-    public static Tensor cumsum(Tensor x, int dim) { return scan("cumsum", false, x, dim); }
+    /**
+     * Softmax along {@code dim}: {@code exp(x - max) / sum(exp(x - max))}; floating inputs only.
+     * Gradient from the output y: {@code y * (g - sum(g * y))}.
+     */
+    public static Tensor softmax(Tensor x, int dim) {
+        return Graph.run("softmax", () -> softmax("softmax", x, dim, false), (s, g) -> {
+            Tensor y = s.output();
+            return new Tensor[] {y.mul(g.sub(g.mul(y).sum(alongDim(y, dim), true)))};
+        }, x);
+    }
 
-    /** Running product along {@code dim}; bool/int inputs give int64, floats accumulate in double. */
-    public static Tensor cumprod(Tensor x, int dim) { return scan("cumprod", true, x, dim); }
+    /**
+     * Log-softmax along {@code dim}: {@code x - max - log(sum(exp(x - max)))}; floating inputs only.
+     * Gradient from the output y: {@code g - exp(y) * sum(g)}.
+     */
+    public static Tensor logSoftmax(Tensor x, int dim) {
+        return Graph.run("logSoftmax", () -> softmax("logSoftmax", x, dim, true), (s, g) -> {
+            Tensor y = s.output();
+            return new Tensor[] {g.sub(y.exp().mul(g.sum(alongDim(y, dim), true)))};
+        }, x);
+    }
+
+    /** {@code {dim}} for a reduction along dim, or all (nothing) for a 0-d tensor. */
+    private static int[] alongDim(Tensor x, int dim) { return x.ndim() == 0 ? new int[0] : new int[] {dim}; }
+
+    /**
+     * Running sum along {@code dim}; bool/int inputs give int64, floats accumulate in double.
+     * Gradient: the running sum of g from the end ({@link #reverseCumsum}).
+     */
+    public static Tensor cumsum(Tensor x, int dim) {
+        return Graph.run("cumsum", () -> scan("cumsum", false, false, x, dim),
+            (s, g) -> new Tensor[] {reverseCumsum(g, dim)}, x);
+    }
+
+    /**
+     * Running sum along {@code dim} taken from the last element backwards
+     * ({@code out[i] = sum over j >= i of x[j]}): the gradient of cumsum, and its gradient is cumsum.
+     */
+    static Tensor reverseCumsum(Tensor x, int dim) {
+        return Graph.run("reverseCumsum", () -> scan("reverseCumsum", false, true, x, dim),
+            (s, g) -> new Tensor[] {cumsum(g, dim)}, x);
+    }
+
+    /**
+     * Running product along {@code dim}; bool/int inputs give int64, floats accumulate in double.
+     *
+     * <p>Gradient (as PyTorch): {@code reverseCumsum(g * out) / x}; at the first zero of a line,
+     * {@code reverseCumsum(g * cumprod(x with that zero set to 1))}; after it every gradient is 0.
+     * First derivatives are exact for any number of zeros, higher ones for at most one zero per
+     * line.
+     */
+    public static Tensor cumprod(Tensor x, int dim) {
+        return Graph.run("cumprod", () -> scan("cumprod", true, false, x, dim), (s, g) -> {
+            Tensor in = s.input(0), out = s.output(), z = in.eq(0.0);
+            if (!any(z)) return new Tensor[] {reverseCumsum(g.mul(out), dim).div(in)};
+            Tensor one = Tensor.scalar(1.0, in.dtype()), first = z.logicalAnd(z.cumsum(dim).eq(1.0));
+            Tensor rest = reverseCumsum(g.mul(out), dim).div(Tensor.where(z, one, in));
+            Tensor atFirst = reverseCumsum(g.mul(Tensor.where(first, one, in).cumprod(dim)), dim);
+            return new Tensor[] {Tensor.where(first, atFirst, rest)};
+        }, x);
+    }
 
     // ================================================================== planning
 
@@ -392,7 +541,7 @@ public final class Reductions {
         return fromDoubles(t, engine(op, p, null), p);
     }
 
-    private static Tensor extreme(String name, Op op, Tensor x, int[] dims, boolean keepDim) {
+    private static Tensor extremeForward(String name, Op op, Tensor x, int[] dims, boolean keepDim) {
         DType t = x.dtype();
         outShape(name, x, dims, keepDim);
         Plan p = plan(name, t.isFloatingPoint() ? x : x.to(DType.INT64), dims, keepDim);
@@ -1150,10 +1299,14 @@ public final class Reductions {
 
     // ================================================================== scans
 
-    private static Tensor scan(String name, boolean prod, Tensor x, int dim) {
+    /**
+     * Running sum or product along {@code dim}, from the first element or, {@code rev}, from the
+     * last one backwards.
+     */
+    private static Tensor scan(String name, boolean prod, boolean rev, Tensor x, int dim) {
         if (x.ndim() == 0) {
             Shapes.axis(name, dim, 1);
-            return scan(name, prod, x.reshape(1), 0).reshape();
+            return scan(name, prod, rev, x.reshape(1), 0).reshape();
         }
         int d = Shapes.axis(name, dim, x.ndim());
         DType t = x.dtype().isFloatingPoint() ? x.dtype() : DType.INT64;
@@ -1165,6 +1318,7 @@ public final class Reductions {
         Tensor out = Tensor.empty(t, shape);
         if (out.numel() == 0) return out;
         int off = c.offset(), nb = (B + BCH - 1) / BCH, fb = B, w = Math.min(B, BCH);
+        int st = rev ? -B : B, last = rev ? (R - 1) * B : 0;
         Object in = c.storage().array(), o = out.storage().array();
         // Units are (outer index, column chunk); B == 1 is the contiguous row scan.
         par(A * nb, GRAIN / (w * R), (s, e) -> {
@@ -1172,11 +1326,11 @@ public final class Reductions {
             long[] accL = new long[w];
             for (int u = s; u < e; u++) {
                 int a = u / nb, b0 = (u % nb) * BCH, bw = Math.min(BCH, fb - b0);
-                int io = off + a * R * fb + b0, oo = a * R * fb + b0;
+                int io = off + a * R * fb + b0 + last, oo = a * R * fb + b0 + last;
                 switch (in) {
-                    case float[] f -> scanF(prod, f, io, (float[]) o, oo, R, fb, bw, accD);
-                    case double[] f -> scanD(prod, f, io, (double[]) o, oo, R, fb, bw, accD);
-                    case long[] f -> scanL(prod, f, io, (long[]) o, oo, R, fb, bw, accL);
+                    case float[] f -> scanF(prod, f, io, (float[]) o, oo, R, st, bw, accD);
+                    case double[] f -> scanD(prod, f, io, (double[]) o, oo, R, st, bw, accD);
+                    case long[] f -> scanL(prod, f, io, (long[]) o, oo, R, st, bw, accL);
                     default -> throw new IllegalStateException();
                 }
             }
@@ -1184,43 +1338,45 @@ public final class Reductions {
         return out;
     }
 
-    private static void scanF(boolean prod, float[] in, int io, float[] out, int oo, int R, int B, int bw, double[] acc) {
-        if (B == 1) {
+    // The scan kernels: R rows of width bw, starting at io/oo, one row to the next st elements apart.
+
+    private static void scanF(boolean prod, float[] in, int io, float[] out, int oo, int R, int st, int bw, double[] acc) {
+        if (bw == 1) {
             double a = prod ? 1 : 0;
-            if (prod) for (int r = 0; r < R; r++) out[oo + r] = (float) (a *= in[io + r]);
-            else for (int r = 0; r < R; r++) out[oo + r] = (float) (a += in[io + r]);
+            if (prod) for (int r = 0; r < R; r++, io += st, oo += st) out[oo] = (float) (a *= in[io]);
+            else for (int r = 0; r < R; r++, io += st, oo += st) out[oo] = (float) (a += in[io]);
             return;
         }
         Arrays.fill(acc, 0, bw, prod ? 1 : 0);
-        for (int r = 0; r < R; r++, io += B, oo += B) {
+        for (int r = 0; r < R; r++, io += st, oo += st) {
             if (prod) for (int b = 0; b < bw; b++) out[oo + b] = (float) (acc[b] *= in[io + b]);
             else for (int b = 0; b < bw; b++) out[oo + b] = (float) (acc[b] += in[io + b]);
         }
     }
 
-    private static void scanD(boolean prod, double[] in, int io, double[] out, int oo, int R, int B, int bw, double[] acc) {
-        if (B == 1) {
+    private static void scanD(boolean prod, double[] in, int io, double[] out, int oo, int R, int st, int bw, double[] acc) {
+        if (bw == 1) {
             double a = prod ? 1 : 0;
-            if (prod) for (int r = 0; r < R; r++) out[oo + r] = a *= in[io + r];
-            else for (int r = 0; r < R; r++) out[oo + r] = a += in[io + r];
+            if (prod) for (int r = 0; r < R; r++, io += st, oo += st) out[oo] = a *= in[io];
+            else for (int r = 0; r < R; r++, io += st, oo += st) out[oo] = a += in[io];
             return;
         }
         Arrays.fill(acc, 0, bw, prod ? 1 : 0);
-        for (int r = 0; r < R; r++, io += B, oo += B) {
+        for (int r = 0; r < R; r++, io += st, oo += st) {
             if (prod) for (int b = 0; b < bw; b++) out[oo + b] = acc[b] *= in[io + b];
             else for (int b = 0; b < bw; b++) out[oo + b] = acc[b] += in[io + b];
         }
     }
 
-    private static void scanL(boolean prod, long[] in, int io, long[] out, int oo, int R, int B, int bw, long[] acc) {
-        if (B == 1) {
+    private static void scanL(boolean prod, long[] in, int io, long[] out, int oo, int R, int st, int bw, long[] acc) {
+        if (bw == 1) {
             long a = prod ? 1 : 0;
-            if (prod) for (int r = 0; r < R; r++) out[oo + r] = a *= in[io + r];
-            else for (int r = 0; r < R; r++) out[oo + r] = a += in[io + r];
+            if (prod) for (int r = 0; r < R; r++, io += st, oo += st) out[oo] = a *= in[io];
+            else for (int r = 0; r < R; r++, io += st, oo += st) out[oo] = a += in[io];
             return;
         }
         Arrays.fill(acc, 0, bw, prod ? 1 : 0);
-        for (int r = 0; r < R; r++, io += B, oo += B) {
+        for (int r = 0; r < R; r++, io += st, oo += st) {
             if (prod) for (int b = 0; b < bw; b++) out[oo + b] = acc[b] *= in[io + b];
             else for (int b = 0; b < bw; b++) out[oo + b] = acc[b] += in[io + b];
         }
