@@ -1,5 +1,6 @@
 package dev.fathom.ops;
 
+import dev.fathom.autograd.Graph;
 import dev.fathom.backend.DirectConv;
 import dev.fathom.backend.Gemm;
 import dev.fathom.backend.Im2col;
@@ -20,6 +21,12 @@ import java.util.Arrays;
  * transposed convolution is GEMM + col2im, the exact adjoint. 1-d convolutions run the 2-d code
  * with a height of 1. Images are split across the worker pool when the batch is large enough,
  * otherwise each GEMM splits itself.
+ *
+ * <p>Gradients: the input gradient of a convolution is the transposed convolution of the output
+ * gradient with the same weight, and the other way round; the weight gradient is a correlation of
+ * input and output gradient (im2col + GEMM, summed over the batch); the bias gradient sums the
+ * output gradient over batch and space. These three ops are each other's derivatives, so
+ * gradients of any order work.
  */
 public final class Conv {
     private Conv() {}
@@ -29,7 +36,7 @@ public final class Conv {
      * For a transposed convolution this is the geometry of the forward convolution it is the
      * adjoint of (so {@code c, h, w} describe the transposed convolution's output).
      */
-    private record Geom(int n, int c, int h, int w, int o, int groups, int kh, int kw,
+    private record Geom(int sp, int n, int c, int h, int w, int o, int groups, int kh, int kw,
                         int sh, int sw, int padT, int padL, int dh, int dw, int oh, int ow) {
         int cg() { return c / groups; }
         int og() { return o / groups; }
@@ -37,6 +44,15 @@ public final class Conv {
         int patch() { return cg() * kh * kw; }
         /** A 1×1, stride-1, unpadded convolution needs no unfolding: the image is already the patch matrix. */
         boolean pointwise() { return kh == 1 && kw == 1 && sh == 1 && sw == 1 && padT == 0 && padL == 0 && oh == h && ow == w; }
+        /** The convolution's input (the transposed convolution's output) {@code [n, c, (h,) w]}. */
+        int[] imageShape() { return sp == 2 ? new int[] {n, c, h, w} : new int[] {n, c, w}; }
+        /** The convolution's output (the transposed convolution's input) {@code [n, o, (oh,) ow]}. */
+        int[] outShape() { return sp == 2 ? new int[] {n, o, oh, ow} : new int[] {n, o, ow}; }
+        /** {@code [o, c/groups, (kh,) kw]}. */
+        int[] weightShape() { return sp == 2 ? new int[] {o, cg(), kh, kw} : new int[] {o, cg(), kw}; }
+        /** The batch and spatial dimensions, summed for a bias gradient. */
+        int[] biasSumDims() { return sp == 2 ? new int[] {0, 2, 3} : new int[] {0, 2}; }
+        String name(String op) { return op + sp + "d"; }
     }
 
     // ------------------------------------------------------------------ public API
@@ -225,18 +241,76 @@ public final class Conv {
         }
 
         Geom g = sp == 2
-            ? new Geom(xs[0], xs[1], xs[2], xs[3], outC, groups, ws[2], ws[3], stride[0], stride[1],
+            ? new Geom(2, xs[0], xs[1], xs[2], xs[3], outC, groups, ws[2], ws[3], stride[0], stride[1],
                 padBegin[0], padBegin[1], dilation[0], dilation[1], out[0], out[1])
-            : new Geom(xs[0], xs[1], 1, xs[2], outC, groups, 1, ws[2], 1, stride[0],
+            : new Geom(1, xs[0], xs[1], 1, xs[2], outC, groups, 1, ws[2], 1, stride[0],
                 0, padBegin[0], 1, dilation[0], 1, out[0]);
-        int[] yShape = sp == 2 ? new int[] {g.n, outC, g.oh, g.ow} : new int[] {g.n, outC, g.ow};
-        Tensor y = Tensor.empty(input.dtype(), yShape);
+        Tensor y = conv(g, x, weight, bias);
+        return unbatched ? y.squeeze(0) : y;
+    }
+
+    // ------------------------------------------------------------------ the three recorded kernels
+    //
+    // With T(x, w, y) = <conv(x, w), y>, trilinear, each of conv, its adjoint in x (transposed
+    // convolution) and its adjoint in w (the weight gradient) is the partial derivative of T with
+    // one argument left out; so the derivatives of each are the other two, all with the same
+    // geometry, and any order of differentiation stays within these three ops. The geometry fixes
+    // every size, so an input gradient has its input's shape exactly (asymmetric "same" padding and
+    // rows a strided window never reaches included) without any outputPadding arithmetic.
+
+    /** {@code conv(x, w) + b}: x {@code [n, c, ..]} to {@code [n, o, ..]}. */
+    private static Tensor conv(Geom g, Tensor x, Tensor w, Tensor b) {
+        return Graph.run(g.name("conv"), () -> convKernel(g, x, w, b), (s, gy) -> new Tensor[] {
+            s.needsGrad(0) ? convTranspose(g, gy, s.input(1), null) : null,
+            s.needsGrad(1) ? weightGrad(g, s.input(0), gy) : null,
+            s.needsGrad(2) ? gy.sum(g.biasSumDims(), false) : null}, x, w, b);
+    }
+
+    /** {@code conv}'s adjoint in its input, plus b: y {@code [n, o, ..]} to {@code [n, c, ..]}. */
+    private static Tensor convTranspose(Geom g, Tensor y, Tensor w, Tensor b) {
+        return Graph.run(g.name("convTranspose"), () -> transposedKernel(g, y, w, b), (s, gx) -> new Tensor[] {
+            s.needsGrad(0) ? conv(g, gx, s.input(1), null) : null,
+            s.needsGrad(1) ? weightGrad(g, gx, s.input(0)) : null,
+            s.needsGrad(2) ? gx.sum(g.biasSumDims(), false) : null}, y, w, b);
+    }
+
+    /**
+     * {@code conv}'s adjoint in its weight: the correlation of x {@code [n, c, ..]} with y
+     * {@code [n, o, ..]}, summed over the batch, shaped like the weight.
+     */
+    private static Tensor weightGrad(Geom g, Tensor x, Tensor y) {
+        return Graph.run(g.name("conv") + "WeightGrad", () -> weightGradKernel(g, x, y), (s, gw) -> new Tensor[] {
+            s.needsGrad(0) ? convTranspose(g, s.input(1), gw, null) : null,
+            s.needsGrad(1) ? conv(g, s.input(0), gw, null) : null}, x, y);
+    }
+
+    private static Tensor convKernel(Geom g, Tensor x, Tensor w, Tensor b) {
+        Tensor y = Tensor.empty(x.dtype(), g.outShape());
         if (y.numel() > 0) {
-            Tensor xc = x.contiguous(), wc = weight.contiguous(), bc = bias == null ? null : bias.contiguous();
+            Tensor xc = x.contiguous(), wc = w.contiguous(), bc = b == null ? null : b.contiguous();
             runForward(g, xc.storage().array(), xc.offset(), wc.storage().array(), wc.offset(),
                 bc == null ? null : bc.storage().array(), bc == null ? 0 : bc.offset(), y.storage().array());
         }
-        return unbatched ? y.squeeze(0) : y;
+        return y;
+    }
+
+    private static Tensor transposedKernel(Geom g, Tensor y, Tensor w, Tensor b) {
+        Tensor x = Tensor.empty(y.dtype(), g.imageShape());
+        if (x.numel() > 0) {
+            Tensor yc = y.contiguous(), wc = w.contiguous(), bc = b == null ? null : b.contiguous();
+            runTransposed(g, yc.storage().array(), yc.offset(), wc.storage().array(), wc.offset(),
+                bc == null ? null : bc.storage().array(), bc == null ? 0 : bc.offset(), x.storage().array());
+        }
+        return x;
+    }
+
+    private static Tensor weightGradKernel(Geom g, Tensor x, Tensor y) {
+        Tensor w = Tensor.empty(x.dtype(), g.weightShape());
+        if (w.numel() > 0 && y.numel() > 0) {
+            Tensor xc = x.contiguous(), yc = y.contiguous();
+            runWeightGrad(g, xc.storage().array(), xc.offset(), yc.storage().array(), yc.offset(), w.storage().array());
+        }
+        return w;
     }
 
     /** GEMM work (multiply-adds) below which one image is too small for a parallel GEMM to pay. */
@@ -363,17 +437,11 @@ public final class Conv {
 
         // the forward convolution this is the adjoint of maps [n, outC, out...] to [n, inC, in...]
         Geom g = sp == 2
-            ? new Geom(xs[0], outC, out[0], out[1], inC, groups, ws[2], ws[3], stride[0], stride[1],
+            ? new Geom(2, xs[0], outC, out[0], out[1], inC, groups, ws[2], ws[3], stride[0], stride[1],
                 padding[0], padding[1], dilation[0], dilation[1], xs[2], xs[3])
-            : new Geom(xs[0], outC, 1, out[0], inC, groups, 1, ws[2], 1, stride[0],
+            : new Geom(1, xs[0], outC, 1, out[0], inC, groups, 1, ws[2], 1, stride[0],
                 0, padding[0], 1, dilation[0], 1, xs[2]);
-        int[] yShape = sp == 2 ? new int[] {g.n, outC, out[0], out[1]} : new int[] {g.n, outC, out[0]};
-        Tensor y = Tensor.empty(input.dtype(), yShape);
-        if (y.numel() > 0) {
-            Tensor xc = x.contiguous(), wc = weight.contiguous(), bc = bias == null ? null : bias.contiguous();
-            runTransposed(g, xc.storage().array(), xc.offset(), wc.storage().array(), wc.offset(),
-                bc == null ? null : bc.storage().array(), bc == null ? 0 : bc.offset(), y.storage().array());
-        }
+        Tensor y = convTranspose(g, x, weight, bias);
         return unbatched ? y.squeeze(0) : y;
     }
 
@@ -398,6 +466,51 @@ public final class Conv {
             }
         };
         runBatch(g.n, (long) g.o * k * ohw, body);
+    }
+
+    /**
+     * dW[gr] += dY[n, gr] × im2col(X[n, gr])ᵀ over the batch, one GEMM per image and group. A
+     * split batch accumulates into one partial weight gradient per chunk (the weight is small
+     * beside the images), summed at the end.
+     */
+    private static void runWeightGrad(Geom g, Object x, int xOff, Object y, int yOff, Object w) {
+        int hw = g.h * g.w, ohw = g.oh * g.ow, k = g.patch(), og = g.og(), cg = g.cg(), wn = g.o * k;
+        boolean pointwise = g.pointwise();
+        long macs = (long) g.o * k * ohw;
+        int chunks = batchParallel(g.n, macs)
+            ? (int) Math.max(1, Math.min(Math.min(g.n, Parallel.threads()), (long) g.n * macs / (1 << 16))) : 1;
+        Object[] parts = new Object[chunks];
+        parts[0] = w;
+        for (int t = 1; t < chunks; t++) parts[t] = w instanceof float[] ? new float[wn] : new double[wn];
+        Parallel.RangeBody body = (s, e) -> {
+            for (int t = s; t < e; t++) {
+                Object col = pointwise ? null : scratch(w, (long) k * ohw), dw = parts[t];
+                for (int n = (int) ((long) t * g.n / chunks), end = (int) ((long) (t + 1) * g.n / chunks); n < end; n++) {
+                    for (int gr = 0; gr < g.groups; gr++) {
+                        int xg = xOff + (n * g.c + gr * cg) * hw, yg = yOff + (n * g.o + gr * og) * ohw;
+                        Object bm = x;
+                        int bmOff = xg;
+                        if (!pointwise) {
+                            im2col(x, xg, g, col);
+                            bm = col;
+                            bmOff = 0;
+                        }
+                        gemm(false, true, og, k, ohw, y, yg, ohw, bm, bmOff, ohw, true, dw, gr * og * k, k);
+                    }
+                }
+            }
+        };
+        if (chunks == 1) body.run(0, 1);
+        else Parallel.forRange(chunks, 1, body);
+        for (int t = 1; t < chunks; t++) {
+            if (w instanceof float[] wf) {
+                float[] p = (float[]) parts[t];
+                for (int i = 0; i < wn; i++) wf[i] += p[i];
+            } else {
+                double[] wd = (double[]) w, p = (double[]) parts[t];
+                for (int i = 0; i < wn; i++) wd[i] += p[i];
+            }
+        }
     }
 
     // ------------------------------------------------------------------ dtype dispatch (per image, not per element)

@@ -1,5 +1,7 @@
 package dev.fathom.ops;
 
+import dev.fathom.autograd.Graph;
+import dev.fathom.autograd.Scope;
 import dev.fathom.backend.Parallel;
 import dev.fathom.tensor.DType;
 import dev.fathom.tensor.Shapes;
@@ -16,13 +18,18 @@ import java.util.Arrays;
  * the right padding). Max pooling pads with -inf and propagates NaN; ties go to the first
  * maximum in row-major window order. Planes ({@code N*C}) are split across the worker pool; 1-d
  * pooling runs the 2-d kernels with a height of 1.
+ *
+ * <p>Gradients: max pooling adds each output gradient at the index its forward chose (so a tie
+ * sends it to the first maximum, the returned index); average pooling spreads it over the window
+ * with the forward's divisor. Both backwards are linear ops recorded with their own adjoints, so
+ * second derivatives work.
  */
 public final class Pool {
     private Pool() {}
 
     /** Resolved geometry: {@code planes} images of {@code h×w} pooled to {@code oh×ow}. */
     private record Win(int planes, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw,
-                       int dh, int dw, int oh, int ow, int[] outShape) {
+                       int dh, int dw, int oh, int ow, int[] inShape, int[] outShape) {
         /** 2×2 windows with stride 2, no padding or dilation, every window fully inside the input. */
         boolean twoByTwo() {
             return kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1
@@ -153,9 +160,9 @@ public final class Pool {
         for (int i = 0; i < sp; i++) outShape[xs.length - sp + i] = out[i];
         return sp == 2
             ? new Win(planes, xs[xs.length - 2], xs[xs.length - 1], kernel[0], kernel[1], st[0], st[1],
-                padding[0], padding[1], dilation[0], dilation[1], out[0], out[1], outShape)
+                padding[0], padding[1], dilation[0], dilation[1], out[0], out[1], xs, outShape)
             : new Win(planes, 1, xs[xs.length - 1], 1, kernel[0], 1, st[0], 0, padding[0], 1, dilation[0],
-                1, out[0], outShape);
+                1, out[0], xs, outShape);
     }
 
     /** Planes per task so that a task does roughly {@code 1 << 15} window reads. */
@@ -169,6 +176,77 @@ public final class Pool {
     private static PoolResult max(String op, int sp, Tensor input, int[] kernel, int[] stride, int[] padding,
                                   int[] dilation, boolean ceilMode, boolean withIndices) {
         Win p = geometry(op, sp, input, kernel, stride, padding, dilation, ceilMode);
+        if (!Graph.recording(input)) return maxKernel(p, input, withIndices);
+        PoolResult r;
+        try (Scope ignored = Graph.pause()) {
+            r = maxKernel(p, input, true);
+        }
+        // the indices are a (non-differentiable) input of the node, so an in-place change to them is caught
+        String name = "maxPool" + sp + "d";
+        Graph.record(name, r.values(), (s, g) -> new Tensor[] {maxScatter(name, p, g, s.input(1)), null},
+            input, r.indices());
+        return withIndices ? r : new PoolResult(r.values(), null);
+    }
+
+    /**
+     * Max pooling's backward: each output gradient added at its window's argmax (overlapping
+     * windows may add several to one element). Linear in the gradient; its own backward is the
+     * gather of the incoming gradient at the same indices.
+     */
+    private static Tensor maxScatter(String name, Win p, Tensor g, Tensor indices) {
+        return Graph.run(name + "Backward", () -> scatterKernel(p, g, indices),
+            (s, v) -> new Tensor[] {maxGather(name, p, v, s.input(1)), null}, g, indices);
+    }
+
+    /** The adjoint of {@link #maxScatter}: per output, the input-shaped {@code v} at its argmax. */
+    private static Tensor maxGather(String name, Win p, Tensor v, Tensor indices) {
+        return Graph.run(name + "Gather", () -> gatherKernel(p, v, indices),
+            (s, g) -> new Tensor[] {maxScatter(name, p, g, s.input(1)), null}, v, indices);
+    }
+
+    private static Tensor scatterKernel(Win p, Tensor g, Tensor indices) {
+        Tensor gc = g.contiguous(), ic = indices.contiguous(), out = Tensor.empty(g.dtype(), p.inShape);
+        long[] idx = ic.storage().longs();
+        int io = ic.offset(), go = gc.offset(), hw = p.h * p.w, ohw = p.oh * p.ow;
+        int grain = Math.max(1, (1 << 15) / Math.max(1, ohw));
+        if (gc.storage().array() instanceof float[] gf) {
+            float[] xf = out.storage().floats();
+            Parallel.forRange(p.planes, grain, (s, e) -> {
+                for (int q = s; q < e; q++)
+                    for (int o = q * ohw, end = o + ohw; o < end; o++) xf[q * hw + (int) idx[io + o]] += gf[go + o];
+            });
+        } else {
+            double[] gd = gc.storage().doubles(), xd = out.storage().doubles();
+            Parallel.forRange(p.planes, grain, (s, e) -> {
+                for (int q = s; q < e; q++)
+                    for (int o = q * ohw, end = o + ohw; o < end; o++) xd[q * hw + (int) idx[io + o]] += gd[go + o];
+            });
+        }
+        return out;
+    }
+
+    private static Tensor gatherKernel(Win p, Tensor v, Tensor indices) {
+        Tensor vc = v.contiguous(), ic = indices.contiguous(), out = Tensor.empty(v.dtype(), p.outShape);
+        long[] idx = ic.storage().longs();
+        int io = ic.offset(), vo = vc.offset(), hw = p.h * p.w, ohw = p.oh * p.ow;
+        int grain = Math.max(1, (1 << 15) / Math.max(1, ohw));
+        if (vc.storage().array() instanceof float[] vf) {
+            float[] yf = out.storage().floats();
+            Parallel.forRange(p.planes, grain, (s, e) -> {
+                for (int q = s; q < e; q++)
+                    for (int o = q * ohw, end = o + ohw; o < end; o++) yf[o] = vf[vo + q * hw + (int) idx[io + o]];
+            });
+        } else {
+            double[] vd = vc.storage().doubles(), yd = out.storage().doubles();
+            Parallel.forRange(p.planes, grain, (s, e) -> {
+                for (int q = s; q < e; q++)
+                    for (int o = q * ohw, end = o + ohw; o < end; o++) yd[o] = vd[vo + q * hw + (int) idx[io + o]];
+            });
+        }
+        return out;
+    }
+
+    private static PoolResult maxKernel(Win p, Tensor input, boolean withIndices) {
         Tensor x = input.contiguous();
         Tensor y = Tensor.empty(input.dtype(), p.outShape);
         Tensor ix = withIndices ? Tensor.empty(DType.INT64, p.outShape) : null;
@@ -391,10 +469,6 @@ public final class Pool {
     private static Tensor avg(String op, int sp, Tensor input, int[] kernel, int[] stride, int[] padding,
                               boolean ceilMode, boolean countIncludePad, int divisorOverride) {
         Win p = geometry(op, sp, input, kernel, stride, padding, sp == 2 ? new int[] {1, 1} : new int[] {1}, ceilMode);
-        Tensor x = input.contiguous();
-        Tensor y = Tensor.empty(input.dtype(), p.outShape);
-        int xo = x.offset(), hw = p.h * p.w, ohw = p.oh * p.ow;
-        boolean fast = p.twoByTwo() && divisorOverride == 0;
         // PyTorch's divisor is (window rows) * (window columns), each clipped to input + padding
         // (countIncludePad) or to the input: separable, so computed once per output row and column
         int[] hLo = new int[p.oh], hHi = new int[p.oh], hDiv = new int[p.oh], wDiv = new int[p.ow];
@@ -410,7 +484,28 @@ public final class Pool {
         }
         int[] kLo = new int[p.kw], kHi = new int[p.kw];
         tapRanges(p, kLo, kHi);
-        Div d = new Div(hLo, hHi, hDiv, wDiv, kLo, kHi, divisorOverride);
+        return avgPool("avgPool" + sp + "d", p, new Div(hLo, hHi, hDiv, wDiv, kLo, kHi, divisorOverride), input);
+    }
+
+    /** Average pooling; its backward spreads each output gradient over its window ({@link #avgSpread}). */
+    private static Tensor avgPool(String name, Win p, Div d, Tensor x) {
+        return Graph.run(name, () -> avgKernel(p, d, x), (s, g) -> new Tensor[] {avgSpread(name, p, d, g)}, x);
+    }
+
+    /**
+     * Average pooling's backward, its adjoint: each output gradient divided by its window's
+     * divisor and added to every input element of the window (padding taps dropped). Linear; its
+     * own backward is the average pooling again.
+     */
+    private static Tensor avgSpread(String name, Win p, Div d, Tensor g) {
+        return Graph.run(name + "Backward", () -> spreadKernel(p, d, g), (s, v) -> new Tensor[] {avgPool(name, p, d, v)}, g);
+    }
+
+    private static Tensor avgKernel(Win p, Div d, Tensor input) {
+        Tensor x = input.contiguous();
+        Tensor y = Tensor.empty(input.dtype(), p.outShape);
+        int xo = x.offset(), hw = p.h * p.w, ohw = p.oh * p.ow;
+        boolean fast = p.twoByTwo() && d.override == 0;
         if (x.storage().array() instanceof float[] xf) {
             float[] yf = y.storage().floats();
             Parallel.forRange(p.planes, grain(p), (s, e) -> {
@@ -429,6 +524,25 @@ public final class Pool {
             });
         }
         return y;
+    }
+
+    private static Tensor spreadKernel(Win p, Div d, Tensor g) {
+        Tensor gc = g.contiguous(), x = Tensor.empty(g.dtype(), p.inShape);
+        int go = gc.offset(), hw = p.h * p.w, ohw = p.oh * p.ow;
+        if (gc.storage().array() instanceof float[] gf) {
+            float[] xf = x.storage().floats();
+            Parallel.forRange(p.planes, grain(p), (s, e) -> {
+                float[] row = new float[p.ow];
+                for (int q = s; q < e; q++) spreadRows(gf, go + q * ohw, xf, q * hw, p, d, row);
+            });
+        } else {
+            double[] gd = gc.storage().doubles(), xd = x.storage().doubles();
+            Parallel.forRange(p.planes, grain(p), (s, e) -> {
+                double[] row = new double[p.ow];
+                for (int q = s; q < e; q++) spreadRows(gd, go + q * ohw, xd, q * hw, p, d, row);
+            });
+        }
+        return x;
     }
 
     /** Per-row and per-column window bounds and divisors of an average pooling (shared by every plane). */
@@ -475,6 +589,45 @@ public final class Pool {
             for (int ow = 0; ow < OW; ow++) {
                 int div = d.override != 0 ? d.override : hd * d.wDiv[ow];
                 y[o + ow] = div > 0 && d.hHi[oh] > d.hLo[oh] ? y[o + ow] / div : 0;
+            }
+        }
+    }
+
+    /** The adjoint of {@link #avgRows}: {@code row} is scratch of {@code p.ow} elements for one row of g / divisor. */
+    private static void spreadRows(float[] g, int go, float[] x, int xo, Win p, Div d, float[] row) {
+        int W = p.w, OW = p.ow, sw = p.sw;
+        for (int oh = 0; oh < p.oh; oh++) {
+            if (d.hHi[oh] <= d.hLo[oh]) continue;
+            int o = go + oh * OW, hd = d.hDiv[oh];
+            for (int ow = 0; ow < OW; ow++) {
+                int div = d.override != 0 ? d.override : hd * d.wDiv[ow];
+                row[ow] = div > 0 ? g[o + ow] / div : 0f;
+            }
+            for (int ih = d.hLo[oh]; ih < d.hHi[oh]; ih++) {
+                int r = xo + ih * W;
+                for (int kw = 0; kw < p.kw; kw++) {
+                    int base = r + kw - p.pw;
+                    for (int ow = d.kLo[kw], hi = d.kHi[kw]; ow < hi; ow++) x[base + ow * sw] += row[ow];
+                }
+            }
+        }
+    }
+
+    private static void spreadRows(double[] g, int go, double[] x, int xo, Win p, Div d, double[] row) {
+        int W = p.w, OW = p.ow, sw = p.sw;
+        for (int oh = 0; oh < p.oh; oh++) {
+            if (d.hHi[oh] <= d.hLo[oh]) continue;
+            int o = go + oh * OW, hd = d.hDiv[oh];
+            for (int ow = 0; ow < OW; ow++) {
+                int div = d.override != 0 ? d.override : hd * d.wDiv[ow];
+                row[ow] = div > 0 ? g[o + ow] / div : 0;
+            }
+            for (int ih = d.hLo[oh]; ih < d.hHi[oh]; ih++) {
+                int r = xo + ih * W;
+                for (int kw = 0; kw < p.kw; kw++) {
+                    int base = r + kw - p.pw;
+                    for (int ow = d.kLo[kw], hi = d.kHi[kw]; ow < hi; ow++) x[base + ow * sw] += row[ow];
+                }
             }
         }
     }
