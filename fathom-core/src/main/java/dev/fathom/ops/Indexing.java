@@ -1,5 +1,7 @@
 package dev.fathom.ops;
 
+import dev.fathom.autograd.Autograd;
+import dev.fathom.autograd.Graph;
 import dev.fathom.backend.Parallel;
 import dev.fathom.backend.StridedIter;
 import dev.fathom.tensor.DType;
@@ -17,6 +19,12 @@ import java.util.Arrays;
  * (torch.gather, torch.scatter and torch.index_select all reject them too).
  *
  * <p>A 0-d input or index is treated as 1-d of size 1, as PyTorch does for gather/scatter.
+ *
+ * <p>Each op's backward sits beside it and is written with these same ops, so gradients are
+ * themselves differentiable: gather and scatterAdd are each other's adjoint, as are indexSelect
+ * and indexAdd; maskedSelect's gradient is a scatterAdd at the mask's positions. Index and mask
+ * tensors get no gradient. The in-place variants are not recorded and refuse tensors that
+ * require grad while recording.
  */
 public final class Indexing {
     private Indexing() {}
@@ -81,8 +89,15 @@ public final class Indexing {
      * {@code torch.gather}: {@code out[i][j][k] = input[i][index[i][j][k]][k]} for {@code dim = 1}.
      * {@code index} has the input's number of dimensions and may not be larger than the input
      * outside {@code dim}; the result has the index's shape and the input's type.
+     * Its gradient is {@code scatterAdd} into zeros: an element gathered several times collects
+     * every use.
      */
     public static Tensor gather(Tensor input, int dim, Tensor index) {
+        return Graph.run("gather", () -> gatherForward(input, dim, index), (s, g) -> new Tensor[] {
+            scatterAdd(Tensor.zeros(g.dtype(), s.inputShape(0)), dim, s.input(1), g), null}, input, index);
+    }
+
+    private static Tensor gatherForward(Tensor input, int dim, Tensor index) {
         final String op = "gather";
         Tensor idx = longIndex(op, index);
         int[] inShape = input.shape(), ixShape = idx.shape();
@@ -153,29 +168,61 @@ public final class Indexing {
 
     // ------------------------------------------------------------------ scatter
 
-    /** Out-of-place {@code torch.scatter}: a copy of {@code self} with {@code src} values written at {@code index}. */
+    /**
+     * Out-of-place {@code torch.scatter}: a copy of {@code self} with {@code src} values written at
+     * {@code index}. Where indices repeat, the element of {@code src} that comes last in the
+     * index's row-major order is written, and only it receives gradient.
+     */
     public static Tensor scatter(Tensor self, int dim, Tensor index, Tensor src) {
-        Tensor out = self.copy();
-        scatterApply("scatter", out, dim, index, src, 0, false);
-        return out;
+        return Graph.run("scatter", () -> scatterCopy("scatter", self, dim, index, src, 0, false), (s, g) -> {
+            Tensor ix = s.input(1);
+            return new Tensor[] {s.needsGrad(0) ? g.scatter(dim, ix, 0.0) : null, null,
+                s.needsGrad(2) ? srcGrad(g, dim, ix, s.inputShape(2), s.inputShape(0)) : null};
+        }, self, index, src);
     }
 
     /** Out-of-place {@code torch.scatter} with a scalar: a copy of {@code self} with {@code value} written at {@code index}. */
     public static Tensor scatter(Tensor self, int dim, Tensor index, double value) {
-        Tensor out = self.copy();
-        scatterApply("scatter", out, dim, index, null, value, false);
-        return out;
+        return Graph.run("scatter", () -> scatterCopy("scatter", self, dim, index, null, value, false),
+            (s, g) -> new Tensor[] {g.scatter(dim, s.input(1), 0.0), null}, self, index);
     }
 
     /** Out-of-place {@code torch.scatter_add}: a copy of {@code self} with {@code src} summed in at {@code index} (duplicates accumulate). */
     public static Tensor scatterAdd(Tensor self, int dim, Tensor index, Tensor src) {
+        return Graph.run("scatterAdd", () -> scatterCopy("scatterAdd", self, dim, index, src, 0, true),
+            (s, g) -> new Tensor[] {s.needsGrad(0) ? g : null, null,
+                s.needsGrad(2) ? srcGrad(g, dim, s.input(1), s.inputShape(2), null) : null}, self, index, src);
+    }
+
+    private static Tensor scatterCopy(String op, Tensor self, int dim, Tensor index, Tensor src, double value,
+                                      boolean add) {
         Tensor out = self.copy();
-        scatterApply("scatterAdd", out, dim, index, src, 0, true);
+        scatterApply(op, out, dim, index, src, value, add);
         return out;
+    }
+
+    /**
+     * The gradient of a scatter's {@code src}: {@code g} read back at {@code index}, and zero for
+     * the elements of {@code src} that were not scattered (outside the index's extent or, when
+     * {@code selfShape} is given for a plain scatter, overwritten by a later duplicate).
+     */
+    private static Tensor srcGrad(Tensor g, int dim, Tensor index, int[] srcShape, int[] selfShape) {
+        Tensor r = g.gather(dim, index);
+        if (selfShape != null) {
+            Tensor ids = Tensor.arange(index.numel()).reshape(index.shape());
+            Tensor last = scatter(Tensor.zeros(DType.INT64, selfShape), dim, index, ids).gather(dim, index);
+            r = r.maskedFill(last.ne(ids), 0.0);
+        }
+        if (Arrays.equals(r.shape(), srcShape)) return r;
+        int[] rs = nonEmpty(r.shape(), 1), ss = nonEmpty(srcShape, 1);
+        int[] pads = new int[2 * ss.length]; // zeros after the index's extent, last dimension first
+        for (int k = 0; k < ss.length; k++) pads[2 * (ss.length - 1 - k) + 1] = ss[k] - rs[k];
+        return r.reshape(rs).pad(pads, 0.0).reshape(srcShape);
     }
 
     /** In-place {@code torch.Tensor.scatter_}; returns {@code self}. */
     public static Tensor scatterInPlace(Tensor self, int dim, Tensor index, Tensor src) {
+        checkInPlace("scatterInPlace", "scatter", self, src);
         checkNoInternalOverlap("scatterInPlace", self);
         scatterApply("scatterInPlace", self, dim, index, src, 0, false);
         self.storage().bumpVersion();
@@ -184,6 +231,7 @@ public final class Indexing {
 
     /** In-place {@code torch.Tensor.scatter_} with a scalar; returns {@code self}. */
     public static Tensor scatterInPlace(Tensor self, int dim, Tensor index, double value) {
+        checkInPlace("scatterInPlace", "scatter", self, null);
         checkNoInternalOverlap("scatterInPlace", self);
         scatterApply("scatterInPlace", self, dim, index, null, value, false);
         self.storage().bumpVersion();
@@ -192,10 +240,22 @@ public final class Indexing {
 
     /** In-place {@code torch.Tensor.scatter_add_}; returns {@code self}. */
     public static Tensor scatterAddInPlace(Tensor self, int dim, Tensor index, Tensor src) {
+        checkInPlace("scatterAddInPlace", "scatterAdd", self, src);
         checkNoInternalOverlap("scatterAddInPlace", self);
         scatterApply("scatterAddInPlace", self, dim, index, src, 0, true);
         self.storage().bumpVersion();
         return self;
+    }
+
+    /**
+     * In-place ops are not recorded: they refuse to write a tensor that requires grad, and to read
+     * a {@code src} that requires grad (its gradient would be lost), while recording.
+     */
+    private static void checkInPlace(String op, String outOfPlace, Tensor self, Tensor src) {
+        Autograd.checkInPlace(op, self);
+        if (src != null && Graph.recording(src))
+            throw new IllegalStateException(op + ": src requires grad, but in-place ops are not recorded, so its "
+                + "gradient would be lost; use the out-of-place " + outOfPlace + " instead");
     }
 
     /**
@@ -233,15 +293,22 @@ public final class Indexing {
         int[] selfSt = nonEmpty(self.strides(), 0);
         int dimStride = selfSt[d];
         selfSt[d] = 0;
-        int[] srcSt = nonEmpty(src.strides(), 0);
-        int[] ixSt = Shapes.contiguousStrides(xs);
+        scatterRun(xs, d, new int[] {self.offset(), idx.offset(), src.offset()}, selfSt, Shapes.contiguousStrides(xs),
+            nonEmpty(src.strides(), 0), self.storage().array(), src.storage().array(), ia, dimStride, add);
+    }
+
+    /**
+     * Runs the scatter kernel over {@code xs} (the index's shape): operand strides and offsets are
+     * for self (stride 0 along {@code d}, whose step is {@code dimStride}), the int64 index and src.
+     */
+    private static void scatterRun(int[] xs, int d, int[] offs, int[] selfSt, int[] ixSt, int[] srcSt, Object dst,
+                                   Object sa, long[] ia, int dimStride, boolean add) {
+        int nd = xs.length, n = Shapes.numel(xs);
         // Threads split the index along one dimension other than dim: slabs then write disjoint
         // self elements (self has no overlapping elements), so there are no races, and within a
         // slab duplicates resolve in row-major index order, deterministically.
         int p = -1;
         for (int k = 0; k < nd && p < 0; k++) if (k != d && xs[k] > 1) p = k;
-        int[] offs = {self.offset(), idx.offset(), src.offset()};
-        Object dst = self.storage().array(), sa = src.storage().array();
         if (p < 0 || n < 2 * StridedIter.PARALLEL_GRAIN) {
             scatterKernel(StridedIter.of(xs, offs, selfSt, ixSt, srcSt), dst, sa, ia, dimStride, add);
             return;
@@ -327,9 +394,15 @@ public final class Indexing {
     /**
      * {@code torch.index_select}: the slices {@code index[0], index[1], ...} of dimension
      * {@code dim}, in that order (repeats allowed). {@code index} is 1-d (or 0-d); the result has
-     * the input's shape with {@code size(dim) = index.numel()}.
+     * the input's shape with {@code size(dim) = index.numel()}. Its gradient is {@link #indexAdd}
+     * into zeros, so a slice selected several times collects every use.
      */
     public static Tensor indexSelect(Tensor input, int dim, Tensor index) {
+        return Graph.run("indexSelect", () -> indexSelectForward(input, dim, index), (s, g) -> new Tensor[] {
+            indexAdd(Tensor.zeros(g.dtype(), s.inputShape(0)), dim, s.input(1), g), null}, input, index);
+    }
+
+    private static Tensor indexSelectForward(Tensor input, int dim, Tensor index) {
         final String op = "indexSelect";
         Tensor idx = longIndex(op, index);
         if (idx.ndim() > 1)
@@ -371,6 +444,53 @@ public final class Indexing {
         return out;
     }
 
+    /**
+     * {@code torch.index_add}: a copy of {@code self} with slice {@code j} of {@code source} along
+     * {@code dim} added to slice {@code index[j]}; repeated indices accumulate. {@code index} is
+     * 1-d (or 0-d) and {@code source} has self's shape except {@code size(dim) = index.numel()}.
+     * The adjoint of {@link #indexSelect}: source's gradient is {@code g.indexSelect(dim, index)}.
+     */
+    public static Tensor indexAdd(Tensor self, int dim, Tensor index, Tensor source) {
+        return Graph.run("indexAdd", () -> indexAddForward(self, dim, index, source), (s, g) -> new Tensor[] {
+            s.needsGrad(0) ? g : null, null,
+            s.needsGrad(2) ? reshapeTo(g.indexSelect(dim, s.input(1)), s.inputShape(2)) : null}, self, index, source);
+    }
+
+    private static Tensor reshapeTo(Tensor t, int[] shape) { return Arrays.equals(t.shape(), shape) ? t : t.reshape(shape); }
+
+    private static Tensor indexAddForward(Tensor self, int dim, Tensor index, Tensor source) {
+        final String op = "indexAdd";
+        Tensor idx = longIndex(op, index);
+        if (idx.ndim() > 1)
+            throw new IllegalArgumentException(op + ": index must be 1-d, got shape " + Shapes.format(idx.shape()));
+        if (source == null) throw new IllegalArgumentException(op + ": source must not be null");
+        if (source.dtype() != self.dtype())
+            throw new IllegalArgumentException(op + ": source dtype " + source.dtype() + " does not match self dtype "
+                + self.dtype() + "; convert source with to(" + self.dtype() + ") first");
+        int nd = Math.max(self.ndim(), 1);
+        if (Math.max(source.ndim(), 1) != nd) throw rankMismatch(op, "source", source.shape(), "self", self.shape());
+        int d = Shapes.axis(op, dim, nd);
+        int[] ss = nonEmpty(self.shape(), 1), xs = nonEmpty(source.shape(), 1);
+        int k = idx.numel();
+        for (int i = 0; i < nd; i++)
+            if (xs[i] != (i == d ? k : ss[i]))
+                throw new IllegalArgumentException(op + ": source shape " + Shapes.format(source.shape())
+                    + " must equal self shape " + Shapes.format(self.shape()) + " except in dimension " + d
+                    + ", which must have the index's length " + k);
+        Tensor out = self.copy();
+        if (source.numel() == 0) return out;
+        long[] ia = idx.storage().longs();
+        checkRange(op, ia, idx.offset(), k, ss[d], d);
+        int[] outSt = nonEmpty(out.strides(), 0);
+        int dimStride = outSt[d];
+        outSt[d] = 0;
+        int[] ixSt = new int[nd];
+        ixSt[d] = 1; // the 1-d index, broadcast along every other dimension
+        scatterRun(xs, d, new int[] {out.offset(), idx.offset(), source.offset()}, outSt, ixSt,
+            nonEmpty(source.strides(), 0), out.storage().array(), source.storage().array(), ia, dimStride, true);
+        return out;
+    }
+
     // ------------------------------------------------------------------ masks
 
     private static void checkMask(String op, Tensor mask) {
@@ -382,9 +502,15 @@ public final class Indexing {
 
     /**
      * {@code torch.masked_fill}: {@code value} (converted to this type) where {@code mask} is true,
-     * the input elsewhere. Input and bool mask broadcast together.
+     * the input elsewhere. Input and bool mask broadcast together. The gradient is {@code g} with
+     * the filled positions zeroed.
      */
     public static Tensor maskedFill(Tensor input, Tensor mask, double value) {
+        return Graph.run("maskedFill", () -> maskedFillForward(input, mask, value), (s, g) -> new Tensor[] {
+            Graph.sumTo(g.maskedFill(s.input(1), 0.0), s.inputShape(0)), null}, input, mask);
+    }
+
+    private static Tensor maskedFillForward(Tensor input, Tensor mask, double value) {
         final String op = "maskedFill";
         checkMask(op, mask);
         int[] shape = Shapes.broadcast(op, input.shape(), mask.shape());
@@ -467,6 +593,7 @@ public final class Indexing {
      */
     public static Tensor maskedFillInPlace(Tensor self, Tensor mask, double value) {
         final String op = "maskedFillInPlace";
+        Autograd.checkInPlace(op, self);
         checkMask(op, mask);
         checkNoInternalOverlap(op, self);
         int[] shape = self.shape();
@@ -515,9 +642,35 @@ public final class Indexing {
 
     /**
      * {@code torch.masked_select}: the 1-d tensor of the elements where {@code mask} is true, in
-     * row-major order of the broadcast of input and mask.
+     * row-major order of the broadcast of input and mask. The gradient puts {@code g} back at the
+     * selected positions (a scatterAdd into zeros).
      */
     public static Tensor maskedSelect(Tensor input, Tensor mask) {
+        return Graph.run("maskedSelect", () -> maskedSelectForward(input, mask), (s, g) -> {
+            int[] shape = Shapes.broadcast("maskedSelect", s.inputShape(0), s.inputShape(1));
+            Tensor flat = scatterAdd(Tensor.zeros(g.dtype(), Shapes.numel(shape)), 0, maskPositions(s.input(1), shape), g);
+            return new Tensor[] {Graph.sumTo(flat.reshape(shape), s.inputShape(0)), null};
+        }, input, mask);
+    }
+
+    /** The row-major flat positions of {@code shape} where {@code mask} (broadcast to it) is true, as int64. */
+    private static Tensor maskPositions(Tensor mask, int[] shape) {
+        Tensor m = mask.broadcastTo(shape);
+        boolean[] mk = m.storage().bools();
+        long[] pos = new long[Shapes.numel(shape)];
+        int[] count = {0, 0}; // positions found, elements visited
+        StridedIter it = StridedIter.of(shape, new int[] {m.offset()}, m.strides());
+        int st = it.innerStride(0);
+        it.forRows(0, it.rows(), (p, n) -> {
+            int k = count[0], base = count[1];
+            for (int i = 0, x = p[0]; i < n; i++, x += st) if (mk[x]) pos[k++] = base + i;
+            count[0] = k;
+            count[1] = base + n;
+        });
+        return Tensor.of(Arrays.copyOf(pos, count[0]), count[0]);
+    }
+
+    private static Tensor maskedSelectForward(Tensor input, Tensor mask) {
         final String op = "maskedSelect";
         checkMask(op, mask);
         int[] shape = Shapes.broadcast(op, input.shape(), mask.shape());

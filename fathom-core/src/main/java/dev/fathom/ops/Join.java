@@ -1,5 +1,6 @@
 package dev.fathom.ops;
 
+import dev.fathom.autograd.Graph;
 import dev.fathom.backend.Copy;
 import dev.fathom.backend.Parallel;
 import dev.fathom.backend.StridedIter;
@@ -13,7 +14,9 @@ import java.util.List;
 /**
  * Joining and splitting along a dimension with PyTorch semantics: {@code cat}, {@code stack}
  * (copies into one new tensor, promoting dtypes) and {@code split}, {@code chunk} (views that
- * share the input's storage).
+ * share the input's storage). The gradient of cat and stack hands each input its slice of the
+ * output's gradient, converted to the input's type; split and chunk are narrow views and
+ * differentiate as such.
  */
 public final class Join {
     private Join() {}
@@ -40,8 +43,25 @@ public final class Join {
      * of all input types. 1-d empty tensors are skipped, as in PyTorch.
      */
     public static Tensor cat(int dim, List<Tensor> tensors) {
+        checkList("cat", tensors);
+        int n = tensors.size();
+        return Graph.run("cat", () -> catForward(dim, tensors), (s, g) -> {
+            int nd = g.ndim(), d = Shapes.axis("cat", dim, nd), pos = 0;
+            Tensor[] r = new Tensor[n];
+            for (int i = 0; i < r.length; i++) {
+                int[] sh = s.inputShape(i);
+                boolean skipped = nd != 1 && sh.length == 1 && sh[0] == 0;
+                int k = skipped ? 0 : sh[d];
+                if (s.needsGrad(i))
+                    r[i] = skipped ? Tensor.zeros(s.inputType(i), 0) : g.narrow(d, pos, k).to(s.inputType(i));
+                pos += k;
+            }
+            return r;
+        }, tensors.toArray(new Tensor[0]));
+    }
+
+    private static Tensor catForward(int dim, List<Tensor> tensors) {
         final String op = "cat";
-        checkList(op, tensors);
         int refIdx = 0;
         for (int i = 0; i < tensors.size(); i++)
             if (!legacyEmpty(tensors.get(i))) { refIdx = i; break; }
@@ -125,8 +145,18 @@ public final class Join {
      * {@code [-ndim-1, ndim]}; the result type is the promotion of all input types.
      */
     public static Tensor stack(int dim, List<Tensor> tensors) {
+        checkList("stack", tensors);
+        int n = tensors.size();
+        return Graph.run("stack", () -> stackForward(dim, tensors), (s, g) -> {
+            int d = Shapes.axis("stack", dim, g.ndim());
+            Tensor[] r = new Tensor[n];
+            for (int i = 0; i < r.length; i++) if (s.needsGrad(i)) r[i] = g.select(d, i).to(s.inputType(i));
+            return r;
+        }, tensors.toArray(new Tensor[0]));
+    }
+
+    private static Tensor stackForward(int dim, List<Tensor> tensors) {
         final String op = "stack";
-        checkList(op, tensors);
         int[] refShape = tensors.getFirst().shape();
         int nd = refShape.length;
         int d = Shapes.axis(op, dim, nd + 1);

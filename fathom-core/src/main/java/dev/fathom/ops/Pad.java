@@ -1,5 +1,6 @@
 package dev.fathom.ops;
 
+import dev.fathom.autograd.Graph;
 import dev.fathom.backend.Parallel;
 import dev.fathom.backend.StridedIter;
 import dev.fathom.tensor.Shapes;
@@ -15,6 +16,13 @@ import java.util.Locale;
  *
  * <p>Unlike PyTorch, the non-constant modes accept any number of padded dimensions (PyTorch
  * limits them to the last 1-3 dimensions of a batched input); the per-dimension rules are the same.
+ *
+ * <p>Gradients: constant padding is undone by the opposite padding (the padded border is cut
+ * off, a cropped border comes back as zeros). In the other modes every output position reads
+ * one input position per dimension, so the gradient adds each output position's gradient back
+ * onto its source, one padded dimension at a time, with {@link Indexing#indexAdd} and the
+ * position map of that dimension; indexAdd's own gradient is the matching indexSelect, so
+ * second derivatives follow.
  */
 public final class Pad {
     private Pad() {}
@@ -55,6 +63,32 @@ public final class Pad {
     }
 
     private static Tensor pad(Tensor x, int[] pads, PadMode mode, double value) {
+        int[] p = pads == null ? null : pads.clone();
+        return Graph.run("pad", () -> padForward(x, p, mode, value),
+            (s, g) -> new Tensor[] {padBackward(g, s.inputShape(0), p, mode)}, x);
+    }
+
+    /** The gradient of {@code pad(x, pads, mode)} for an input of {@code shape}, given the output's gradient. */
+    private static Tensor padBackward(Tensor g, int[] shape, int[] pads, PadMode mode) {
+        if (mode == PadMode.CONSTANT) {
+            int[] opposite = new int[pads.length];
+            for (int i = 0; i < pads.length; i++) opposite[i] = -pads[i];
+            return pad(g, opposite, 0.0);
+        }
+        int nd = shape.length;
+        for (int i = 0; i < pads.length / 2; i++) {
+            int d = nd - 1 - i, l = pads[2 * i], n = shape[d], size = g.size(d);
+            if (l == 0 && pads[2 * i + 1] == 0) continue;
+            long[] map = new long[size]; // the input position each output position of dimension d reads
+            for (int j = 0; j < size; j++) map[j] = source(mode, j, l, n);
+            int[] zs = g.shape();
+            zs[d] = n;
+            g = Indexing.indexAdd(Tensor.zeros(g.dtype(), zs), d, Tensor.of(map, size), g);
+        }
+        return g;
+    }
+
+    private static Tensor padForward(Tensor x, int[] pads, PadMode mode, double value) {
         final String op = "pad";
         if (pads == null) throw new IllegalArgumentException(op + ": pads must not be null");
         if (mode == null) throw new IllegalArgumentException(op + ": mode must not be null");
