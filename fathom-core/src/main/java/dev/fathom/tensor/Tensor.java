@@ -1218,6 +1218,8 @@ public final class Tensor {
 
     /** {@code torch.index_select}: the slices {@code index[i]} of dimension {@code dim} (1-d int64/int32 index). */
     public Tensor indexSelect(int dim, Tensor index) { return Indexing.indexSelect(this, dim, index); }
+    /** A copy of this tensor with {@code source}'s slices added at {@code index} along {@code dim} (repeats accumulate; torch.index_add). */
+    public Tensor indexAdd(int dim, Tensor index, Tensor source) { return Indexing.indexAdd(this, dim, index, source); }
 
     /** {@code torch.masked_fill}: {@code value} where the bool {@code mask} (broadcast) is true. */
     public Tensor maskedFill(Tensor mask, double value) { return Indexing.maskedFill(this, mask, value); }
