@@ -318,6 +318,13 @@ class AutogradEngineTest {
         assertValues(new double[] {6, 16}, x.grad());
         loss.backward();                                 // accumulates like a leaf's
         assertValues(new double[] {6, 8}, y.grad());
+        // as in PyTorch, the retained gradient is the one after the tensor's hooks, whatever the order of registration
+        Tensor z = x.mul(2.0).retainGrad();
+        z.registerHook(g -> g.mul(10.0));
+        x.zeroGrad();
+        z.sum().backward();
+        assertValues(new double[] {10, 10}, z.grad());
+        assertValues(new double[] {20, 20}, x.grad());
         String m = message(() -> Tensor.vector(1.0).retainGrad());
         assertTrue(m.contains("retainGrad"), m);
     }
