@@ -100,7 +100,7 @@ final class Engine {
                 if (runIt && outs.length != n.next.length)
                     throw new IllegalStateException("backward of " + n.name + " returned " + outs.length
                         + " gradients for " + n.next.length + " inputs");
-                if (outs != null) countHolders(outs);
+                if (outs != null) countHolders(outs, n.userBackward ? 2 : 1);
                 for (int i = 0; i < n.next.length; i++) {
                     Node child = n.next[i];
                     if (child == null || !isNeeded(child)) continue;
@@ -220,8 +220,8 @@ final class Engine {
         return true;
     }
 
-    private void countHolders(Tensor[] outs) {
-        for (Tensor t : outs) if (t != null) holders.merge(t.storage(), 1, Integer::sum);
+    private void countHolders(Tensor[] outs, int each) {
+        for (Tensor t : outs) if (t != null) holders.merge(t.storage(), each, Integer::sum);
     }
 
     private void deliver(Node n, Tensor g, int holdersToAdd) {

@@ -28,6 +28,11 @@ public abstract class Node {
     List<UnaryOperator<Tensor>> hooks;
     /** retainGrad's observer: sees the gradient after all hooks (as PyTorch), whenever it was registered. */
     Consumer<Tensor> retainGrad;
+    /**
+     * Whether the backward is user code (a custom {@link Function}): its gradients may be tensors it
+     * also keeps elsewhere, so a leaf copies rather than adopts them.
+     */
+    boolean userBackward;
     /** Where the forward ran, kept only in anomaly mode. */
     Throwable createdAt;
 

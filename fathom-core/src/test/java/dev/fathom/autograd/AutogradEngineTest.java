@@ -94,6 +94,17 @@ class AutogradEngineTest {
         assertTrue(m.contains("[3]") && m.contains("[2]"), m);
     }
 
+    @Test
+    void backwardOfSeveralOutputsSumsTheirGradients() {
+        Tensor x = vec(1, 2);
+        Tensor y1 = x.mul(x);                            // y2 depends on y1: y1 must wait for both contributions
+        Tensor y2 = y1.mul(3.0).sum();
+        Autograd.backward(new Tensor[] {y2, y1}, new Tensor[] {null, Tensor.vector(1.0, -1.0)}, false, false);
+        assertValues(new double[] {2 * 1 * (3 + 1), 2 * 2 * (3 - 1)}, x.grad());
+        String m = message(() -> Autograd.backward(new Tensor[] {x.sum()}, new Tensor[2], false, false));
+        assertTrue(m.contains("2 gradients for 1 outputs"), m);
+    }
+
     // ------------------------------------------------------------------ modes
 
     @Test
@@ -474,6 +485,27 @@ class AutogradEngineTest {
         loss.backward();
         m = message(loss::backward);
         assertTrue(m.contains("Cube") && m.contains("retainGraph"), m);
+    }
+
+    @Test
+    void customFunctionMayReturnATensorItKeeps() {
+        // d/dx Σ x⊙c = c: a backward that returns its saved constant (the output gradient is 1) must not
+        // let a leaf adopt c as its grad, or the next accumulation would write into c
+        class DotConst extends Function {
+            @Override
+            protected Tensor forward(Context ctx, Tensor... in) {
+                ctx.saveForBackward(in[1]);
+                return in[0].mul(in[1]).sum();
+            }
+
+            @Override
+            protected Tensor[] backward(Context ctx, Tensor grad) { return new Tensor[] {ctx.saved(0), null}; }
+        }
+        Tensor x = vec(1, 2), c = Tensor.vector(3.0, 4.0);
+        new DotConst().apply(x, c).backward();
+        new DotConst().apply(x, c).backward();
+        assertValues(new double[] {6, 8}, x.grad());
+        assertValues(new double[] {3, 4}, c);
     }
 
     @Test
