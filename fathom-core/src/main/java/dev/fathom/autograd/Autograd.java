@@ -147,10 +147,7 @@ public final class Autograd {
         AutogradMeta m = t.autogradMeta();
         if (m.gradFn == null || m.retainsGrad) return;
         m.retainsGrad = true;
-        m.gradFn.addHook(g -> {
-            m.grad = m.grad == null ? g.copy() : m.grad.add(g); // a copy: g's memory flows on into the graph
-            return null;
-        });
+        m.gradFn.retainGrad = g -> m.grad = m.grad == null ? g.copy() : m.grad.add(g); // a copy: g flows on into the graph
     }
 
     /**

@@ -83,9 +83,9 @@ final class Engine {
                 Tensor g = buffers.remove(n);
                 if (g != null) {
                     holders.computeIfPresent(g.storage(), (k, v) -> v - 1); // consumed by this node
-                    Tensor hooked = n.runHooks(g);
-                    if (hooked != g) holders.merge(hooked.storage(), 2, Integer::sum); // a hook's tensor may be held elsewhere
-                    g = hooked;
+                    boolean hooks = n.hooks != null && !n.hooks.isEmpty();
+                    g = n.runHooks(g);
+                    if (hooks) holders.merge(g.storage(), 2, Integer::sum); // a hook may keep what it saw or returned
                 }
                 if (capture != null) {
                     int[] at = capture.get(n);
@@ -100,14 +100,14 @@ final class Engine {
                 if (runIt && outs.length != n.next.length)
                     throw new IllegalStateException("backward of " + n.name + " returned " + outs.length
                         + " gradients for " + n.next.length + " inputs");
-                if (outs != null) countHolders(outs);
+                if (outs != null) countHolders(outs, n.userBackward ? 2 : 1);
                 for (int i = 0; i < n.next.length; i++) {
                     Node child = n.next[i];
                     if (child == null || !isNeeded(child)) continue;
                     if (outs != null && outs[i] != null) deliver(child, checked(n, i, outs[i]), 0);
                     if (--deps.get(child)[0] == 0) ready.push(child);
                 }
-                if (!retainGraph) n.release();
+                if (runIt && !retainGraph) n.release(); // a node Autograd.grad stopped at keeps its values
             }
         }
         if (result != null) {
@@ -220,8 +220,8 @@ final class Engine {
         return true;
     }
 
-    private void countHolders(Tensor[] outs) {
-        for (Tensor t : outs) if (t != null) holders.merge(t.storage(), 1, Integer::sum);
+    private void countHolders(Tensor[] outs, int each) {
+        for (Tensor t : outs) if (t != null) holders.merge(t.storage(), each, Integer::sum);
     }
 
     private void deliver(Node n, Tensor g, int holdersToAdd) {
@@ -235,8 +235,8 @@ final class Engine {
         if (!createGraph) g = g.detach();
         if (m.grad == null) {
             boolean sole = holders.getOrDefault(g.storage(), 0) <= 0; // nobody else holds this gradient's memory
-            m.grad = createGraph || (sole && g.isContiguous() && g.offset() == 0 && g.numel() == g.storage().length())
-                ? g : g.copy();
+            // with createGraph too (the copy is then recorded): leaves handed one gradient must not share it
+            m.grad = sole && g.isContiguous() && g.offset() == 0 && g.numel() == g.storage().length() ? g : g.copy();
         } else if (createGraph || m.grad.requiresGrad()) {
             m.grad = m.grad.add(g);
         } else {

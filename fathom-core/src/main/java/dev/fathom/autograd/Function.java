@@ -56,7 +56,7 @@ public abstract class Function {
         if (!record) return out;
         for (Tensor in : inputs) if (in == out) { out = out.detach(); break; } // the output needs its own node
         ctx.freeze();
-        return Graph.record(name(), out, (s, g) -> {
+        Tensor result = Graph.record(name(), out, (s, g) -> {
             Tensor[] r = backward(ctx, g);
             if (r == null || r.length != inputs.length)
                 throw new IllegalStateException(name() + ".backward returned " + (r == null ? "null" : r.length + " gradients")
@@ -71,6 +71,8 @@ public abstract class Function {
             ctx.afterBackward(s);
             return r;
         }, inputs);
+        if (result.gradFn() != null) result.gradFn().userBackward = true; // its gradients may be tensors it keeps
+        return result;
     }
 
     /** What a {@link Function}'s forward leaves for its backward. */

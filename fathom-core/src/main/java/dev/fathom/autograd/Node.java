@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -23,8 +24,15 @@ public abstract class Node {
     /** Shape and type of the tensor whose gradient this node receives. */
     final int[] shape;
     final DType dtype;
-    /** Tensor hooks (and retainGrad) run on the incoming gradient, in registration order. */
+    /** Tensor hooks run on the incoming gradient, in registration order. */
     List<UnaryOperator<Tensor>> hooks;
+    /** retainGrad's observer: sees the gradient after all hooks (as PyTorch), whenever it was registered. */
+    Consumer<Tensor> retainGrad;
+    /**
+     * Whether the backward is user code (a custom {@link Function}): its gradients may be tensors it
+     * also keeps elsewhere, so a leaf copies rather than adopts them.
+     */
+    boolean userBackward;
     /** Where the forward ran, kept only in anomaly mode. */
     Throwable createdAt;
 
@@ -54,7 +62,12 @@ public abstract class Node {
     }
 
     Tensor runHooks(Tensor grad) {
-        if (hooks == null) return grad;
+        if (hooks != null) grad = runTensorHooks(grad);
+        if (retainGrad != null) retainGrad.accept(grad);
+        return grad;
+    }
+
+    private Tensor runTensorHooks(Tensor grad) {
         for (UnaryOperator<Tensor> h : List.copyOf(hooks)) {
             Tensor r = h.apply(grad);
             if (r != null) {
