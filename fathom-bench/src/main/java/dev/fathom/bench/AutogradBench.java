@@ -19,7 +19,10 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+// ParallelGC on a fixed heap: with G1 the 400 KB activations are humongous allocations and the
+// step time jumps 3-5x at random (measured); see the README's note on heap settings.
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+    "-XX:+UseParallelGC", "-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
 public class AutogradBench {
     static final int BATCH = 128;
     static final int[] SIZES = {784, 256, 128, 10};

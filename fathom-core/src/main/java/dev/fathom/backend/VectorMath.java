@@ -131,6 +131,20 @@ public final class VectorMath {
         return t;
     }
 
+    /**
+     * relu's backward, {@code dst[i] = x[i] > 0 ? g[i] : 0}, as a blend: the plain loop branches
+     * and mispredicts on mixed signs.
+     */
+    public static void reluBackward(float[] g, int go, float[] x, int xo, float[] dst, int dOff, int n) {
+        int i = 0;
+        FloatVector zero = FloatVector.zero(S);
+        for (int end = S.loopBound(n); i < end; i += S.length()) {
+            FloatVector xv = FloatVector.fromArray(S, x, xo + i);
+            zero.blend(FloatVector.fromArray(S, g, go + i), xv.compare(VectorOperators.GT, 0f)).intoArray(dst, dOff + i);
+        }
+        for (; i < n; i++) dst[dOff + i] = x[xo + i] > 0 ? g[go + i] : 0f;
+    }
+
     public static void exp(float[] src, int so, float[] dst, int dOff, int n) {
         int L = S.length(), i = 0;
         for (; i <= n - L; i += L) exp(FloatVector.fromArray(S, src, so + i)).intoArray(dst, dOff + i);

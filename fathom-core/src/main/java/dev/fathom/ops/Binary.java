@@ -6,6 +6,8 @@ import dev.fathom.autograd.Graph;
 import dev.fathom.autograd.Saved;
 import dev.fathom.autograd.Scope;
 import dev.fathom.backend.Parallel;
+import dev.fathom.backend.Simd;
+import dev.fathom.backend.VectorMath;
 import dev.fathom.backend.StridedIter;
 import dev.fathom.tensor.DType;
 import dev.fathom.tensor.Shapes;
@@ -112,6 +114,43 @@ public enum Binary {
         @Override void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = Math.max(a[ai + i], b[bi + i]); }
         @Override Tensor[] grads(Saved s, Tensor g, double alpha, boolean da, boolean db) {
             return split(s, g, s.input(0).gt(s.input(1)), da, db);
+        }
+    },
+    /**
+     * The fused backward of relu, {@code a} where {@code b > 0} else 0 ({@code a} the gradient,
+     * {@code b} relu's input): one pass instead of a comparison, a conversion and a product.
+     */
+    RELU_BACKWARD("reluBackward", Kind.ARITH) {
+        @Override float apply(float a, float b) { return b > 0 ? a : 0f; }
+        @Override double apply(double a, double b) { return b > 0 ? a : 0; }
+        @Override long apply(long a, long b) { return b > 0 ? a : 0; }
+        @Override void f32(float[] a, int ai, float[] b, int bi, float[] o, int oi, int n) {
+            if (Simd.AVAILABLE) VectorMath.reluBackward(a, ai, b, bi, o, oi, n);
+            else for (int i = 0; i < n; i++) o[oi + i] = b[bi + i] > 0 ? a[ai + i] : 0f;
+        }
+        @Override void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = b[bi + i] > 0 ? a[ai + i] : 0; }
+        @Override Tensor[] grads(Saved s, Tensor g, double alpha, boolean da, boolean db) {
+            return new Tensor[] {da ? RELU_BACKWARD.apply(g, s.input(1)) : null, null}; // piecewise constant in b
+        }
+    },
+    /** The fused backward of tanh, {@code a·(1 - b²)} ({@code a} the gradient, {@code b} tanh's output). */
+    TANH_BACKWARD("tanhBackward", Kind.ARITH) {
+        @Override double apply(double a, double b) { return a * (1 - b * b); }
+        @Override void f32(float[] a, int ai, float[] b, int bi, float[] o, int oi, int n) { for (int i = 0; i < n; i++) { float y = b[bi + i]; o[oi + i] = a[ai + i] * (1f - y * y); } }
+        @Override void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) { double y = b[bi + i]; o[oi + i] = a[ai + i] * (1 - y * y); } }
+        @Override Tensor[] grads(Saved s, Tensor g, double alpha, boolean da, boolean db) {
+            Tensor a = s.input(0), y = s.input(1);
+            return new Tensor[] {da ? TANH_BACKWARD.apply(g, y) : null, db ? g.mul(a).mul(y).mul(-2.0) : null};
+        }
+    },
+    /** The fused backward of sigmoid, {@code a·b·(1 - b)} ({@code a} the gradient, {@code b} sigmoid's output). */
+    SIGMOID_BACKWARD("sigmoidBackward", Kind.ARITH) {
+        @Override double apply(double a, double b) { return a * b * (1 - b); }
+        @Override void f32(float[] a, int ai, float[] b, int bi, float[] o, int oi, int n) { for (int i = 0; i < n; i++) { float y = b[bi + i]; o[oi + i] = a[ai + i] * y * (1f - y); } }
+        @Override void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) { double y = b[bi + i]; o[oi + i] = a[ai + i] * y * (1 - y); } }
+        @Override Tensor[] grads(Saved s, Tensor g, double alpha, boolean da, boolean db) {
+            Tensor a = s.input(0), y = s.input(1);
+            return new Tensor[] {da ? SIGMOID_BACKWARD.apply(g, y) : null, db ? g.mul(a).mul(y.mul(-2.0).add(1.0)) : null};
         }
     },
     EQ("eq", Kind.COMPARE) {

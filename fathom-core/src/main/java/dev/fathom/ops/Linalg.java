@@ -122,10 +122,24 @@ public final class Linalg {
         Tensor g2 = g;
         if (va) g2 = g2.unsqueeze(vb ? 0 : -2);
         if (vb) g2 = g2.unsqueeze(-1);
-        Tensor ga = s.needsGrad(0) ? Graph.sumTo(g2.matmul(b2.mT()), a2.shape()).reshape(a.shape()) : null;
-        Tensor gb = s.needsGrad(1) ? Graph.sumTo(a2.mT().matmul(g2), b2.shape()).reshape(b.shape()) : null;
+        boolean plain = a2.ndim() == 2 && b2.ndim() == 2;
+        // For a 2-D operand stored transposed (x.matmul(w.t()), as a linear layer does) the gradient
+        // is computed as the transpose of the product in the stored layout: the same GEMM, but the
+        // gradient that reaches the leaf is contiguous and needs no copy.
+        Tensor ga = !s.needsGrad(0) ? null : plain && transposedLayout(a2)
+            ? b2.matmul(g2.mT()).mT().reshape(a.shape())
+            : Graph.sumTo(g2.matmul(b2.mT()), a2.shape()).reshape(a.shape());
+        Tensor gb = !s.needsGrad(1) ? null : plain && transposedLayout(b2)
+            ? g2.mT().matmul(a2).mT().reshape(b.shape())
+            : Graph.sumTo(a2.mT().matmul(g2), b2.shape()).reshape(b.shape());
         return new Tensor[] {ga, gb};
     };
+
+    /** A matrix whose columns are contiguous (the transpose of a row-major matrix). */
+    private static boolean transposedLayout(Tensor m) {
+        int[] st = m.strides();
+        return st[0] == 1 && st[1] == m.size(0) && m.size(0) > 1 && m.size(1) > 1;
+    }
 
     private static Tensor matmulForward(String op, Tensor a, Tensor b) {
         int[] sa = a.shape(), sb = b.shape();

@@ -88,7 +88,7 @@ public enum Unary {
         @Override void f32(float[] s, int so, float[] d, int o, int n, double p, double q) {
             if (vector()) VectorMath.tanh(s, so, d, o, n); else super.f32(s, so, d, o, n, p, q);
         }
-        @Override Tensor grad(Saved s, Tensor g, double p, double q) { Tensor y = s.output(); return g.mul(y.mul(y).neg().add(1.0)); }
+        @Override Tensor grad(Saved s, Tensor g, double p, double q) { return Binary.TANH_BACKWARD.apply(g, s.output()); }
     },
     /** 1/(1+e^{-x}), computed without overflow for large |x|. */
     SIGMOID("sigmoid", Kind.FLOAT, Grain.COSTLY) {
@@ -100,14 +100,14 @@ public enum Unary {
         @Override void f32(float[] s, int so, float[] d, int o, int n, double p, double q) {
             if (vector()) VectorMath.sigmoid(s, so, d, o, n); else super.f32(s, so, d, o, n, p, q);
         }
-        @Override Tensor grad(Saved s, Tensor g, double p, double q) { Tensor y = s.output(); return g.mul(y.mul(y.neg().add(1.0))); }
+        @Override Tensor grad(Saved s, Tensor g, double p, double q) { return Binary.SIGMOID_BACKWARD.apply(g, s.output()); }
     },
     RELU("relu", Kind.KEEP, Grain.CHEAP) {
         @Override public double apply(double x, double p, double q) { return Math.max(x, 0); }
         @Override long applyLong(long x, long p, long q) { return Math.max(x, 0); }
         @Override void f32(float[] s, int so, float[] d, int o, int n, double p, double q) { for (int i = 0; i < n; i++) d[o + i] = Math.max(s[so + i], 0f); }
         @Override void f64(double[] s, int so, double[] d, int o, int n, double p, double q) { for (int i = 0; i < n; i++) d[o + i] = Math.max(s[so + i], 0d); }
-        @Override Tensor grad(Saved s, Tensor g, double p, double q) { return g.mul(s.input(0).gt(0.0)); }
+        @Override Tensor grad(Saved s, Tensor g, double p, double q) { return Binary.RELU_BACKWARD.apply(g, s.input(0)); }
     },
     /** x for x > 0, {@code p * x} otherwise ({@code p} is the negative slope, default 0.01). */
     LEAKY_RELU("leakyRelu", Kind.FLOAT, Grain.CHEAP, 0.01, 0) {
