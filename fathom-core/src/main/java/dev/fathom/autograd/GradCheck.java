@@ -144,13 +144,14 @@ public final class GradCheck {
                 for (int k = 0; k < n; k++) {
                     int[] idx = unravel(k, shape);
                     double orig = x.get(idx);
+                    // read the values out at once: an output may share memory with an input (f = x + 0)
                     x.setInPlace(orig + eps, idx);
-                    Tensor[] plus = f.apply(inputs);
+                    double[][] plus = values(f.apply(inputs));
                     x.setInPlace(orig - eps, idx);
-                    Tensor[] minus = f.apply(inputs);
+                    double[][] minus = values(f.apply(inputs));
                     x.setInPlace(orig, idx);
                     for (int o = 0; o < outs.length; o++) {
-                        double[] p = plus[o].toDoubleArray(), m = minus[o].toDoubleArray();
+                        double[] p = plus[o], m = minus[o];
                         for (int e = 0; e < p.length; e++) {
                             double num = (p[e] - m[e]) / (2 * eps);
                             double an = analytic[o][e][d][k];
@@ -167,6 +168,12 @@ public final class GradCheck {
             }
         }
         return worst != null ? worst : new Report(true, what, -1, new int[0], -1, new int[0], 0, 0, 0);
+    }
+
+    private static double[][] values(Tensor[] ts) {
+        double[][] v = new double[ts.length][];
+        for (int i = 0; i < ts.length; i++) v[i] = ts[i].toDoubleArray();
+        return v;
     }
 
     private static int[] unravel(int k, int[] shape) {
