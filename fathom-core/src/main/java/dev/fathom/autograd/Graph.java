@@ -48,12 +48,18 @@ public final class Graph {
      * it calls internally leave no nodes behind.
      */
     public static Tensor run(String name, java.util.function.Supplier<Tensor> forward, Backward rule, Tensor... inputs) {
+        return run(name, forward, rule, Saves.ALL, inputs);
+    }
+
+    /** {@link #run(String, java.util.function.Supplier, Backward, Tensor...)} keeping only what {@code saves} names. */
+    public static Tensor run(String name, java.util.function.Supplier<Tensor> forward, Backward rule, Saves saves,
+                             Tensor... inputs) {
         if (!recording(inputs)) return forward.get();
         Tensor out;
         try (Scope ignored = pause()) {
             out = forward.get();
         }
-        return record(name, out, rule, inputs);
+        return record(name, out, rule, saves, inputs);
     }
 
     /** Turns recording off on this thread until the scope closes (for forwards built from public ops). */
@@ -66,6 +72,15 @@ public final class Graph {
      * that returned its input unchanged needs no node). Returns {@code out}.
      */
     public static Tensor record(String name, Tensor out, Backward rule, Tensor... inputs) {
+        return record(name, out, rule, Saves.ALL, inputs);
+    }
+
+    /**
+     * {@link #record(String, Tensor, Backward, Tensor...)} keeping only what {@code saves} names
+     * for the rule (shapes and types are always kept), so the graph does not hold memory the
+     * backward never reads alive until backward runs.
+     */
+    public static Tensor record(String name, Tensor out, Backward rule, Saves saves, Tensor... inputs) {
         if (!out.dtype().isFloatingPoint()) return out;
         Node[] next = new Node[inputs.length];
         boolean any = false;
@@ -79,7 +94,7 @@ public final class Graph {
         if (!any) return out;
         Tensor[] saved = inputs.clone();
         for (int i = 0; i < saved.length; i++) if (saved[i] == null) saved[i] = EMPTY;
-        attach(out, new OpNode(name, rule, saved, out, next));
+        attach(out, new OpNode(name, rule, saved, saves, out, next));
         return out;
     }
 

@@ -16,7 +16,7 @@ final class OpNode extends Node implements Saved {
     private boolean released;
     private Runnable onRelease;
 
-    OpNode(String name, Backward rule, Tensor[] inputs, Tensor output, Node[] next) {
+    OpNode(String name, Backward rule, Tensor[] inputs, Saves saves, Tensor output, Node[] next) {
         super(name, next, output.shape(), output.dtype());
         this.rule = rule;
         this.inputs = inputs;
@@ -30,6 +30,8 @@ final class OpNode extends Node implements Saved {
             inputShapes[i] = inputs[i].shape();
             inputTypes[i] = inputs[i].dtype();
         }
+        if (!saves.inputs) this.inputs = null;
+        if (!saves.output) this.output = null;
         this.outputVersion = output.storage().version();
     }
 
@@ -50,12 +52,18 @@ final class OpNode extends Node implements Saved {
     @Override
     public Tensor input(int i) {
         checkReleased();
+        if (inputs == null)
+            throw new IllegalStateException("backward of " + name + " read input " + i + ", but the op was recorded "
+                + "without saving its inputs (Saves." + "OUTPUT or NONE)");
         return check(inputs[i], versions[i], "input " + i);
     }
 
     @Override
     public Tensor output() {
         checkReleased();
+        if (output == null)
+            throw new IllegalStateException("backward of " + name + " read its output, but the op was recorded without "
+                + "saving it (Saves.INPUTS or NONE)");
         return check(output, outputVersion, "its output");
     }
 

@@ -4,6 +4,7 @@ import dev.fathom.autograd.Autograd;
 import dev.fathom.autograd.Backward;
 import dev.fathom.autograd.Graph;
 import dev.fathom.autograd.Saved;
+import dev.fathom.autograd.Saves;
 import dev.fathom.autograd.Scope;
 import dev.fathom.backend.Parallel;
 import dev.fathom.backend.Simd;
@@ -233,6 +234,15 @@ public enum Binary {
 
     private final Backward rule = rule(1);
 
+    /** What the rule reads: add and sub nothing, pow its inputs and output, the rest their inputs. */
+    private Saves saves() {
+        return switch (this) {
+            case ADD, SUB -> Saves.NONE;
+            case POW -> Saves.ALL;
+            default -> Saves.INPUTS;
+        };
+    }
+
     private Backward rule(double alpha) {
         return (s, g) -> {
             Tensor[] r = grads(s, g, alpha, s.needsGrad(0), s.needsGrad(1));
@@ -393,7 +403,7 @@ public enum Binary {
         try (Scope ignored = Graph.pause()) {
             forType(t).execute(t, a.to(t), b.to(t), out, alpha);
         }
-        return Graph.record(op, out, alpha == 1 ? rule : rule(alpha), a, b);
+        return Graph.record(op, out, alpha == 1 ? rule : rule(alpha), saves(), a, b);
     }
 
     /** {@code self (op)= other}, in place: {@code other} broadcasts to self's shape; self's type is kept. */

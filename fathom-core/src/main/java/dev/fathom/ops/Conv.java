@@ -1,6 +1,7 @@
 package dev.fathom.ops;
 
 import dev.fathom.autograd.Graph;
+import dev.fathom.autograd.Saves;
 import dev.fathom.backend.DirectConv;
 import dev.fathom.backend.Gemm;
 import dev.fathom.backend.Im2col;
@@ -263,7 +264,7 @@ public final class Conv {
         return Graph.run(g.name("conv"), () -> convKernel(g, x, w, b), (s, gy) -> new Tensor[] {
             s.needsGrad(0) ? convTranspose(g, gy, s.input(1), null) : null,
             s.needsGrad(1) ? weightGrad(g, s.input(0), gy) : null,
-            s.needsGrad(2) ? gy.sum(g.biasSumDims(), false) : null}, x, w, b);
+            s.needsGrad(2) ? gy.sum(g.biasSumDims(), false) : null}, Saves.INPUTS, x, w, b);
     }
 
     /** {@code conv}'s adjoint in its input, plus b: y {@code [n, o, ..]} to {@code [n, c, ..]}. */
@@ -271,7 +272,7 @@ public final class Conv {
         return Graph.run(g.name("convTranspose"), () -> transposedKernel(g, y, w, b), (s, gx) -> new Tensor[] {
             s.needsGrad(0) ? conv(g, gx, s.input(1), null) : null,
             s.needsGrad(1) ? weightGrad(g, gx, s.input(0)) : null,
-            s.needsGrad(2) ? gx.sum(g.biasSumDims(), false) : null}, y, w, b);
+            s.needsGrad(2) ? gx.sum(g.biasSumDims(), false) : null}, Saves.INPUTS, y, w, b);
     }
 
     /**
@@ -281,7 +282,7 @@ public final class Conv {
     private static Tensor weightGrad(Geom g, Tensor x, Tensor y) {
         return Graph.run(g.name("conv") + "WeightGrad", () -> weightGradKernel(g, x, y), (s, gw) -> new Tensor[] {
             s.needsGrad(0) ? convTranspose(g, s.input(1), gw, null) : null,
-            s.needsGrad(1) ? conv(g, s.input(0), gw, null) : null}, x, y);
+            s.needsGrad(1) ? conv(g, s.input(0), gw, null) : null}, Saves.INPUTS, x, y);
     }
 
     private static Tensor convKernel(Geom g, Tensor x, Tensor w, Tensor b) {

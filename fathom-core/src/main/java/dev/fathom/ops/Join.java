@@ -1,6 +1,7 @@
 package dev.fathom.ops;
 
 import dev.fathom.autograd.Graph;
+import dev.fathom.autograd.Saves;
 import dev.fathom.backend.Copy;
 import dev.fathom.backend.Parallel;
 import dev.fathom.backend.StridedIter;
@@ -57,7 +58,7 @@ public final class Join {
                 pos += k;
             }
             return r;
-        }, tensors.toArray(new Tensor[0]));
+        }, Saves.NONE, tensors.toArray(new Tensor[0]));
     }
 
     private static Tensor catForward(int dim, List<Tensor> tensors) {
@@ -152,7 +153,7 @@ public final class Join {
             Tensor[] r = new Tensor[n];
             for (int i = 0; i < r.length; i++) if (s.needsGrad(i)) r[i] = g.select(d, i).to(s.inputType(i));
             return r;
-        }, tensors.toArray(new Tensor[0]));
+        }, Saves.NONE, tensors.toArray(new Tensor[0]));
     }
 
     private static Tensor stackForward(int dim, List<Tensor> tensors) {

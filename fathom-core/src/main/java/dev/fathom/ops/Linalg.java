@@ -2,6 +2,7 @@ package dev.fathom.ops;
 
 import dev.fathom.autograd.Backward;
 import dev.fathom.autograd.Graph;
+import dev.fathom.autograd.Saves;
 import dev.fathom.backend.Gemm;
 import dev.fathom.backend.Parallel;
 import dev.fathom.tensor.DType;
@@ -107,7 +108,7 @@ public final class Linalg {
     // ------------------------------------------------------------------ matmul core
 
     private static Tensor matmul(String op, Tensor a, Tensor b) {
-        return Graph.run(op, () -> matmulForward(op, a, b), MATMUL_BACK, a, b);
+        return Graph.run(op, () -> matmulForward(op, a, b), MATMUL_BACK, Saves.INPUTS, a, b);
     }
 
     /**

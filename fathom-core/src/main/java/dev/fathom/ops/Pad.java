@@ -1,6 +1,7 @@
 package dev.fathom.ops;
 
 import dev.fathom.autograd.Graph;
+import dev.fathom.autograd.Saves;
 import dev.fathom.backend.Parallel;
 import dev.fathom.backend.StridedIter;
 import dev.fathom.tensor.Shapes;
@@ -65,7 +66,7 @@ public final class Pad {
     private static Tensor pad(Tensor x, int[] pads, PadMode mode, double value) {
         int[] p = pads == null ? null : pads.clone();
         return Graph.run("pad", () -> padForward(x, p, mode, value),
-            (s, g) -> new Tensor[] {padBackward(g, s.inputShape(0), p, mode)}, x);
+            (s, g) -> new Tensor[] {padBackward(g, s.inputShape(0), p, mode)}, Saves.NONE, x);
     }
 
     /** The gradient of {@code pad(x, pads, mode)} for an input of {@code shape}, given the output's gradient. */

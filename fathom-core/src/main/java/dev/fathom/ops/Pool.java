@@ -1,6 +1,7 @@
 package dev.fathom.ops;
 
 import dev.fathom.autograd.Graph;
+import dev.fathom.autograd.Saves;
 import dev.fathom.autograd.Scope;
 import dev.fathom.backend.Parallel;
 import dev.fathom.tensor.DType;
@@ -489,7 +490,7 @@ public final class Pool {
 
     /** Average pooling; its backward spreads each output gradient over its window ({@link #avgSpread}). */
     private static Tensor avgPool(String name, Win p, Div d, Tensor x) {
-        return Graph.run(name, () -> avgKernel(p, d, x), (s, g) -> new Tensor[] {avgSpread(name, p, d, g)}, x);
+        return Graph.run(name, () -> avgKernel(p, d, x), (s, g) -> new Tensor[] {avgSpread(name, p, d, g)}, Saves.NONE, x);
     }
 
     /**
@@ -498,7 +499,7 @@ public final class Pool {
      * own backward is the average pooling again.
      */
     private static Tensor avgSpread(String name, Win p, Div d, Tensor g) {
-        return Graph.run(name + "Backward", () -> spreadKernel(p, d, g), (s, v) -> new Tensor[] {avgPool(name, p, d, v)}, g);
+        return Graph.run(name + "Backward", () -> spreadKernel(p, d, g), (s, v) -> new Tensor[] {avgPool(name, p, d, v)}, Saves.NONE, g);
     }
 
     private static Tensor avgKernel(Win p, Div d, Tensor input) {

@@ -1,6 +1,7 @@
 package dev.fathom.ops;
 
 import dev.fathom.autograd.Graph;
+import dev.fathom.autograd.Saves;
 import dev.fathom.autograd.Scope;
 import dev.fathom.backend.Parallel;
 import dev.fathom.tensor.DType;
@@ -82,7 +83,7 @@ public final class Reductions {
     /** Sum over {@code dims} (empty: all); bool/int inputs give int64. */
     public static Tensor sum(Tensor x, int[] dims, boolean keepDim) {
         return Graph.run("sum", () -> sumProd("sum", Op.SUM, x, dims, keepDim),
-            (s, g) -> new Tensor[] {expandBack(g, s.inputShape(0), dims, keepDim)}, x);
+            (s, g) -> new Tensor[] {expandBack(g, s.inputShape(0), dims, keepDim)}, Saves.NONE, x);
     }
 
     /**
@@ -128,7 +129,7 @@ public final class Reductions {
             int[] in = s.inputShape(0);
             int count = Shapes.numel(in) / Math.max(1, Shapes.numel(g.shape()));
             return new Tensor[] {expandBack(g.div((double) count), in, dims, keepDim)};
-        }, x);
+        }, Saves.NONE, x);
     }
 
     private static Tensor meanForward(Tensor x, int[] dims, boolean keepDim) {

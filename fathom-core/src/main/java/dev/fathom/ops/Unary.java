@@ -3,6 +3,7 @@ package dev.fathom.ops;
 import dev.fathom.autograd.Backward;
 import dev.fathom.autograd.Graph;
 import dev.fathom.autograd.Saved;
+import dev.fathom.autograd.Saves;
 import dev.fathom.backend.Copy;
 import dev.fathom.backend.Parallel;
 import dev.fathom.backend.ScalarMath;
@@ -294,7 +295,7 @@ public enum Unary {
         if (t == DType.BOOL) return x.copy(); // sign(bool) is the identity
         Tensor out = Tensor.empty(t, shape);
         int n = out.numel();
-        if (n == 0) return Graph.recording(x) ? Graph.record(op, out, rule(p, q), x) : out;
+        if (n == 0) return Graph.recording(x) ? Graph.record(op, out, rule(p, q), saves(), x) : out;
         Object src = x.storage().array();
         int so = x.offset();
         Object dst = out.storage().array();
@@ -305,7 +306,17 @@ public enum Unary {
             so = 0;
         }
         run(t, src, so, dst, n, p, q);
-        return Graph.recording(x) ? Graph.record(op, out, rule(p, q), x) : out;
+        return Graph.recording(x) ? Graph.record(op, out, rule(p, q), saves(), x) : out;
+    }
+
+    /** What the rule reads: ops whose gradient comes from the output do not keep their input alive. */
+    private Saves saves() {
+        return switch (this) {
+            case NEG, SIGN -> Saves.NONE;
+            case SQRT, RSQRT, EXP, EXPM1, TANH, SIGMOID -> Saves.OUTPUT;
+            case ELU -> Saves.ALL;
+            default -> Saves.INPUTS;
+        };
     }
 
     private DType resultType(DType in, double p, double q) {

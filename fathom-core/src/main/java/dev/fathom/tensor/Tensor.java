@@ -6,6 +6,7 @@ import dev.fathom.autograd.Backward;
 import dev.fathom.autograd.Graph;
 import dev.fathom.autograd.Hook;
 import dev.fathom.autograd.Node;
+import dev.fathom.autograd.Saves;
 import dev.fathom.backend.Copy;
 import dev.fathom.ops.Binary;
 import dev.fathom.ops.Conv;
@@ -433,7 +434,7 @@ public final class Tensor {
         if (dtype == dtype()) return this;
         Tensor out = empty(dtype, shape);
         copyInto(out);
-        return Graph.recording(this) ? Graph.record("to", out, (s, g) -> new Tensor[] {g.to(s.inputType(0))}, this) : out;
+        return Graph.recording(this) ? Graph.record("to", out, (s, g) -> new Tensor[] {g.to(s.inputType(0))}, Saves.NONE, this) : out;
     }
 
     /** A contiguous tensor with the same values: {@code this} if already contiguous, else a copy. */
@@ -445,7 +446,7 @@ public final class Tensor {
     public Tensor copy() {
         Tensor out = empty(dtype(), shape);
         copyInto(out);
-        return Graph.recording(this) ? Graph.record("copy", out, (s, g) -> new Tensor[] {g}, this) : out;
+        return Graph.recording(this) ? Graph.record("copy", out, (s, g) -> new Tensor[] {g}, Saves.NONE, this) : out;
     }
 
     /** Copies (and converts) this tensor's values into {@code dst}, which must have the same shape. */
@@ -489,13 +490,13 @@ public final class Tensor {
 
     /** Records {@code v} (a view of, or a tensor computed from, this) with {@code rule} when recording. */
     private Tensor recordView(String op, Tensor v, Backward rule) {
-        return Graph.recording(this) ? Graph.record(op, v, rule, this) : v;
+        return Graph.recording(this) ? Graph.record(op, v, rule, Saves.NONE, this) : v;
     }
 
     /** A view made by {@code view} (narrow, select, slice...): its gradient is {@code g} placed into zeros. */
     private Tensor recordSubView(String op, Tensor v, UnaryOperator<Tensor> view) {
         if (!Graph.recording(this)) return v;
-        return Graph.record(op, v, (s, g) -> new Tensor[] {embed(op, g, s.inputShape(0), view)}, this);
+        return Graph.record(op, v, (s, g) -> new Tensor[] {embed(op, g, s.inputShape(0), view)}, Saves.NONE, this);
     }
 
     /** Zeros of {@code shape} with {@code g} written where {@code view} looks; differentiable in {@code g}. */
@@ -694,7 +695,7 @@ public final class Tensor {
         if (!Graph.recording(this)) return v;
         int[] inverse = new int[dims.length];
         for (int i = 0; i < dims.length; i++) inverse[Shapes.axis("permute", dims[i], shape.length)] = i;
-        return Graph.record("permute", v, (s, g) -> new Tensor[] {g.permute(inverse)}, this);
+        return Graph.record("permute", v, (s, g) -> new Tensor[] {g.permute(inverse)}, Saves.NONE, this);
     }
 
     /** The view of {@code length} elements of dimension {@code dim} starting at {@code start}. */
