@@ -52,8 +52,9 @@ class LossFixtureTest {
         for (int i = 0; i < g.length; i++) {
             double d = Math.abs(g[i] - e[i]);
             worst = Math.max(worst, d);
+            int at = i;
             assertTrue(d <= TOL * Math.max(1, Math.abs(e[i])),
-                what + "[" + i + "]: Fathom " + g[i] + ", PyTorch " + e[i] + "\n" + got + "\n" + expected);
+                () -> what + "[" + at + "]: Fathom " + g[at] + ", PyTorch " + e[at] + "\n" + got + "\n" + expected);
         }
     }
 
