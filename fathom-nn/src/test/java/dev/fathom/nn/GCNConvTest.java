@@ -70,6 +70,10 @@ class GCNConvTest {
         for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) c[i][j] = a[i][j] / Math.sqrt(d[i] * d[j]);
         assertTrue(handLayer(true, true).forward(X, PATH, w).allClose(combine(c), 0, 1e-12));
 
+        // no edges at all: every node keeps only its own (self-loop) message
+        Tensor none = Tensor.zeros(DType.INT64, 2, 0);
+        assertTrue(handLayer(true, true).forward(X, none).allClose(combine(new double[][] {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}), 0, 1e-12));
+
         // an isolated node without self loops (degree 0) gets the bias only
         Tensor iso = handLayer(false, true).forward(Tensor.of(new double[][] {{1, 0}, {0, 1}, {1, 1}, {5, 5}}), PATH);
         assertTrue(iso.select(0, 3).allClose(Tensor.vector(0.5, -0.5), 0, 0));
@@ -159,5 +163,6 @@ class GCNConvTest {
         System.out.printf("GCN on a 3-community SBM (%d edges): held-out accuracy %.3f (feature-only MLP %.3f)%n",
             edges.size(), acc, base);
         assertTrue(acc >= 0.90, "GCN held-out accuracy " + acc + " (MLP on features alone " + base + ")");
+        assertTrue(base < 0.6, "the features alone should be weak, MLP accuracy " + base);
     }
 }
