@@ -95,7 +95,7 @@ class LearningTest {
         Tensor x = data[0], y = data[1];
         Sequential model = new Sequential(new Linear(2, 64), new Tanh(), new Linear(64, 64), new Tanh(), new Linear(64, 2));
         Adam opt = new Adam(model.parameters(), 0.01);
-        for (int step = 0; step < 400; step++) {
+        for (int step = 0; step < 300; step++) {
             model.zeroGrad();
             Tensor logits = model.forward(x.mul(3.0));
             Tensor loss = Functional.logSoftmax(logits, 1).gather(1, y.unsqueeze(1)).neg().mean();   // cross-entropy
