@@ -2,7 +2,6 @@ package dev.fathom.nn;
 
 import dev.fathom.autograd.Autograd;
 import dev.fathom.tensor.DType;
-import dev.fathom.tensor.Generator;
 import dev.fathom.tensor.Tensor;
 
 /**
@@ -27,19 +26,30 @@ public class Linear extends Layer {
             throw new IllegalArgumentException("Linear: features must be positive, got in=" + inFeatures + ", out=" + outFeatures);
         this.inFeatures = inFeatures;
         this.outFeatures = outFeatures;
-        double bound = 1 / Math.sqrt(inFeatures);
-        Generator g = Generator.global();
         try (var ignored = Autograd.noGrad()) {
-            this.weight = registerParameter("weight", Tensor.uniform(g, -bound, bound, dtype, outFeatures, inFeatures));
-            this.bias = registerParameter("bias", bias ? Tensor.uniform(g, -bound, bound, dtype, outFeatures) : null);
+            this.weight = registerParameter("weight", Tensor.empty(dtype, outFeatures, inFeatures));
+            this.bias = registerParameter("bias", bias ? Tensor.empty(dtype, outFeatures) : null);
+        }
+        resetParameters();
+    }
+
+    /**
+     * PyTorch's {@code reset_parameters}: weight {@code kaimingUniform(a = √5)} (uniform in ±1/√in),
+     * then bias uniform in ±1/√in, from the default generator.
+     */
+    public void resetParameters() {
+        Init.kaimingUniform(weight, Math.sqrt(5));
+        if (bias != null) {
+            int fanIn = Init.fans(weight).fanIn();
+            double bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+            Init.uniform(bias, -bound, bound);
         }
     }
 
     @Override
     public Tensor forward(Tensor x) {
         expectInput(x, -1, inFeatures, "features in the last dimension");
-        Tensor y = x.matmul(weight.t());
-        return bias == null ? y : y.add(bias);
+        return Functional.linear(x, weight, bias);
     }
 
     @Override

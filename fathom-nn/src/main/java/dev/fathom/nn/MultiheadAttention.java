@@ -161,7 +161,7 @@ public class MultiheadAttention extends Module {
         Tensor scores = q.matmul(k.transpose(2, 3));                          // [N, H, L, S]
         if (attnMask != null) scores = applyMask(scores, attnMask(attnMask, n, tgt, src));
         if (keyPaddingMask != null) scores = applyMask(scores, paddingMask(keyPaddingMask, batched, n, src));
-        Tensor weights = Dropout.dropout(scores.softmax(3), dropout, isTraining());
+        Tensor weights = Functional.dropout(scores.softmax(3), dropout, isTraining());
         Tensor out = weights.matmul(v).permute(0, 2, 1, 3).reshape(n, tgt, embedDim);
         out = outProj.forward(out);
         out = batched ? (batchFirst ? out : out.transpose(0, 1)) : out.squeeze(0);
