@@ -83,6 +83,8 @@ public final class Adam extends Optimizer {
             if (amsgrad) state.put("max_exp_avg_sq", p.zerosLike());
         }
         long step = nextStep(state);
+        double bc1 = 1 - Math.pow(b1, step), bc2Sqrt = Math.sqrt(1 - Math.pow(b2, step));
+        if (fused(p, grad, state, amsgrad, g.getBoolean("maximize"), decoupled, lr, b1, b2, eps, wd, lr / bc1, bc2Sqrt)) return;
         Tensor d = g.getBoolean("maximize") ? grad.neg() : grad;
         if (wd != 0) {
             if (decoupled) p.mulInPlace(1 - lr * wd);
@@ -91,7 +93,6 @@ public final class Adam extends Optimizer {
         Tensor m = state.get("exp_avg"), v = state.get("exp_avg_sq");
         m.mulInPlace(b1).addInPlace(d, 1 - b1);
         v.mulInPlace(b2).addInPlace(d.mul(d), 1 - b2);
-        double bc1 = 1 - Math.pow(b1, step), bc2Sqrt = Math.sqrt(1 - Math.pow(b2, step));
         Tensor denom;
         if (amsgrad) {
             Tensor vmax = state.computeIfAbsent("max_exp_avg_sq", k -> p.zerosLike());
@@ -102,5 +103,48 @@ public final class Adam extends Optimizer {
         }
         denom.divInPlace(bc2Sqrt).addInPlace(eps);
         p.addInPlace(m.div(denom), -lr / bc1);
+    }
+
+    /**
+     * The same update in one pass over the elements when the parameter, its gradient and its state
+     * are contiguous arrays of one floating type (the usual case); false (nothing done) otherwise.
+     */
+    private static boolean fused(Tensor p, Tensor grad, Map<String, Tensor> state, boolean amsgrad, boolean maximize,
+                                 boolean decoupled, double lr, double b1, double b2, double eps, double wd,
+                                 double stepSize, double bc2Sqrt) {
+        Tensor m = state.get("exp_avg"), v = state.get("exp_avg_sq"), vmax = amsgrad ? state.get("max_exp_avg_sq") : m;
+        if (vmax == null) return false;
+        for (Tensor t : new Tensor[] {grad, m, v, vmax})
+            if (!t.isContiguous() || t.dtype() != p.dtype() || t.numel() != p.numel()) return false;
+        if (!p.isContiguous()) return false;
+        double sign = maximize ? -1 : 1, decay = decoupled ? 1 - lr * wd : 1, coupled = decoupled ? 0 : wd;
+        int n = p.numel(), op = p.offset(), og = grad.offset(), om = m.offset(), ov = v.offset(), ox = vmax.offset();
+        if (p.storage().array() instanceof double[] pa) {
+            double[] ga = (double[]) grad.storage().array(), ma = (double[]) m.storage().array();
+            double[] va = (double[]) v.storage().array(), xa = (double[]) vmax.storage().array();
+            for (int i = 0; i < n; i++) {
+                double w = pa[op + i] * decay, gi = sign * ga[og + i] + coupled * pa[op + i];
+                double mi = ma[om + i] * b1 + (1 - b1) * gi, vi = va[ov + i] * b2 + (1 - b2) * (gi * gi);
+                ma[om + i] = mi;
+                va[ov + i] = vi;
+                if (amsgrad) vi = xa[ox + i] = Math.max(xa[ox + i], vi);
+                pa[op + i] = w - stepSize * (mi / (Math.sqrt(vi) / bc2Sqrt + eps));
+            }
+        } else if (p.storage().array() instanceof float[] pa) {
+            float[] ga = (float[]) grad.storage().array(), ma = (float[]) m.storage().array();
+            float[] va = (float[]) v.storage().array(), xa = (float[]) vmax.storage().array();
+            for (int i = 0; i < n; i++) {
+                double w = pa[op + i] * decay, gi = sign * ga[og + i] + coupled * pa[op + i];
+                float mi = (float) (ma[om + i] * b1 + (1 - b1) * gi), vi = (float) (va[ov + i] * b2 + (1 - b2) * (gi * gi));
+                ma[om + i] = mi;
+                va[ov + i] = vi;
+                if (amsgrad) vi = xa[ox + i] = Math.max(xa[ox + i], vi);
+                pa[op + i] = (float) (w - stepSize * (mi / (Math.sqrt(vi) / bc2Sqrt + eps)));
+            }
+        } else {
+            return false;
+        }
+        for (Tensor t : new Tensor[] {p, m, v, vmax}) t.storage().bumpVersion();
+        return true;
     }
 }

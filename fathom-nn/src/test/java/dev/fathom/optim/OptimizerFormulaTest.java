@@ -220,6 +220,32 @@ class OptimizerFormulaTest {
         check(ps -> new Adagrad(ps, new Adagrad.Options().lr(0.1).maximize(true)), adagrad(0.1, 0, 0, 0, 1e-10, true));
     }
 
+    @Test
+    void adamOnePassAndTensorOpPathsAgree() {
+        // a transposed (non-contiguous) gradient takes the tensor-op path; a contiguous one the fused loop
+        for (boolean decoupled : new boolean[] {false, true}) {
+            Tensor fast = Tensor.of(new double[] {0.5, -1, 2, 0.1, 0.3, -0.7}, 2, 3).requiresGrad(true);
+            Tensor slow = fast.detach().copy().requiresGrad(true);
+            Function<List<Tensor>, Optimizer> make = ps -> decoupled
+                ? new AdamW(ps, new AdamW.Options().lr(0.05).weightDecay(0.3).amsgrad(true).maximize(true))
+                : new Adam(ps, new Adam.Options().lr(0.05).weightDecay(0.3).amsgrad(true).maximize(true));
+            Optimizer a = make.apply(List.of(fast)), b = make.apply(List.of(slow));
+            for (int t = 0; t < 6; t++) {
+                double[] g = fast.toDoubleArray();
+                double[] gt = new double[6];
+                for (int i = 0; i < 6; i++) g[i] = Math.sin(3 * g[i] + t);
+                for (int r = 0; r < 2; r++) for (int c = 0; c < 3; c++) gt[c * 2 + r] = g[r * 3 + c];
+                fast.setGrad(Tensor.of(g, 2, 3));
+                Tensor transposed = Tensor.of(gt, 3, 2).t();
+                assertFalse(transposed.isContiguous());
+                slow.setGrad(transposed);
+                a.step();
+                b.step();
+                assertArrayEquals(fast.toDoubleArray(), slow.toDoubleArray(), 1e-14, "step " + t);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ float32
 
     @Test
