@@ -1,0 +1,82 @@
+package dev.fathom.optim;
+
+import dev.fathom.tensor.Tensor;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Stochastic gradient descent with optional momentum, dampening, Nesterov momentum, weight decay
+ * and maximisation ({@code torch.optim.SGD}). Per step, with {@code g} the gradient:
+ * <pre>
+ * g = maximize ? -g : g
+ * if weight_decay != 0:  g = g + weight_decay * θ
+ * if momentum != 0:      b = (first step) ? g : momentum * b + (1 - dampening) * g
+ *                        g = nesterov ? g + momentum * b : b
+ * θ = θ - lr * g
+ * </pre>
+ * Group options: {@code lr, momentum, dampening, weight_decay, nesterov, maximize}; state:
+ * {@code momentum_buffer}.
+ */
+public final class SGD extends Optimizer {
+    /** SGD's defaults ({@code new Options()} is lr 1e-3, everything else off, as in PyTorch 2.x). */
+    public record Options(double lr, double momentum, double dampening, double weightDecay, boolean nesterov, boolean maximize) {
+        public Options() { this(1e-3, 0, 0, 0, false, false); }
+        public Options lr(double v) { return new Options(v, momentum, dampening, weightDecay, nesterov, maximize); }
+        public Options momentum(double v) { return new Options(lr, v, dampening, weightDecay, nesterov, maximize); }
+        public Options dampening(double v) { return new Options(lr, momentum, v, weightDecay, nesterov, maximize); }
+        public Options weightDecay(double v) { return new Options(lr, momentum, dampening, v, nesterov, maximize); }
+        public Options nesterov(boolean v) { return new Options(lr, momentum, dampening, weightDecay, v, maximize); }
+        public Options maximize(boolean v) { return new Options(lr, momentum, dampening, weightDecay, nesterov, v); }
+
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("lr", lr);
+            m.put("momentum", momentum);
+            m.put("dampening", dampening);
+            m.put("weight_decay", weightDecay);
+            m.put("nesterov", nesterov);
+            m.put("maximize", maximize);
+            return m;
+        }
+    }
+
+    /** Plain SGD over {@code params} with learning rate {@code lr}. */
+    public SGD(List<Tensor> params, double lr) { this(params, new Options().lr(lr)); }
+
+    /** SGD over {@code params} with {@code options}. */
+    public SGD(List<Tensor> params, Options options) { this(options, single(params)); }
+
+    /** SGD over parameter groups; {@code options} are the defaults for what a group leaves out. */
+    public SGD(Options options, List<ParamGroup> groups) { super(groups, options.toMap()); }
+
+    @Override
+    protected void validate(ParamGroup g) {
+        checkLr(g.lr());
+        checkNonNegative("momentum", g.getDouble("momentum"));
+        checkNonNegative("weight_decay", g.getDouble("weight_decay"));
+        if (g.getBoolean("nesterov") && (g.getDouble("momentum") <= 0 || g.getDouble("dampening") != 0))
+            throw new IllegalArgumentException(typeName() + ": nesterov momentum requires momentum > 0 and dampening = 0, got momentum="
+                + g.getDouble("momentum") + ", dampening=" + g.getDouble("dampening"));
+    }
+
+    @Override
+    protected void update(ParamGroup g, Tensor p, Tensor grad, Map<String, Tensor> state) {
+        double lr = g.lr(), momentum = g.getDouble("momentum"), dampening = g.getDouble("dampening");
+        double wd = g.getDouble("weight_decay");
+        Tensor d = g.getBoolean("maximize") ? grad.neg() : grad;
+        if (wd != 0) d = d.add(p, wd);
+        if (momentum != 0) {
+            Tensor buf = state.get("momentum_buffer");
+            if (buf == null) {
+                buf = d.detach().copy();
+                state.put("momentum_buffer", buf);
+            } else {
+                buf.mulInPlace(momentum).addInPlace(d, 1 - dampening);
+            }
+            d = g.getBoolean("nesterov") ? d.add(buf, momentum) : buf;
+        }
+        p.addInPlace(d, -lr);
+    }
+}
