@@ -50,9 +50,9 @@ public class TransformerDecoderLayer extends Module {
         linear1 = registerModule("linear1", new Linear(dModel, dimFeedforward, true, dtype));
         this.dropout = registerModule("dropout", new Dropout(dropout));
         linear2 = registerModule("linear2", new Linear(dimFeedforward, dModel, true, dtype));
-        norm1 = registerModule("norm1", new LayerNorm(new int[] {dModel}, layerNormEps, true, true, dtype));
-        norm2 = registerModule("norm2", new LayerNorm(new int[] {dModel}, layerNormEps, true, true, dtype));
-        norm3 = registerModule("norm3", new LayerNorm(new int[] {dModel}, layerNormEps, true, true, dtype));
+        norm1 = registerModule("norm1", new LayerNorm(new int[] {dModel}, layerNormEps, true, dtype));
+        norm2 = registerModule("norm2", new LayerNorm(new int[] {dModel}, layerNormEps, true, dtype));
+        norm3 = registerModule("norm3", new LayerNorm(new int[] {dModel}, layerNormEps, true, dtype));
         dropout1 = registerModule("dropout1", new Dropout(dropout));
         dropout2 = registerModule("dropout2", new Dropout(dropout));
         dropout3 = registerModule("dropout3", new Dropout(dropout));

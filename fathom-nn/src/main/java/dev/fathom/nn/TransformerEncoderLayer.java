@@ -48,8 +48,8 @@ public class TransformerEncoderLayer extends Module {
         linear1 = registerModule("linear1", new Linear(dModel, dimFeedforward, true, dtype));
         this.dropout = registerModule("dropout", new Dropout(dropout));
         linear2 = registerModule("linear2", new Linear(dimFeedforward, dModel, true, dtype));
-        norm1 = registerModule("norm1", new LayerNorm(new int[] {dModel}, layerNormEps, true, true, dtype));
-        norm2 = registerModule("norm2", new LayerNorm(new int[] {dModel}, layerNormEps, true, true, dtype));
+        norm1 = registerModule("norm1", new LayerNorm(new int[] {dModel}, layerNormEps, true, dtype));
+        norm2 = registerModule("norm2", new LayerNorm(new int[] {dModel}, layerNormEps, true, dtype));
         dropout1 = registerModule("dropout1", new Dropout(dropout));
         dropout2 = registerModule("dropout2", new Dropout(dropout));
     }
