@@ -237,10 +237,10 @@ public abstract class RNNBase extends Module {
         }
         xp = xp.view(seq, batch, G);
         Tensor whhT = weightHh[i].t();
-        Tensor[] outs = new Tensor[seq];
+        Tensor[] steps = Slices.unbind(xp, 0), outs = new Tensor[seq];
         for (int s = 0; s < seq; s++) {
             int t = reverse ? seq - 1 - s : s;
-            Tensor xt = xp.select(0, t);
+            Tensor xt = steps[t];
             Tensor hNew, cNew = null;
             switch (mode) {
                 case RNN_TANH -> hNew = xt.add(h.matmul(whhT)).tanh();
@@ -271,9 +271,8 @@ public abstract class RNNBase extends Module {
 
     /** LSTM: gates {@code [batch, 4H]} (i, f, g, o, pre-activation) and c → {h', c'}. */
     static Tensor[] lstmGates(Tensor gates, Tensor c, int H) {
-        Tensor ifg = gates.narrow(1, 0, 2 * H).sigmoid();
-        Tensor i = ifg.narrow(1, 0, H), f = ifg.narrow(1, H, H);
-        Tensor g = gates.narrow(1, 2 * H, H).tanh(), o = gates.narrow(1, 3 * H, H).sigmoid();
+        Tensor[] p = Slices.chunk(gates, 1, 4);
+        Tensor i = p[0].sigmoid(), f = p[1].sigmoid(), g = p[2].tanh(), o = p[3].sigmoid();
         Tensor cNew = f.mul(c).add(i.mul(g));
         return new Tensor[] {o.mul(cNew.tanh()), cNew};
     }
@@ -284,9 +283,9 @@ public abstract class RNNBase extends Module {
      * h' = (1 − z)⊙n + z⊙h.
      */
     static Tensor gruGates(Tensor xi, Tensor hh, Tensor h, int H) {
-        Tensor rz = xi.narrow(1, 0, 2 * H).add(hh.narrow(1, 0, 2 * H)).sigmoid();
-        Tensor r = rz.narrow(1, 0, H), z = rz.narrow(1, H, H);
-        Tensor n = xi.narrow(1, 2 * H, H).add(r.mul(hh.narrow(1, 2 * H, H))).tanh();
+        Tensor[] x = Slices.chunk(xi, 1, 3), y = Slices.chunk(hh, 1, 3);
+        Tensor r = x[0].add(y[0]).sigmoid(), z = x[1].add(y[1]).sigmoid();
+        Tensor n = x[2].add(r.mul(y[2])).tanh();
         return n.add(z.mul(h.sub(n)));
     }
 }

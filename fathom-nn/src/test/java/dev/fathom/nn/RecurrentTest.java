@@ -315,6 +315,39 @@ class RecurrentTest {
     }
 
     @Test
+    void stepGradientsAreGatheredOncePerPassAndSecondOrderWorks() {
+        Generator.manualSeed(15);
+        LSTM lstm = new LSTM(2, 3, 1, true, false, 0, false, DType.FLOAT64);
+        Tensor x = Tensor.randn(DType.FLOAT64, 5, 2, 2).requiresGrad(true);
+        // only the first steps' outputs feed the loss: later steps' parts get no gradient at all
+        Tensor loss = lstm.forward(x).output().narrow(0, 0, 2).pow(2.0).sum();
+        loss.backward(Tensor.scalar(1.0), true, false);
+        Tensor g1 = x.grad().copy(), w1 = lstm.weightIh(0, 0).grad().copy();
+        assertEquals(0, x.grad().narrow(0, 2, 3).abs().max().item(), "steps after the used outputs get no gradient");
+        // a second pass through the retained graph adds the same again (the gathering buffer starts afresh)
+        loss.backward(Tensor.scalar(1.0), true, false);
+        assertTrue(x.grad().allClose(g1.mul(2.0), 0, 1e-12));
+        assertTrue(lstm.weightIh(0, 0).grad().allClose(w1.mul(2.0), 0, 1e-12));
+        // the same gradient as plain per-step matrix products
+        Tensor[] p = {lstm.weightIh(0, 0), lstm.weightHh(0, 0), lstm.biasIh(0, 0), lstm.biasHh(0, 0)};
+        Tensor h = Tensor.zeros(DType.FLOAT64, 2, 3), c = Tensor.zeros(DType.FLOAT64, 2, 3);
+        Tensor x2 = x.detach().requiresGrad(true), ref = Tensor.scalar(0.0);
+        for (int t = 0; t < 2; t++) {
+            Tensor gates = x2.select(0, t).matmul(p[0].t()).add(p[2]).add(h.matmul(p[1].t())).add(p[3]);
+            Tensor[] hc = RNNBase.lstmGates(gates, c, 3);
+            h = hc[0];
+            c = hc[1];
+            ref = ref.add(h.pow(2.0).sum());
+        }
+        assertTrue(dev.fathom.autograd.Autograd.grad(ref, x2, false).allClose(g1, 0, 1e-12));
+        // second order (createGraph) goes through the differentiable fallback
+        GRU gru = new GRU(2, 2, 1, true, false, 0, true, DType.FLOAT64);
+        Tensor xs = Tensor.randn(DType.FLOAT64, 3, 1, 2).requiresGrad(true);
+        GradCheck.Report r = GradCheck.checkSecondOrder(in -> gru.forward(in[0]).output(), xs, gru.weightHh(0, 1));
+        assertTrue(r.passed(), r.toString());
+    }
+
+    @Test
     void badInputsNameTheLayerTheShapeAndTheExpectedSize() {
         LSTM lstm = new LSTM(10, 20, 2, true, true, 0, true);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> lstm.forward(Tensor.zeros(3, 5, 7)));
