@@ -236,22 +236,22 @@ public abstract class RNNBase extends Module {
             }
         }
         xp = xp.view(seq, batch, G);
-        Tensor whhT = weightHh[i].t();
+        Slices.RecurrentProduct hh = new Slices.RecurrentProduct(weightHh[i]);
         Tensor[] steps = Slices.unbind(xp, 0), outs = new Tensor[seq];
         for (int s = 0; s < seq; s++) {
             int t = reverse ? seq - 1 - s : s;
             Tensor xt = steps[t];
             Tensor hNew, cNew = null;
             switch (mode) {
-                case RNN_TANH -> hNew = xt.add(h.matmul(whhT)).tanh();
-                case RNN_RELU -> hNew = xt.add(h.matmul(whhT)).relu();
+                case RNN_TANH -> hNew = xt.add(hh.apply(h)).tanh();
+                case RNN_RELU -> hNew = xt.add(hh.apply(h)).relu();
                 case LSTM -> {
-                    Tensor[] hc = lstmGates(xt.add(h.matmul(whhT)), c, H);
+                    Tensor[] hc = lstmGates(xt.add(hh.apply(h)), c, H);
                     hNew = hc[0];
                     cNew = hc[1];
                 }
                 case GRU -> {
-                    Tensor gh = h.matmul(whhT);
+                    Tensor gh = hh.apply(h);
                     hNew = gruGates(xt, bhh == null ? gh : gh.add(bhh), h, H);
                 }
                 default -> throw new AssertionError(mode);

@@ -79,4 +79,63 @@ final class Slices {
         if (after == 0) return Tensor.cat(d, Tensor.zeros(g.dtype(), before), g);
         return Tensor.cat(d, Tensor.zeros(g.dtype(), before), g, Tensor.zeros(g.dtype(), rest));
     }
+
+    /**
+     * The recurrent products {@code h_t·Wᵀ} of one sequence with the weight's gradient taken in one
+     * matrix product: each step's backward passes on the gradient for h at once but only keeps
+     * its (h, dG) pair; a gathering node between the weight and the steps, which the engine runs
+     * after all of them, multiplies the stacked pairs, {@code dW = Σ_t dG_tᵀ·h_t}, as one large
+     * product instead of one small one per step (and one weight-sized sum per step). Under
+     * {@code createGraph} each step returns its own differentiable {@code dGᵀ·h}.
+     */
+    static final class RecurrentProduct {
+        private final Tensor weight, gathered;
+        private final java.util.List<Tensor> dG = new java.util.ArrayList<>(), hs = new java.util.ArrayList<>();
+        private final java.util.BitSet ran = new java.util.BitSet();
+        private Tensor placeholder;
+        private int steps;
+
+        RecurrentProduct(Tensor weight) {
+            this.weight = weight;
+            this.gathered = !Graph.recording(weight) ? null : Graph.record("gatherRecurrentGrad", weight.detach(), (s, g) -> {
+                Tensor out = g;
+                if (!dG.isEmpty()) {
+                    Tensor prod = Tensor.cat(0, dG).t().matmul(Tensor.cat(0, hs));
+                    out = g == placeholder ? prod : g.add(prod);
+                }
+                reset();
+                return new Tensor[] {out};
+            }, Saves.NONE, weight);
+        }
+
+        private void reset() {
+            dG.clear();
+            hs.clear();
+            ran.clear();
+            placeholder = null;
+        }
+
+        /** {@code h·Wᵀ} for h {@code [batch, in]}. */
+        Tensor apply(Tensor h) {
+            if (gathered == null) return h.matmul(weight.t());
+            Tensor w = gathered;
+            int step = steps++;
+            Tensor out;
+            try (var ignored = Graph.pause()) {
+                out = h.matmul(w.t());
+            }
+            return Graph.record("recurrentMatmul", out, (s, g) -> {
+                Tensor x = s.input(0), wt = s.input(1);
+                Tensor dh = s.needsGrad(0) ? g.matmul(wt) : null;
+                if (Autograd.isGradEnabled()) return new Tensor[] {dh, g.t().matmul(x)};
+                if (ran.get(step)) reset(); // a step runs once per pass: a pass was abandoned midway
+                ran.set(step);
+                boolean first = placeholder == null;
+                if (first) placeholder = Tensor.zeros(g.dtype(), wt.shape());
+                dG.add(g);
+                hs.add(x.detach());
+                return new Tensor[] {dh, first ? placeholder : null};
+            }, Saves.INPUTS, h, w);
+        }
+    }
 }

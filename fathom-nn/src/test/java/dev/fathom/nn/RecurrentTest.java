@@ -322,12 +322,13 @@ class RecurrentTest {
         // only the first steps' outputs feed the loss: later steps' parts get no gradient at all
         Tensor loss = lstm.forward(x).output().narrow(0, 0, 2).pow(2.0).sum();
         loss.backward(Tensor.scalar(1.0), true, false);
-        Tensor g1 = x.grad().copy(), w1 = lstm.weightIh(0, 0).grad().copy();
+        Tensor g1 = x.grad().copy(), w1 = lstm.weightIh(0, 0).grad().copy(), r1 = lstm.weightHh(0, 0).grad().copy();
         assertEquals(0, x.grad().narrow(0, 2, 3).abs().max().item(), "steps after the used outputs get no gradient");
         // a second pass through the retained graph adds the same again (the gathering buffer starts afresh)
         loss.backward(Tensor.scalar(1.0), true, false);
         assertTrue(x.grad().allClose(g1.mul(2.0), 0, 1e-12));
         assertTrue(lstm.weightIh(0, 0).grad().allClose(w1.mul(2.0), 0, 1e-12));
+        assertTrue(lstm.weightHh(0, 0).grad().allClose(r1.mul(2.0), 0, 1e-12));
         // the same gradient as plain per-step matrix products
         Tensor[] p = {lstm.weightIh(0, 0), lstm.weightHh(0, 0), lstm.biasIh(0, 0), lstm.biasHh(0, 0)};
         Tensor h = Tensor.zeros(DType.FLOAT64, 2, 3), c = Tensor.zeros(DType.FLOAT64, 2, 3);
@@ -339,7 +340,9 @@ class RecurrentTest {
             c = hc[1];
             ref = ref.add(h.pow(2.0).sum());
         }
-        assertTrue(dev.fathom.autograd.Autograd.grad(ref, x2, false).allClose(g1, 0, 1e-12));
+        Tensor[] refGrads = dev.fathom.autograd.Autograd.grad(ref, new Tensor[] {x2, p[1]}, false);
+        assertTrue(refGrads[0].allClose(g1, 0, 1e-12));
+        assertTrue(refGrads[1].allClose(r1, 0, 1e-12), "the recurrent weight's gradient, gathered in one product");
         // second order (createGraph) goes through the differentiable fallback
         GRU gru = new GRU(2, 2, 1, true, false, 0, true, DType.FLOAT64);
         Tensor xs = Tensor.randn(DType.FLOAT64, 3, 1, 2).requiresGrad(true);
