@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 """PyTorch side of the nn layer benchmark (issue 4): forward+backward of three layers, median of
-timed repetitions, 2 threads. Run with Debian's torch: /usr/bin/python3 tools/bench/layer_bench.py
+timed repetitions, 2 threads (or the count given as the first argument). Run with Debian's torch:
+/usr/bin/python3 tools/bench/layer_bench.py [threads]
 The Fathom side is fathom-bench's LayerBench (same shapes, same FLOP counts)."""
+import sys
 import time
 
 import torch
 
-torch.set_num_threads(2)
+torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)   # optional: thread count
 torch.manual_seed(0)
 
 

@@ -1,6 +1,7 @@
 package dev.fathom.bench;
 
 import dev.fathom.nn.Conv2d;
+import dev.fathom.nn.LSTM;
 import dev.fathom.nn.Linear;
 import dev.fathom.tensor.Generator;
 import dev.fathom.tensor.Tensor;
@@ -28,16 +29,19 @@ import java.util.concurrent.TimeUnit;
 public class LayerBench {
     Linear linear;
     Conv2d conv;
-    Tensor xLinear, xConv;
+    LSTM lstm;
+    Tensor xLinear, xConv, xLstm;
 
     @Setup
     public void setup() {
         Generator.manualSeed(0);
         linear = new Linear(1024, 1024);
         conv = new Conv2d(64, 64, 3, 1, 1);
+        lstm = new LSTM(256, 256);
         Generator g = new Generator(1);
         xLinear = Tensor.randn(g, 256, 1024).requiresGrad(true);
         xConv = Tensor.randn(g, 32, 64, 32, 32).requiresGrad(true);
+        xLstm = Tensor.randn(g, 64, 32, 256).requiresGrad(true);
     }
 
     static Tensor step(Tensor y, Tensor x, Tensor... params) {
@@ -49,6 +53,9 @@ public class LayerBench {
 
     @Benchmark
     public Tensor linear() { return step(linear.forward(xLinear), xLinear, linear.weight, linear.bias); }
+
+    @Benchmark
+    public Tensor lstm() { return step(lstm.forward(xLstm).output(), xLstm, lstm.parameters().toArray(new Tensor[0])); }
 
     @Benchmark
     public Tensor conv2d() { return step(conv.forward(xConv), xConv, conv.weight, conv.bias); }
