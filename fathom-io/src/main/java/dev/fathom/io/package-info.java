@@ -1,0 +1,2 @@
+/** See the module's name in its pom. */
+package dev.fathom.io;
