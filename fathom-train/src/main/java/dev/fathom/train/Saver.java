@@ -1,0 +1,16 @@
+package dev.fathom.train;
+
+import dev.fathom.nn.Module;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Writes a model's weights to a file; {@link dev.fathom.train.callbacks.ModelCheckpoint} calls it.
+ * A safetensors writer fits ({@code (model, path) -> SafeTensors.save(model.stateDict(), path)});
+ * an implementation should write atomically.
+ */
+@FunctionalInterface
+public interface Saver {
+    void save(Module model, Path path) throws IOException;
+}
