@@ -17,8 +17,8 @@ final class Classes {
      */
     static long[] predicted(String metric, Tensor output, Tensor target, double threshold) {
         if (output.ndim() == target.ndim() + 1 && output.ndim() >= 2) {
-            Tensor arg = output.argmax(1);
-            return arg.toLongArray();
+            Tensor arg = output.detach().argmax(1);
+            if (Arrays.equals(arg.shape(), target.shape())) return arg.toLongArray();
         }
         if (Arrays.equals(output.shape(), target.shape())) {
             if (output.dtype().isFloatingPoint()) return output.detach().gt(threshold).toLongArray();
