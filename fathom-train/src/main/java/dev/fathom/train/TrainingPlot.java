@@ -134,7 +134,11 @@ public final class TrainingPlot {
         g.setStroke(new BasicStroke(1f));
 
         // legend
-        int ly = top + 8, lx = right - 100;
+        int ly = top + 12, lx = right - 100;
+        g.setColor(new Color(255, 255, 255, 220));
+        g.fillRect(lx - 6, top + 2, 98, (train != null && val != null ? 32 : 16) + 4);
+        g.setColor(new Color(200, 200, 200));
+        g.drawRect(lx - 6, top + 2, 98, (train != null && val != null ? 32 : 16) + 4);
         if (train != null) { legend(g, "train", TRAIN_COLOR, lx, ly); ly += 16; }
         if (val != null) legend(g, "validation", VALIDATION_COLOR, lx, ly);
     }

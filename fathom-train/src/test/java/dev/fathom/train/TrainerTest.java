@@ -174,4 +174,28 @@ class TrainerTest {
         assertTrue(empty.getMessage().contains("no batches in epoch 1"), empty.getMessage());
         assertThrows(IllegalArgumentException.class, () -> trainer.metrics(new Accuracy(), new Accuracy()));
     }
+
+    @Test
+    void plateauScheduleStepsWithTheMonitoredValue() {
+        var model = new Fixtures.Scale();
+        var opt = new SGD(model.parameters(), 0.1);
+        var plateau = new dev.fathom.optim.lr.ReduceLROnPlateau(opt,
+            new dev.fathom.optim.lr.ReduceLROnPlateau.Options().patience(0).factor(0.5));
+        History h = new Trainer(model, Fixtures.scripted(1.0, 1.0, 1.0, 1.0), opt).scheduler(plateau, "val_loss").quiet()
+            .fit(Fixtures.ones(1), Fixtures.ones(1), 2);
+        // val_loss is 1.0 both epochs (calls alternate train, validation): the second epoch does not improve
+        assertEquals(List.of(0.1, 0.1), h.get("lr"));
+        assertEquals(0.05, opt.lr(), 1e-15);
+    }
+
+    @Test
+    void earlyStoppingInMaxMode() {
+        var model = new Fixtures.Scale();
+        var stop = new EarlyStopping("loss", 1).mode(dev.fathom.train.callbacks.Mode.MAX);
+        History h = new Trainer(model, Fixtures.scripted(0.25, 0.5, 0.5, 0.75), new SGD(model.parameters(), 0.1))
+            .callbacks(stop).quiet().fit(Fixtures.ones(1), 10);
+        assertEquals(3, h.epochs());
+        assertEquals(2, stop.bestEpoch());
+        assertEquals(0.5, stop.best(), 1e-12);
+    }
 }
