@@ -32,7 +32,7 @@ class GeneratorTest {
         var e = assertThrows(IllegalArgumentException.class, () -> g.setState(new byte[10]));
         assertTrue(e.getMessage().contains("expected " + Generator.STATE_BYTES + " bytes, got 10"), e.getMessage());
         byte[] bad = before.clone();
-        bad[4 * 624] = (byte) 200; // position 200 + 0 ... still valid; make it out of range
+        bad[4 * 624] = (byte) 200; // the position word becomes 200 + 10 * 256, past the 624 state words
         bad[4 * 624 + 1] = 10;
         e = assertThrows(IllegalArgumentException.class, () -> g.setState(bad));
         assertTrue(e.getMessage().contains("position"), e.getMessage());
