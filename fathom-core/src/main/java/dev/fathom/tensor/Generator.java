@@ -91,6 +91,50 @@ public final class Generator {
         return this;
     }
 
+    /** Bytes in {@link #getState()}: mt (624 ints), index, seed, cached-normal flag and value. */
+    public static final int STATE_BYTES = 4 * N + 4 + 8 + 1 + 8;
+
+    /**
+     * This generator's full state as {@link #STATE_BYTES} little-endian bytes (the Mersenne Twister
+     * words, position, seed and the cached normal sample), to save in a checkpoint and restore with
+     * {@link #setState(byte[])}; like {@code torch.get_rng_state()}, though not in PyTorch's layout.
+     */
+    public synchronized byte[] getState() {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(STATE_BYTES).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int w : mt) b.putInt(w);
+        b.putInt(index).putLong(seed).put((byte) (hasNextNormal ? 1 : 0)).putDouble(nextNormal);
+        return b.array();
+    }
+
+    /**
+     * Puts this generator into the state {@link #getState()} returned; returns {@code this}.
+     * The bytes are checked (length, position, flag) before anything changes.
+     */
+    public Generator setState(byte[] state) {
+        if (state == null || state.length != STATE_BYTES)
+            throw new IllegalArgumentException("Generator.setState: expected " + STATE_BYTES + " bytes, got "
+                + (state == null ? "null" : state.length));
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(state).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int[] words = new int[N];
+        for (int i = 0; i < N; i++) words[i] = b.getInt();
+        int idx = b.getInt();
+        long sd = b.getLong();
+        byte flag = b.get();
+        double normal = b.getDouble();
+        if (idx < 0 || idx > N)
+            throw new IllegalArgumentException("Generator.setState: position " + idx + " is outside [0, " + N + "]");
+        if (flag != 0 && flag != 1)
+            throw new IllegalArgumentException("Generator.setState: cached-normal flag is " + flag + ", expected 0 or 1");
+        synchronized (this) {
+            System.arraycopy(words, 0, mt, 0, N);
+            index = idx;
+            seed = sd;
+            hasNextNormal = flag == 1;
+            nextNormal = normal;
+        }
+        return this;
+    }
+
     private void twist() {
         int[] a = mt;
         int i = 0;

@@ -12,6 +12,33 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class GeneratorTest {
     @Test
+    void stateBytesRoundTripIncludingTheCachedNormal() {
+        Generator g = new Generator(11);
+        for (int i = 0; i < 700; i++) g.nextUnsignedInt(); // past one twist
+        g.nextGaussian();                                   // leaves a cached normal
+        byte[] state = g.getState();
+        assertEquals(Generator.STATE_BYTES, state.length);
+        double[] expected = {g.nextGaussian(), g.nextGaussian(), g.nextDouble()};
+        Generator h = new Generator(99).setState(state);
+        assertArrayEquals(expected, new double[] {h.nextGaussian(), h.nextGaussian(), h.nextDouble()});
+        assertEquals(11, h.initialSeed());
+        assertArrayEquals(Tensor.rand(g, 5).toFloatArray(), Tensor.rand(h, 5).toFloatArray());
+    }
+
+    @Test
+    void badStateBytesAreRejectedAndLeaveTheGeneratorAlone() {
+        Generator g = new Generator(3);
+        byte[] before = g.getState();
+        var e = assertThrows(IllegalArgumentException.class, () -> g.setState(new byte[10]));
+        assertTrue(e.getMessage().contains("expected " + Generator.STATE_BYTES + " bytes, got 10"), e.getMessage());
+        byte[] bad = before.clone();
+        bad[4 * 624] = (byte) 200; // the position word becomes 200 + 10 * 256, past the 624 state words
+        bad[4 * 624 + 1] = 10;
+        e = assertThrows(IllegalArgumentException.class, () -> g.setState(bad));
+        assertTrue(e.getMessage().contains("position"), e.getMessage());
+        assertArrayEquals(before, g.getState());
+    }
+    @Test
     void mt19937MatchesTheStandardReferenceOutputs() {
         // C++ [rand.predef]: the 10000th output of a default-constructed mt19937 (seed 5489) is 4123659995
         Generator g = new Generator(5489);
