@@ -7,8 +7,8 @@ import java.nio.file.Path;
 
 /**
  * Writes a model's weights to a file; {@link dev.fathom.train.callbacks.ModelCheckpoint} calls it.
- * A safetensors writer fits ({@code (model, path) -> SafeTensors.save(model.stateDict(), path)});
- * an implementation should write atomically.
+ * {@code dev.fathom.io.Safetensors::save} is the default (see {@code ModelCheckpoint}'s
+ * constructor without a saver); an implementation should write atomically.
  */
 @FunctionalInterface
 public interface Saver {

@@ -153,6 +153,19 @@ class TrainerTest {
     }
 
     @Test
+    void defaultCheckpointsAreSafetensorsFilesThatLoadBack(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        var model = new Fixtures.Scale();
+        Path best = dir.resolve("best.safetensors"), last = dir.resolve("last.safetensors");
+        new Trainer(model, Fixtures.scripted(0.9, 0.7, 0.8), new SGD(model.parameters(), 0.1))
+            .callbacks(new ModelCheckpoint("loss", best, last)).quiet().fit(Fixtures.ones(1), 3);
+        var fresh = new Fixtures.Scale();
+        dev.fathom.io.Safetensors.load(fresh, best, true);
+        assertEquals(-0.2, fresh.w.item(), 1e-6);             // epoch 2 was the best: w after two updates
+        dev.fathom.io.Safetensors.load(fresh, last, true);
+        assertEquals(model.w.item(), fresh.w.item(), 0);       // the last epoch's weights
+    }
+
+    @Test
     void checkpointFailureNamesEpochAndPath() {
         var model = new Fixtures.Scale();
         Saver failing = (m, p) -> { throw new java.io.IOException("disk full"); };

@@ -1,5 +1,6 @@
 package dev.fathom.train.callbacks;
 
+import dev.fathom.io.Safetensors;
 import dev.fathom.train.Callback;
 import dev.fathom.train.Saver;
 import dev.fathom.train.Trainer;
@@ -15,7 +16,7 @@ import java.util.Map;
  * be null to skip it).
  *
  * {@snippet :
- * trainer.callbacks(new ModelCheckpoint(saver, "val_accuracy", dir.resolve("best.safetensors"), dir.resolve("last.safetensors")));
+ * trainer.callbacks(new ModelCheckpoint("val_accuracy", dir.resolve("best.safetensors"), dir.resolve("last.safetensors")));
  * }
  */
 public final class ModelCheckpoint implements Callback {
@@ -25,6 +26,9 @@ public final class ModelCheckpoint implements Callback {
     private Mode mode = Mode.AUTO;
     private double bestValue = Double.NaN;
     private int bestEpoch;
+
+    /** Saves in the safetensors format ({@link Safetensors#save}), readable by PyTorch and Hugging Face tools. */
+    public ModelCheckpoint(String monitor, Path best, Path last) { this(Safetensors::save, monitor, best, last); }
 
     public ModelCheckpoint(Saver saver, String monitor, Path best, Path last) {
         if (saver == null) throw new IllegalArgumentException("ModelCheckpoint: the saver is null");
