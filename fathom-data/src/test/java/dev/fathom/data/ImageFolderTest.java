@@ -2,6 +2,7 @@ package dev.fathom.data;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.fathom.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -62,6 +63,19 @@ class ImageFolderTest {
         Batch b = DataLoader.builder(rgb).batchSize(3).build().iterator().next();
         assertArrayEquals(new int[] {3, 3, 2, 3}, b.input().shape());
         assertArrayEquals(new long[] {0, 1, 1}, b.target().toLongArray());
+    }
+
+    @Test
+    void jpegImages() throws IOException {
+        BufferedImage img = new BufferedImage(8, 4, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 4; y++) for (int x = 0; x < 8; x++) img.setRGB(x, y, 0x808080);
+        Path file = root.resolve("grey/one.jpg");
+        Files.createDirectories(file.getParent());
+        assertTrue(ImageIO.write(img, "jpeg", file.toFile()));
+        ImageFolder d = ImageFolder.load(root, ImageFolder.ColorMode.RGB);
+        Tensor x = d.get(0).input();
+        assertArrayEquals(new int[] {3, 4, 8}, x.shape());
+        for (float v : x.toFloatArray()) assertEquals(128 / 255f, v, 3 / 255f); // JPEG is lossy, but flat grey stays close
     }
 
     @Test
