@@ -76,6 +76,58 @@ public interface Dataset<T> {
         };
     }
 
+    /**
+     * Splits this dataset at random into views of the given lengths, which must add up to
+     * {@link #size()}; the same split as {@code torch.utils.data.random_split(dataset, lengths,
+     * generator=g)} for the same seed.
+     *
+     * {@snippet :
+     * List<Dataset<Example>> parts = Iris.load().randomSplit(new Generator(42), 120, 30);
+     * }
+     */
+    default List<Dataset<T>> randomSplit(dev.fathom.tensor.Generator generator, int... lengths) {
+        Objects.requireNonNull(generator, "generator");
+        long total = 0;
+        for (int l : lengths) {
+            if (l < 0) throw new IllegalArgumentException("randomSplit: lengths must be non-negative, got " + java.util.Arrays.toString(lengths));
+            total += l;
+        }
+        if (total != size())
+            throw new IllegalArgumentException("randomSplit: lengths " + java.util.Arrays.toString(lengths) + " add up to " + total
+                    + ", but the dataset has " + size() + " items");
+        long[] perm = dev.fathom.tensor.Tensor.randperm(generator, size()).toLongArray();
+        List<Dataset<T>> parts = new java.util.ArrayList<>(lengths.length);
+        int start = 0;
+        for (int l : lengths) {
+            int[] idx = new int[l];
+            for (int i = 0; i < l; i++) idx[i] = (int) perm[start + i];
+            parts.add(subset(idx));
+            start += l;
+        }
+        return List.copyOf(parts);
+    }
+
+    /**
+     * Splits this dataset at random by fractions that add up to 1: each part gets
+     * {@code floor(size * fraction)} items and the remainder goes one by one to the first parts,
+     * as PyTorch's {@code random_split} does with fractions.
+     */
+    default List<Dataset<T>> randomSplit(dev.fathom.tensor.Generator generator, double... fractions) {
+        double sum = 0;
+        for (double f : fractions) {
+            if (!(f >= 0 && f <= 1))
+                throw new IllegalArgumentException("randomSplit: fractions must be in [0, 1], got " + java.util.Arrays.toString(fractions));
+            sum += f;
+        }
+        if (fractions.length == 0 || Math.abs(sum - 1) > 1e-6)
+            throw new IllegalArgumentException("randomSplit: fractions " + java.util.Arrays.toString(fractions) + " must add up to 1");
+        int n = size(), assigned = 0;
+        int[] lengths = new int[fractions.length];
+        for (int i = 0; i < lengths.length; i++) assigned += lengths[i] = (int) Math.floor(n * fractions[i]);
+        for (int i = 0; assigned < n; i++, assigned++) lengths[i % lengths.length]++;
+        return randomSplit(generator, lengths);
+    }
+
     /** Items {@code [from, to)} as a view. */
     default Dataset<T> range(int from, int to) {
         if (from < 0 || to > size() || from > to)

@@ -110,11 +110,24 @@ public final class Idx {
     private static byte[] readAll(Path file) throws IOException {
         if (!file.getFileName().toString().endsWith(".gz")) return Files.readAllBytes(file);
         try (InputStream in = new GZIPInputStream(Files.newInputStream(file), 1 << 16)) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, Files.size(file) * 4));
+            ByteArrayOutputStream out = new ByteArrayOutputStream(sizeHint(file));
             in.transferTo(out);
             return out.toByteArray();
         } catch (java.util.zip.ZipException | java.io.EOFException e) {
             throw new IOException("the gzip stream is corrupt or truncated (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** gzip's trailer holds the uncompressed size mod 2^32: a capacity hint, clamped in case the file is corrupt. */
+    private static int sizeHint(Path file) throws IOException {
+        try (var ch = Files.newByteChannel(file)) {
+            long size = ch.size();
+            if (size < 8) return 1024;
+            ByteBuffer trailer = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+            ch.position(size - 4);
+            while (trailer.hasRemaining() && ch.read(trailer) >= 0) {}
+            long isize = trailer.getInt(0) & 0xffffffffL;
+            return (int) Math.max(1024, Math.min(isize + 1, Math.min(size * 1100, 1 << 30)));
         }
     }
 

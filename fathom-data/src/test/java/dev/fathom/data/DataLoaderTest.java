@@ -265,6 +265,28 @@ class DataLoaderTest {
         assertThrows(IllegalArgumentException.class, () -> Dataset.ofTensors(Tensor.zeros(2, 2), Tensor.zeros(3)));
     }
 
+    @Test
+    void randomSplitMatchesPyTorch() {
+        // torch.utils.data.random_split(range(10), [7, 3], generator=torch.Generator().manual_seed(42))
+        List<Dataset<Example>> parts = numbers(10).randomSplit(new Generator(42), 7, 3);
+        assertEquals(List.of(2L, 6L, 1L, 8L, 4L, 5L, 0L), ids(parts.get(0)));
+        assertEquals(List.of(9L, 3L, 7L), ids(parts.get(1)));
+        // fractions [0.5, 0.5] of 11 items with seed 1: lengths 6 and 5
+        List<Dataset<Example>> halves = numbers(11).randomSplit(new Generator(1), 0.5, 0.5);
+        assertEquals(List.of(0L, 10L, 2L, 3L, 7L, 6L), ids(halves.get(0)));
+        assertEquals(List.of(4L, 8L, 1L, 9L, 5L), ids(halves.get(1)));
+        List<Dataset<Example>> three = numbers(10).randomSplit(new Generator(1), 0.5, 0.3, 0.2);
+        assertEquals(List.of(7L, 4L), ids(three.get(2)));
+        assertThrows(IllegalArgumentException.class, () -> numbers(10).randomSplit(new Generator(1), 7, 2));
+        assertThrows(IllegalArgumentException.class, () -> numbers(10).randomSplit(new Generator(1), 0.5, 0.4));
+    }
+
+    static List<Long> ids(Dataset<Example> d) {
+        List<Long> out = new ArrayList<>();
+        for (int i = 0; i < d.size(); i++) out.add(d.get(i).target().itemLong());
+        return out;
+    }
+
     /** Small helper for expected id lists. */
     static final class LongList {
         static List<Long> range(int n) { return IntStream.range(0, n).mapToObj(i -> (long) i).toList(); }
