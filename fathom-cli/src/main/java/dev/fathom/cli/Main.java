@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code ./fathom} command-line tool. */
 @Command(name = "fathom", mixinStandardHelpOptions = true, version = "fathom 0.1.0",
     description = "Fathom, a deep learning framework for the JVM.",
-    subcommands = {InfoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, SummaryCommand.class, InfoCommand.class,
+        BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {
@@ -21,11 +22,17 @@ public final class Main implements Runnable {
     static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof IllegalArgumentException || ex instanceof java.io.UncheckedIOException) {
+            if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException) {
                 cmd.getErr().println("fathom " + cmd.getCommandName() + ": " + ex.getMessage());
                 return 2;
             }
             throw ex;
+        });
+        cl.setParameterExceptionHandler((ex, badArgs) -> {
+            CommandLine cmd = ex.getCommandLine();
+            String name = cmd.getCommandSpec().qualifiedName(" ");
+            cmd.getErr().println(name + ": " + ex.getMessage() + " (see ./" + name + " --help)");
+            return 2;
         });
         return cl.execute(args);
     }

@@ -63,4 +63,54 @@ class MainTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("Unknown option: '--no-such-flag'"), r.err());
     }
+
+    @Test
+    void trainEvaluatePredictSummaryAsAUserRunsThem(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path model = dir.resolve("iris.safetensors"), plot = dir.resolve("curves.png");
+        Result t = run("train", "--epochs", "40", "--out", model.toString(), "--plot", plot.toString());
+        assertEquals(0, t.code(), t.err());
+        var m = java.util.regex.Pattern.compile("validation accuracy: ([0-9.]+)% \\((\\d+) of 30\\)").matcher(t.out());
+        assertTrue(m.find(), t.out());
+        assertTrue(Double.parseDouble(m.group(1)) >= 90, t.out());
+        assertTrue(java.nio.file.Files.size(model) > 0);
+        assertTrue(java.nio.file.Files.size(plot) > 0);
+
+        Result e = run("evaluate", "--model", model.toString());
+        assertEquals(0, e.code(), e.err());
+        var a = java.util.regex.Pattern.compile("accuracy: ([0-9.]+)% \\((\\d+) of 150\\)").matcher(e.out());
+        assertTrue(a.find(), e.out());
+        assertTrue(Double.parseDouble(a.group(1)) >= 90, e.out());
+        assertTrue(e.out().contains("virginica"), e.out());
+
+        Result p = run("predict", "--model", model.toString(), "5.1,3.5,1.4,0.2", "6.7,3.0,5.2,2.3");
+        assertEquals(0, p.code(), p.err());
+        String[] lines = p.out().strip().split("\n");
+        assertTrue(lines[0].startsWith("5.1,3.5,1.4,0.2 -> setosa ("), p.out());
+        assertTrue(lines[1].startsWith("6.7,3.0,5.2,2.3 -> virginica ("), p.out());
+
+        Result s = run("summary", "--model", model.toString());
+        assertEquals(0, s.code(), s.err());
+        assertTrue(s.out().contains("(0): Linear(in=4, out=16, bias=true)  # 80 parameters"), s.out());
+        assertTrue(s.out().contains("classes:  setosa, versicolor, virginica"), s.out());
+    }
+
+    @Test
+    void badInputIsOneLineAndExitCode2(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Result unknown = run("train", "--bogus");
+        assertEquals(2, unknown.code());
+        assertEquals("fathom train: Unknown option: '--bogus' (see ./fathom train --help)", unknown.err().strip());
+
+        Result missing = run("evaluate", "--model", dir.resolve("none.safetensors").toString());
+        assertEquals(2, missing.code());
+        assertEquals(1, missing.err().strip().lines().count(), missing.err());
+        assertTrue(missing.err().contains("does not exist; train one with: ./fathom train --out"), missing.err());
+
+        Result epochs = run("train", "--epochs", "0");
+        assertEquals(2, epochs.code());
+        assertEquals("fathom train: --epochs must be positive, got 0", epochs.err().strip());
+
+        Result data = run("train", "--data", dir.resolve("no.csv").toString());
+        assertEquals(2, data.code());
+        assertTrue(data.err().strip().endsWith("no.csv does not exist"), data.err());
+    }
 }
