@@ -33,7 +33,7 @@ public final class RbfNetwork implements WorkedExample {
     public double run(Options options, PrintStream out) {
         Generator.manualSeed(options.seed());
         var gen = new Generator(options.seed() + 1);
-        int steps = options.epochs() > 0 ? options.epochs() : options.quick() ? 300 : 3000;
+        int steps = options.epochs() > 0 ? options.epochs() : options.quick() ? 300 : 1000;
         int centres = 24;
         Tensor x = Tensor.uniform(gen, -3, 3, 256, 1);
         Tensor y = target(x).add(Tensor.normal(gen, 0, 0.05, 256, 1));
