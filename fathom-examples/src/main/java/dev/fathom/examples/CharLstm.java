@@ -53,7 +53,7 @@ public final class CharLstm implements WorkedExample {
     public double run(Options options, PrintStream out) {
         Generator.manualSeed(options.seed());
         boolean quick = options.quick();
-        int steps = options.epochs() > 0 ? options.epochs() : quick ? 40 : 400;
+        int steps = options.epochs() > 0 ? options.epochs() : quick ? 40 : 800;
         int seq = 64, batch = 32, hidden = quick ? 64 : 256;
         var data = LicenseText.load();
         int vocab = data.vocab().size();

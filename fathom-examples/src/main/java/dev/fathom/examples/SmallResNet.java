@@ -78,7 +78,7 @@ public final class SmallResNet implements WorkedExample {
             xTest = xTest.avgPool2d(2);
         }
         var model = model(channels);
-        var opt = new Adam(model.parameters(), quick ? 5e-3 : 2e-3);
+        var opt = new Adam(model.parameters(), quick ? 5e-3 : 1e-3);
         out.printf("Fashion-MNIST: %d training, %d test images of %dx%d; %,d parameters%n", nTrain, nTest, xTrain.size(2),
             xTrain.size(3), model.parameterCount());
         for (int epoch = 1; epoch <= epochs; epoch++) {
