@@ -15,6 +15,7 @@ import dev.fathom.train.metrics.Accuracy;
 
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
@@ -59,7 +60,7 @@ final class FashionMnistRun {
         var trainLoader = DataLoader.builder(train).batchSize(plan.batchSize()).shuffle(plan.seed()).numWorkers(1).build();
         var testLoader = DataLoader.builder(data.test()).batchSize(1000).numWorkers(1).build();
         long params = plan.model().parameterCount();
-        out.printf("%s: %,d training and %,d test images, batch %d, %d epoch%s, %,d parameters, seed %d%n",
+        out.printf(Locale.ROOT, "%s: %,d training and %,d test images, batch %d, %d epoch%s, %,d parameters, seed %d%n",
                 plan.name(), data.train().size(), data.test().size(), plan.batchSize(), plan.epochs(), plan.epochs() == 1 ? "" : "s", params, plan.seed());
 
         Timing timing = new Timing(data.train().size(), plan.epochs(), out);
@@ -73,8 +74,9 @@ final class FashionMnistRun {
         List<Double> acc = h.get("val_accuracy");
         double last = acc.get(acc.size() - 1);
         double trainSeconds = timing.trainNanos / 1e9;
-        out.printf("%s: test accuracy %.2f%% after %d epoch%s (%.2f%% after 1)%s; %,.0f train samples/s; %.1f s in all%n",
-                plan.name(), 100 * last, acc.size(), acc.size() == 1 ? "" : "s", 100 * acc.get(0),
+        out.printf(Locale.ROOT, "%s: test accuracy %.2f%% after %d epoch%s%s%s; %,.0f train samples/s; %.1f s in all%n",
+                plan.name(), 100 * last, acc.size(), acc.size() == 1 ? "" : "s",
+                acc.size() == 1 ? "" : String.format(Locale.ROOT, " (%.2f%% after 1)", 100 * acc.get(0)),
                 reference == null ? "" : "; " + reference,
                 (double) data.train().size() * acc.size() / trainSeconds, wall);
         return last;
@@ -99,7 +101,7 @@ final class FashionMnistRun {
         @Override public void onEpochEnd(Trainer trainer, int epoch, Map<String, Double> logs) {
             long nanos = lastStep - start;
             trainNanos += nanos;
-            out.printf("epoch %d/%d  lr %.2e  loss %.4f  train accuracy %.2f%%  test accuracy %.2f%%  %,.0f samples/s (%.1f s)%n",
+            out.printf(Locale.ROOT, "epoch %d/%d  lr %.2e  loss %.4f  train accuracy %.2f%%  test accuracy %.2f%%  %,.0f samples/s (%.1f s)%n",
                     epoch, epochs, logs.get("lr"), logs.get("loss"), 100 * logs.get("accuracy"), 100 * logs.get("val_accuracy"),
                     samples / (nanos / 1e9), nanos / 1e9);
             out.flush();

@@ -40,7 +40,7 @@ class FashionMnistExamplesTest {
         String out = run(new FashionMnistMlp(), acc);
         assertTrue(acc[0] > 0.70, "accuracy " + acc[0] + "\n" + out);
         assertTrue(out.contains("fashion-mnist-mlp: 2,000 training and 2,000 test images, batch 128, 3 epochs, 535,818 parameters"), out);
-        assertTrue(out.contains(String.format("test accuracy %.2f%% after 3 epochs", 100 * acc[0])), out);
+        assertTrue(out.contains(String.format(java.util.Locale.ROOT, "test accuracy %.2f%% after 3 epochs", 100 * acc[0])), out);
         assertTrue(out.contains("train samples/s"), out);
     }
 
