@@ -26,7 +26,8 @@ import java.io.PrintStream;
  * <p>Two variants: {@code fashion-mnist-cnn} is the reference run (3 epochs; PyTorch reaches 90.4%
  * test accuracy); {@code fashion-mnist-cnn-aug} trains longer ({@value #AUG_EPOCHS} epochs) with
  * augmentation (a random 28x28 crop of the image padded by 2, and a horizontal flip with
- * probability 0.5) and a cosine learning-rate schedule from 1e-3 to 0, and reaches about 92%.
+ * probability 0.5) and a cosine learning-rate schedule from 1e-3 to 0 over the run; with seed 0 it reached
+ * 91.6% test accuracy after 10 epochs (train accuracy 90.8%: the augmented run still underfits, so more epochs help).
  */
 public final class FashionMnistCnn implements WorkedExample {
     /** Epochs of the reference run. */
@@ -48,7 +49,7 @@ public final class FashionMnistCnn implements WorkedExample {
 
     @Override public String description() {
         return augment
-                ? "Fashion-MNIST clothes, the same convnet, " + AUG_EPOCHS + " epochs with random crop + flip and a cosine LR schedule: about 92%"
+                ? "Fashion-MNIST clothes, the same convnet, " + AUG_EPOCHS + " epochs with random crop + flip and a cosine LR schedule: about 91.6%"
                 : "Fashion-MNIST clothes, 2-layer convnet, Adam, 3 epochs: about 90% test accuracy (PyTorch 90.4%)";
     }
 
