@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "fathom", mixinStandardHelpOptions = true, version = "fathom 0.1.0",
     description = "Fathom, a deep learning framework for the JVM.",
     subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, SummaryCommand.class, InfoCommand.class,
-        BenchCommand.class, CommandLine.HelpCommand.class})
+        BenchCommand.class, ExamplesCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {
@@ -22,8 +22,9 @@ public final class Main implements Runnable {
     static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException) {
-                cmd.getErr().println("fathom " + cmd.getCommandName() + ": " + ex.getMessage());
+            if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException
+                    || ex instanceof dev.fathom.data.DataFileException) {
+                cmd.getErr().println(cmd.getCommandSpec().qualifiedName(" ") + ": " + ex.getMessage());
                 return 2;
             }
             throw ex;

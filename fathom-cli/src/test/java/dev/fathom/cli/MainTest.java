@@ -113,4 +113,49 @@ class MainTest {
         assertEquals(2, data.code());
         assertTrue(data.err().strip().endsWith("no.csv does not exist"), data.err());
     }
+    @Test
+    void examplesListsEachExampleWithItsDescription() {
+        Result r = run("examples");
+        assertEquals(0, r.code(), r.err());
+        String[] lines = r.out().split("\n");
+        assertTrue(lines[0].startsWith("fashion-mnist-mlp "), r.out());
+        assertTrue(lines[0].contains("MLP 784-512-256-10"), r.out());
+        assertTrue(r.out().contains("\nfashion-mnist-cnn "), r.out());
+        assertTrue(r.out().contains("\nfashion-mnist-cnn-aug "), r.out());
+        assertTrue(r.out().contains("run one with: ./fathom examples run <name> [--epochs N] [--seed S]"), r.out());
+    }
+
+    @Test
+    void examplesRunOfAnUnknownNameIsOneLineListingTheNames() {
+        Result r = run("examples", "run", "mnist-gan");
+        assertEquals(2, r.code());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().startsWith("fathom examples run: no example called 'mnist-gan'; the examples are: fashion-mnist-mlp, fashion-mnist-cnn, "),
+            r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void examplesRunRejectsBadEpochsAndAMissingName() {
+        Result epochs = run("examples", "run", "fashion-mnist-mlp", "--epochs", "0");
+        assertEquals(2, epochs.code());
+        assertEquals("fathom examples run: --epochs must be positive, got 0", epochs.err().strip());
+
+        Result missing = run("examples", "run");
+        assertEquals(2, missing.code());
+        assertEquals(1, missing.err().strip().lines().count(), missing.err());
+        assertTrue(missing.err().startsWith("fathom examples run: Missing required parameter: 'NAME'"), missing.err());
+    }
+
+    @Test
+    void examplesRunQuickTrainsAndReportsTheAccuracy() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(java.nio.file.Path.of("/usr/share/datasets/fashion-mnist")),
+            "Fashion-MNIST is not installed");
+        Result r = run("examples", "run", "fashion-mnist-mlp", "--quick", "--epochs", "2", "--seed", "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("batch 128, 2 epochs, 535,818 parameters, seed 1"), r.out());
+        var m = java.util.regex.Pattern.compile("test accuracy ([0-9.]+)% after 2 epochs").matcher(r.out());
+        assertTrue(m.find(), r.out());
+        assertTrue(Double.parseDouble(m.group(1)) > 50, r.out());
+    }
 }
