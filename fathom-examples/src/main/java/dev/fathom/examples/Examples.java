@@ -10,7 +10,15 @@ public final class Examples {
     private static final List<WorkedExample> ALL = List.of(
             new FashionMnistMlp(),
             new FashionMnistCnn(),
-            FashionMnistCnn.augmented());
+            FashionMnistCnn.augmented(),
+            new SmallResNet(),
+            new UNetSegmentation(),
+            new CharLstm(),
+            new TinyGpt(),
+            new Gan2d(),
+            new Autoencoder(),
+            new GcnNodeClassification(),
+            new RbfNetwork());
 
     /** Every worked example. */
     public static List<WorkedExample> all() { return ALL; }
