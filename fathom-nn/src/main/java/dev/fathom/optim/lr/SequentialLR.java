@@ -3,9 +3,7 @@ package dev.fathom.optim.lr;
 import dev.fathom.optim.Optimizer;
 import dev.fathom.optim.ParamGroup;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Runs schedules one after another, switching at the milestone epochs
@@ -18,13 +16,11 @@ import java.util.Map;
  * var sched = new SequentialLR(opt, List.of(warm, cos), new int[] {5});
  * }
  */
-public final class SequentialLR extends LRScheduler {
-    private final List<LRScheduler> schedulers;
+public final class SequentialLR extends CompositeScheduler {
     private final int[] milestones;
 
     /** {@code schedulers.get(i)} runs from {@code milestones[i-1]}; all must drive {@code optimizer}. */
     public SequentialLR(Optimizer optimizer, List<LRScheduler> schedulers, int[] milestones) {
-        super(optimizer, false);
         if (schedulers.isEmpty()) throw bad("SequentialLR", "no schedulers given");
         for (int i = 0; i < schedulers.size(); i++)
             if (schedulers.get(i).optimizer() != optimizer)
@@ -32,8 +28,8 @@ public final class SequentialLR extends LRScheduler {
         if (milestones.length != schedulers.size() - 1)
             throw bad("SequentialLR", "expected " + (schedulers.size() - 1) + " milestones for " + schedulers.size()
                 + " schedulers, got " + milestones.length);
-        this.schedulers = List.copyOf(schedulers);
         this.milestones = milestones.clone();
+        super(optimizer, schedulers);
         lastEpoch = 0;
         for (ParamGroup g : optimizer.paramGroups()) g.lr(g.getDouble("initial_lr"));
         for (LRScheduler s : this.schedulers) s.lastEpoch--;
@@ -50,27 +46,5 @@ public final class SequentialLR extends LRScheduler {
         if (idx > 0 && milestones[idx - 1] == lastEpoch) s.stepTo(0);
         else s.step();
         setLastLr(s.getLastLr());
-    }
-
-    @Override
-    protected double[] computeLr() { throw new UnsupportedOperationException("SequentialLR steps its schedulers"); }
-
-    @Override
-    public Map<String, Object> stateDict() {
-        Map<String, Object> m = super.stateDict();
-        List<Map<String, Object>> subs = new ArrayList<>();
-        for (LRScheduler s : schedulers) subs.add(s.stateDict());
-        m.put("_schedulers", subs);
-        return m;
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public void loadStateDict(Map<String, Object> state) {
-        List<Map<String, Object>> subs = (List<Map<String, Object>>) require(state, "_schedulers");
-        if (subs.size() != schedulers.size())
-            throw bad("SequentialLR.loadStateDict", "the state has " + subs.size() + " schedulers, this has " + schedulers.size());
-        super.loadStateDict(state);
-        for (int i = 0; i < subs.size(); i++) schedulers.get(i).loadStateDict(subs.get(i));
     }
 }
