@@ -14,6 +14,14 @@ final class LayerChecks {
             + ", got shape " + Shapes.format(x.shape()));
     }
 
+    /** Throws, naming the layer, unless {@code dim} indexes a dimension of {@code x} (a 0-d input counts as 1-d). */
+    static void expectDim(Module layer, Tensor x, int dim) {
+        int n = Math.max(x.ndim(), 1);
+        if (dim < -n || dim >= n)
+            throw new IllegalArgumentException(layer.typeName() + "(" + layer.extraRepr() + "): dimension " + dim
+                + " is out of range for input of shape " + Shapes.format(x.shape()));
+    }
+
     static int[] pair(int v) { return new int[] {v, v}; }
 
     static int[] pairOf(String layer, String name, int[] v, int min) {

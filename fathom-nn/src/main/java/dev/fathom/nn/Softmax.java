@@ -10,10 +10,7 @@ public class Softmax extends Layer {
 
     @Override
     public Tensor forward(Tensor x) {
-        int n = Math.max(x.ndim(), 1);
-        if (dim < -n || dim >= n)
-            throw new IllegalArgumentException(typeName() + "(" + extraRepr() + "): dimension " + dim + " is out of range for "
-                + "input of shape " + dev.fathom.tensor.Shapes.format(x.shape()));
+        LayerChecks.expectDim(this, x, dim);
         return Functional.softmax(x, dim);
     }
 
