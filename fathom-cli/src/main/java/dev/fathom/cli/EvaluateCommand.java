@@ -4,26 +4,23 @@ import dev.fathom.autograd.Autograd;
 import dev.fathom.data.CsvDataset;
 import dev.fathom.tensor.DType;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code ./fathom evaluate}: accuracy and confusion of a saved model on a table. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
     description = "Measure a model saved by 'train --out' on the bundled Iris data or a CSV file.")
 final class EvaluateCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "model file written by ./fathom train --out")
-    Path modelFile;
-    @Option(names = "--data", paramLabel = "FILE", description = "CSV file with the same columns as the training data (default: bundled Iris)")
-    Path data;
-    @Option(names = "--label", paramLabel = "COLUMN", description = "name of the label column (default: the last column)")
-    String label;
+    @Mixin
+    TableOptions.Model model;
+    @Mixin
+    TableOptions.Data data;
 
     @Override
     public Integer call() throws Exception {
-        TabularModel model = TabularModel.load(modelFile);
-        CsvDataset table = TabularModel.data(data, label);
+        TabularModel model = this.model.load();
+        CsvDataset table = data.load();
         if (!table.classNames().equals(model.classes()))
             throw new IllegalArgumentException("the data's classes " + table.classNames() + " differ from the model's " + model.classes());
         if (table.features().size(1) != model.sizes()[0])

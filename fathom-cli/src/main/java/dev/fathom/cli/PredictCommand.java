@@ -3,10 +3,9 @@ package dev.fathom.cli;
 import dev.fathom.autograd.Autograd;
 import dev.fathom.tensor.Tensor;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code ./fathom predict}: the class of each given row of features, with its probability. */
@@ -14,14 +13,14 @@ import java.util.concurrent.Callable;
     description = {"Classify rows of features with a model saved by 'train --out'.",
         "Example: ./fathom predict --model iris.safetensors 5.1,3.5,1.4,0.2 6.7,3.0,5.2,2.3"})
 final class PredictCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "model file written by ./fathom train --out")
-    Path modelFile;
+    @Mixin
+    TableOptions.Model model;
     @Parameters(arity = "1..*", paramLabel = "ROW", description = "comma-separated feature values, one row per argument")
     String[] rows;
 
     @Override
     public Integer call() throws Exception {
-        TabularModel model = TabularModel.load(modelFile);
+        TabularModel model = this.model.load();
         int n = model.sizes()[0];
         float[][] x = new float[rows.length][];
         for (int r = 0; r < rows.length; r++) {

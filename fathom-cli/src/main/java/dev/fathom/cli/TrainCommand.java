@@ -14,6 +14,7 @@ import dev.fathom.train.History;
 import dev.fathom.train.Trainer;
 import dev.fathom.train.metrics.Accuracy;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -26,10 +27,8 @@ import java.util.concurrent.Callable;
     description = {"Train an MLP classifier on a table of numbers and report its validation accuracy.",
         "With no options: the bundled Iris data (150 flowers, 4 measurements, 3 species; CC BY 4.0, Fisher 1936 via UCI)."})
 final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--data", paramLabel = "FILE", description = "CSV file with a header row and numeric feature columns (default: bundled Iris)")
-    Path data;
-    @Option(names = "--label", paramLabel = "COLUMN", description = "name of the CSV's label column (default: the last column)")
-    String label;
+    @Mixin
+    TableOptions.Data data;
     @Option(names = "--hidden", split = ",", paramLabel = "N", description = "hidden layer sizes (default: ${DEFAULT-VALUE})", defaultValue = "16")
     int[] hidden;
     @Option(names = "--epochs", description = "passes over the training data (default: ${DEFAULT-VALUE})", defaultValue = "60")
@@ -55,9 +54,9 @@ final class TrainCommand implements Callable<Integer> {
         if (!(valFraction > 0 && valFraction < 1)) throw new IllegalArgumentException("--val-fraction must be between 0 and 1, got " + valFraction);
         for (int h : hidden) if (h <= 0) throw new IllegalArgumentException("--hidden sizes must be positive, got " + h);
 
-        CsvDataset table = TabularModel.data(data, label);
+        CsvDataset table = data.load();
         if (table.numClasses() < 2)
-            throw new IllegalArgumentException("the label column of " + (data == null ? "the data" : data) + " has "
+            throw new IllegalArgumentException("the label column of " + data.describe() + " has "
                 + table.numClasses() + " class; a classifier needs at least 2");
         Generator.manualSeed(seed);
         List<Dataset<Example>> parts = table.randomSplit(new Generator(seed), 1 - valFraction, valFraction);
@@ -82,7 +81,7 @@ final class TrainCommand implements Callable<Integer> {
         var valLoader = DataLoader.builder(valN).batchSize(256).build();
 
         System.out.printf("data: %s, %d rows (%d train, %d validation), %d features, classes %s%n",
-            data == null ? "bundled Iris" : data, table.size(), train.size(), val.size(), sizes[0], table.classNames());
+            data.describe(), table.size(), train.size(), val.size(), sizes[0], table.classNames());
         System.out.println("model: " + net.toString().replace("\n", "\n       "));
         Trainer trainer = new Trainer(net, new CrossEntropyLoss()::forward, new Adam(net.parameters(), lr))
             .metrics(new Accuracy()).progress(System.out, System.console() != null);
