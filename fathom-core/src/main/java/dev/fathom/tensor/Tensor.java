@@ -493,9 +493,12 @@ public final class Tensor {
         return Graph.recording(this) ? Graph.record(op, v, rule, Saves.NONE, this) : v;
     }
 
-    /** A view made by {@code view} (narrow, select, slice...): its gradient is {@code g} placed into zeros. */
+    /**
+     * Records a view made by {@code view} (narrow, select, slice...): its gradient is {@code g}
+     * placed into zeros. Callers check {@link Graph#recording} first, so the untracked path
+     * allocates no lambda.
+     */
     private Tensor recordSubView(String op, Tensor v, UnaryOperator<Tensor> view) {
-        if (!Graph.recording(this)) return v;
         return Graph.record(op, v, (s, g) -> new Tensor[] {embed(op, g, s.inputShape(0), view)}, Saves.NONE, this);
     }
 
@@ -707,7 +710,8 @@ public final class Tensor {
                 + " is out of range for dimension " + dim + " of size " + shape[d]);
         int[] ns = shape.clone();
         ns[d] = length;
-        return recordSubView("narrow", new Tensor(storage, ns, strides, offset + s * strides[d]), z -> z.narrow(d, s, length));
+        Tensor v = new Tensor(storage, ns, strides, offset + s * strides[d]);
+        return Graph.recording(this) ? recordSubView("narrow", v, z -> z.narrow(d, s, length)) : v;
     }
 
     /** Indexes dimension {@code dim} at {@code index}, removing that dimension (a view). */
@@ -717,8 +721,8 @@ public final class Tensor {
         if (i < 0 || i >= shape[d])
             throw new IndexOutOfBoundsException("select: index " + index + " is out of range for dimension "
                 + dim + " of size " + shape[d] + " (shape " + Shapes.format(shape) + ")");
-        return recordSubView("select", new Tensor(storage, remove(shape, d), remove(strides, d), offset + i * strides[d]),
-            z -> z.select(d, i));
+        Tensor v = new Tensor(storage, remove(shape, d), remove(strides, d), offset + i * strides[d]);
+        return Graph.recording(this) ? recordSubView("select", v, z -> z.select(d, i)) : v;
     }
 
     /**
@@ -736,8 +740,8 @@ public final class Tensor {
         int[] ns = shape.clone(), st = strides.clone();
         ns[d] = len;
         st[d] = strides[d] * step;
-        return recordSubView("slice", new Tensor(storage, ns, st, offset + (len > 0 ? s * strides[d] : 0)),
-            z -> z.slice(d, s, e, step));
+        Tensor v = new Tensor(storage, ns, st, offset + (len > 0 ? s * strides[d] : 0));
+        return Graph.recording(this) ? recordSubView("slice", v, z -> z.slice(d, s, e, step)) : v;
     }
 
     /** {@code slice(dim, start, end, 1)}. */
