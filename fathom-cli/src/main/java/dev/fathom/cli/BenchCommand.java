@@ -5,89 +5,233 @@ import dev.fathom.backend.OpenBlas;
 import dev.fathom.backend.Parallel;
 import dev.fathom.tensor.Generator;
 import dev.fathom.tensor.Tensor;
+import dev.fathom.workloads.Comparison;
+import dev.fathom.workloads.Figure;
+import dev.fathom.workloads.LoadMeter;
+import dev.fathom.workloads.WorkloadMain;
+import dev.fathom.workloads.Workloads;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.util.Arrays;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code ./fathom bench}: measures the reference workloads on this machine. */
+/**
+ * {@code ./fathom bench}: the reference workloads of {@code shared/bench/WORKLOADS.md} on this
+ * machine, and with {@code --compare} PyTorch's side ({@code pytorch_bench.py}) run back to back in
+ * its best thread setting for each workload, with the ratio Fathom / PyTorch for every figure.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Measure a reference workload on this machine (see shared/bench/WORKLOADS.md).")
+    description = {"Measure the reference workloads (shared/bench/WORKLOADS.md) on this machine.",
+        "gemm runs in this JVM; every other workload runs in a JVM of its own (fresh heap, its own peak memory)."})
 final class BenchCommand implements Callable<Integer> {
-    enum Workload { gemm }
+    enum Workload { gemm, mlp, cnn, lstm, gpt, infer, all }
 
     @Parameters(index = "0", defaultValue = "gemm", description = "Workload: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     Workload workload;
 
-    @Option(names = "--sizes", split = ",", defaultValue = "256,512,1024,2048",
-        description = "Matrix sizes n for gemm (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--compare", description = "Also run PyTorch's side (pytorch_bench.py) back to back and print Fathom/PyTorch ratios.")
+    boolean compare;
+
+    @Option(names = "--quick", description = "Shortened runs (as pytorch_bench.py --quick): fewer epochs/steps and gemm sizes.")
+    boolean quick;
+
+    @Option(names = "--sizes", split = ",", description = "gemm only: matrix sizes n (default: 256,512,1024,2048; --quick: 256,512,1024).")
     int[] sizes;
 
-    @Option(names = "--samples", defaultValue = "7", description = "Timed samples per size; the median is reported (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--samples", defaultValue = "7", description = "gemm only: timed samples per size; the median is reported (default: ${DEFAULT-VALUE}).")
     int samples;
 
-    @Override
-    public Integer call() {
-        if (samples < 1) throw new IllegalArgumentException("--samples must be at least 1, got " + samples);
-        for (int n : sizes)
-            if (n < 1) throw new IllegalArgumentException("--sizes: every size must be positive, got " + n);
-        return switch (workload) {
-            case gemm -> gemm();
-        };
-    }
+    @Option(names = "--torch-script", description = "PyTorch's side (default: shared/bench/pytorch_bench.py beside the Fathom checkout).")
+    Path torchScript;
+
+    @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with torch (default: ${DEFAULT-VALUE}).")
+    Path python;
+
+    @Option(names = "--out", description = "Also write the table (Markdown) to this file.")
+    Path out;
 
     /**
-     * C = A·B on n×n float32 matrices, as WORKLOADS.md: warm-up products, an inner loop calibrated
-     * so one sample takes at least 0.25 s, the median of the samples, 2n³ flop per product. Beside
-     * {@code Tensor.matmul}: OpenBLAS called directly with its own threads, and the pure-Java GEMM.
+     * PyTorch's best thread setting per workload, measured in shared/bench/PYTORCH_RESULTS.md:
+     * {torch threads, OpenBLAS threads or "default"}. Inference runs all three settings measured
+     * there and keeps the best value of each figure.
      */
-    private int gemm() {
-        boolean blas = Gemm.isAvailable(Gemm.Backend.OPENBLAS);
-        Gemm.Backend java = Gemm.isAvailable(Gemm.Backend.JAVA_VECTOR) ? Gemm.Backend.JAVA_VECTOR : Gemm.Backend.JAVA_SCALAR;
-        System.out.println("gemm: C = A·B, float32, " + Parallel.threads() + " threads; " + Gemm.description());
-        System.out.printf("%6s %16s %16s %16s %10s%n", "n", "matmul GFLOP/s", "OpenBLAS direct", "pure Java", "matmul/BLAS");
-        Generator g = new Generator(0);
-        for (int n : sizes) {
-            Tensor a = Tensor.randn(g, n, n), b = Tensor.randn(g, n, n);
-            float[] af = a.toFloatArray(), bf = b.toFloatArray(), c = new float[n * n];
-            double matmul = gflops(n, () -> a.matmul(b));
-            double direct = Double.NaN;
-            if (blas) {
-                OpenBlas.setThreads(Parallel.threads()); // OpenBLAS as users of it alone run it
-                try {
-                    direct = gflops(n, () -> OpenBlas.sgemm(false, false, n, n, n, 1f, af, 0, n, bf, 0, n, 0f, c, 0, n));
-                } finally {
-                    OpenBlas.setThreads(Gemm.openBlasThreads());
+    private static final Map<String, List<String[]>> TORCH_SETTINGS = Map.of(
+        "gemm", List.<String[]>of(new String[] {"2", "default"}),
+        "mlp", List.<String[]>of(new String[] {"1", "default"}),
+        "cnn", List.<String[]>of(new String[] {"2", "1"}),
+        "lstm", List.<String[]>of(new String[] {"1", "default"}),
+        "gpt", List.<String[]>of(new String[] {"1", "default"}),
+        "infer", List.of(new String[] {"2", "default"}, new String[] {"1", "default"}, new String[] {"1", "1"}));
+
+    @Override
+    public Integer call() throws Exception {
+        if (samples < 1) throw new IllegalArgumentException("--samples must be at least 1, got " + samples);
+        if (sizes != null)
+            for (int n : sizes)
+                if (n < 1) throw new IllegalArgumentException("--sizes: every size must be positive, got " + n);
+        Path script = compare ? checkPeer() : null;
+        List<String> names = workload == Workload.all ? Workloads.NAMES : List.of(workload.name());
+        List<Figure> fathom = new ArrayList<>();
+        Map<String, Comparison.Peer> torch = new LinkedHashMap<>();
+        for (String name : names) {
+            System.out.println("=== " + name + ": Fathom");
+            List<Figure> figs = name.equals("gemm") ? gemm() : inChildJvm(name);
+            fathom.addAll(figs);
+            if (script != null) {
+                Map<String, Boolean> higher = new HashMap<>();
+                for (Figure f : figs) higher.put(f.key(), f.higherIsBetter());
+                for (String[] s : TORCH_SETTINGS.get(name)) {
+                    String setting = "torch " + s[0] + " thr, OpenBLAS " + (s[1].equals("default") ? "default (2)" : s[1]);
+                    System.out.println("=== " + name + ": PyTorch (" + setting + ")");
+                    Comparison.keepBest(torch, runPeer(script, name, s[0], s[1], setting), higher);
                 }
             }
-            double pure = gflops(n, () -> Gemm.sgemm(java, false, false, n, n, n, 1f, af, 0, n, bf, 0, n, 0f, c, 0, n));
-            System.out.printf("%6d %16.1f %16s %16.1f %10s%n", n, matmul, blas ? String.format("%.1f", direct) : "n/a",
-                pure, blas ? String.format("%.2f", matmul / direct) : "n/a");
+        }
+        String table = Comparison.table(Comparison.rows(fathom, script == null ? null : torch), script != null);
+        System.out.println();
+        System.out.println("Fathom " + (script != null ? "vs PyTorch " : "") + "on " + Parallel.threads() + " threads ("
+            + Gemm.description() + "); load = other processes' share of the CPUs during the measurement");
+        System.out.print(table);
+        if (out != null) {
+            Path tmp = out.toAbsolutePath().resolveSibling(out.getFileName() + ".tmp");
+            Files.writeString(tmp, table);
+            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
         return 0;
     }
 
-    private double gflops(int n, Runnable product) {
-        // warm up for half a second (JIT, pool threads, OpenBLAS buffers), not a fixed count:
-        // with 3 calls the first size measured in a fresh JVM came out 25-75% low
-        long warm = System.nanoTime();
-        for (int i = 0; i < 3 || System.nanoTime() - warm < 500_000_000L; i++) product.run();
-        int reps = 1;
-        while (true) {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < reps; i++) product.run();
-            if (System.nanoTime() - t0 >= 250_000_000L || reps >= 1 << 20) break;
-            reps *= 2;
+    // ------------------------------------------------------------------ Fathom's side
+
+    /**
+     * C = A·B on n×n float32 matrices through {@code Tensor.matmul} (the figure), beside OpenBLAS
+     * called directly with its own threads and the pure-Java GEMM for context.
+     */
+    private List<Figure> gemm() {
+        int[] ns = sizes != null ? sizes : quick ? new int[] {256, 512, 1024} : new int[] {256, 512, 1024, 2048};
+        boolean blas = Gemm.isAvailable(Gemm.Backend.OPENBLAS);
+        Gemm.Backend java = Gemm.isAvailable(Gemm.Backend.JAVA_VECTOR) ? Gemm.Backend.JAVA_VECTOR : Gemm.Backend.JAVA_SCALAR;
+        System.out.println("gemm: C = A·B, float32, " + Parallel.threads() + " threads; " + Gemm.description());
+        System.out.printf("%6s %16s %16s %16s %10s%n", "n", "matmul GFLOP/s", "OpenBLAS direct", "pure Java", "load");
+        Generator g = new Generator(0);
+        List<Figure> figs = new ArrayList<>();
+        for (int n : ns) {
+            Tensor a = Tensor.randn(g, n, n), b = Tensor.randn(g, n, n);
+            float[] af = a.toFloatArray(), bf = b.toFloatArray(), c = new float[n * n];
+            if (!quick && n >= 64) LoadMeter.waitIdle();
+            LoadMeter.Snapshot snap = LoadMeter.snapshot();
+            double matmul = Workloads.gflops(n, samples, () -> a.matmul(b));
+            double load = LoadMeter.foreignLoad(snap);
+            double direct = Double.NaN;
+            if (blas) {
+                OpenBlas.setThreads(Parallel.threads()); // OpenBLAS as users of it alone run it
+                try {
+                    direct = Workloads.gflops(n, samples, () -> OpenBlas.sgemm(false, false, n, n, n, 1f, af, 0, n, bf, 0, n, 0f, c, 0, n));
+                } finally {
+                    OpenBlas.setThreads(Gemm.openBlasThreads());
+                }
+            }
+            double pure = Workloads.gflops(n, samples, () -> Gemm.sgemm(java, false, false, n, n, n, 1f, af, 0, n, bf, 0, n, 0f, c, 0, n));
+            System.out.printf("%6d %16.1f %16s %16.1f %9.0f%%%n", n, matmul, blas ? String.format("%.1f", direct) : "n/a",
+                pure, load * 100);
+            figs.add(new Figure("gemm.n" + n, "gemm n=" + n + " (Tensor.matmul)", matmul, "GFLOP/s", true, load));
         }
-        double[] secs = new double[samples];
-        for (int s = 0; s < samples; s++) {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < reps; i++) product.run();
-            secs[s] = (System.nanoTime() - t0) / 1e9 / reps;
+        return figs;
+    }
+
+    /** JVM flags of the workload JVMs: this JVM's own (module and native-access flags) plus a fixed-size ParallelGC heap. */
+    static final List<String> WORKLOAD_JVM_FLAGS = List.of("-XX:+UseParallelGC", "-Xms1g", "-Xmx1g");
+
+    /** Runs one workload in a fresh JVM (inheriting this one's output) and reads back its figures. */
+    private List<Figure> inChildJvm(String name) throws IOException, InterruptedException {
+        Path results = Files.createTempFile("fathom-bench-" + name, ".tsv");
+        try {
+            List<String> cmd = new ArrayList<>();
+            cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments())
+                if (!a.startsWith("-Xm") && !a.startsWith("-XX:+Use") && !a.startsWith("-agentlib")) cmd.add(a);
+            cmd.addAll(WORKLOAD_JVM_FLAGS);
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), WorkloadMain.class.getName(), name,
+                results.toString()));
+            if (quick) cmd.add("--quick");
+            int rc = new ProcessBuilder(cmd).inheritIO().start().waitFor();
+            if (rc != 0) throw new IllegalStateException("workload " + name + " failed (exit code " + rc + "); see its output above");
+            return Files.readAllLines(results).stream().filter(l -> !l.isBlank()).map(Figure::parse).toList();
+        } finally {
+            Files.deleteIfExists(results);
         }
-        Arrays.sort(secs);
-        return 2.0 * n * n * n / secs[samples / 2] / 1e9;
+    }
+
+    // ------------------------------------------------------------------ PyTorch's side
+
+    private Path checkPeer() throws IOException, InterruptedException {
+        Path script = torchScript;
+        if (script == null) {
+            String home = System.getProperty("fathom.home");
+            if (home == null)
+                throw new IllegalArgumentException("--compare: pass --torch-script PATH (shared/bench/pytorch_bench.py)");
+            script = Path.of(home).toAbsolutePath().getParent().resolve("shared/bench/pytorch_bench.py");
+        }
+        if (!Files.isRegularFile(script))
+            throw new IllegalArgumentException("--compare: PyTorch's side " + script + " does not exist; pass --torch-script PATH "
+                + "(shared/bench/pytorch_bench.py)");
+        if (!Files.isExecutable(python))
+            throw new IllegalArgumentException("--compare: " + python + " not found; install Debian's PyTorch: "
+                + "apt-get install -y python3-torch libopenblas0-pthread (or pass --python PATH)");
+        Process p = new ProcessBuilder(python.toString(), "-c", "import torch").redirectErrorStream(true).start();
+        String err = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (p.waitFor() != 0)
+            throw new IllegalArgumentException("--compare: " + python + " cannot import torch (" + lastLine(err)
+                + "); install it: apt-get install -y python3-torch libopenblas0-pthread");
+        return script;
+    }
+
+    private static String lastLine(String s) {
+        String[] lines = s.split("\n");
+        return lines[lines.length - 1];
+    }
+
+    /** Runs torch_peer.py (a resource) around pytorch_bench.py, echoing its output, and parses its figures. */
+    private Map<String, Comparison.Peer> runPeer(Path script, String name, String threads, String blas, String setting)
+            throws IOException, InterruptedException {
+        Path wrapper = Files.createTempFile("fathom-torch-peer", ".py");
+        try {
+            try (InputStream in = Workloads.class.getResourceAsStream("torch_peer.py")) {
+                if (in == null) throw new IllegalStateException("torch_peer.py is missing from fathom-workloads' resources");
+                Files.copy(in, wrapper, StandardCopyOption.REPLACE_EXISTING);
+            }
+            Process p = new ProcessBuilder(python.toString(), wrapper.toString(), script.toString(), name, threads, blas,
+                quick ? "1" : "0").redirectErrorStream(true).start();
+            List<String> lines = new ArrayList<>();
+            try (var r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    lines.add(line);
+                    if (!line.startsWith("FIGURE\t") && !line.startsWith("-> ")) System.out.println("  torch| " + line);
+                }
+            }
+            int rc = p.waitFor();
+            if (rc != 0)
+                throw new IllegalStateException("PyTorch's " + name + " run failed (exit code " + rc + "); see its output above");
+            return Comparison.parsePeer(lines, setting);
+        } catch (IOException e) {
+            throw new UncheckedIOException("--compare: cannot run " + python, e);
+        } finally {
+            Files.deleteIfExists(wrapper);
+        }
     }
 }

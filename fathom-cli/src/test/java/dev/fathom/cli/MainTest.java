@@ -38,16 +38,23 @@ class MainTest {
     void benchGemmPrintsAThroughputPerSize() {
         Result r = run("bench", "gemm", "--sizes", "8,16", "--samples", "1");
         assertEquals(0, r.code(), r.err());
-        String[] lines = r.out().strip().split("\n");
-        assertEquals(4, lines.length, r.out());
-        assertTrue(lines[2].strip().startsWith("8 "), lines[2]);
-        assertTrue(lines[3].strip().startsWith("16 "), lines[3]);
-        String[] cols = lines[3].strip().split("\\s+");
-        assertEquals(5, cols.length, lines[3]);
         // the figures are measurements: they must be numbers, but their size depends on the machine's load
         // (under heavy load a tiny GEMM rounds to 0.0 GFLOP/s), so no bound is asserted
-        assertTrue(Double.parseDouble(cols[1]) >= 0, r.out());
-        assertTrue(Double.parseDouble(cols[3]) >= 0, r.out());
+        for (int n : new int[] {8, 16}) {
+            var row = java.util.regex.Pattern.compile("\\| gemm n=" + n + " \\(Tensor.matmul\\) \\| ([0-9.]+) GFLOP/s \\| (\\d+)% \\|")
+                .matcher(r.out());
+            assertTrue(row.find(), r.out());
+            assertTrue(Double.parseDouble(row.group(1)) >= 0, r.out());
+            assertTrue(Integer.parseInt(row.group(2)) <= 100, r.out());
+        }
+    }
+
+    @Test
+    void benchCompareWithoutPyTorchsSideSaysWhatToPass() {
+        Result r = run("bench", "mlp", "--compare", "--torch-script", "/nonexistent/pytorch_bench.py");
+        assertEquals(2, r.code());
+        assertEquals("fathom bench: --compare: PyTorch's side /nonexistent/pytorch_bench.py does not exist; pass --torch-script PATH "
+            + "(shared/bench/pytorch_bench.py)", r.err().strip());
     }
 
     @Test
