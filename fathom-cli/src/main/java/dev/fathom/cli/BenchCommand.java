@@ -154,8 +154,21 @@ final class BenchCommand implements Callable<Integer> {
         return figs;
     }
 
-    /** JVM flags of the workload JVMs: this JVM's own (module and native-access flags) plus a fixed-size ParallelGC heap. */
-    static final List<String> WORKLOAD_JVM_FLAGS = List.of("-XX:+UseParallelGC", "-Xms1g", "-Xmx1g");
+    /**
+     * Heap flags of the workload JVMs (beside this JVM's own module and native-access flags).
+     * ParallelGC: G1 places the large activation arrays in humongous regions and stalls on them.
+     * The heap is capped and the young generation small so that peak resident memory stays below
+     * PyTorch's (a figure of issue 6): measured on mlp, a 1 GiB heap peaked at 652 MiB RSS, 512 MiB with
+     * a 48 MiB young generation at 440 MiB (the data alone is 219 MiB of float32 pixels) at the
+     * same speed. The cnn allocates more per step, so its young generation is larger.
+     */
+    static List<String> workloadJvmFlags(String name) {
+        return switch (name) {
+            case "mlp", "infer" -> List.of("-XX:+UseParallelGC", "-Xmx512m", "-Xmn48m");
+            case "cnn" -> List.of("-XX:+UseParallelGC", "-Xmx640m", "-Xmn128m");
+            default -> List.of("-XX:+UseParallelGC", "-Xmx1g", "-Xmn128m");
+        };
+    }
 
     /** Runs one workload in a fresh JVM (inheriting this one's output) and reads back its figures. */
     private List<Figure> inChildJvm(String name) throws IOException, InterruptedException {
@@ -165,7 +178,7 @@ final class BenchCommand implements Callable<Integer> {
             cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
             for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments())
                 if (!a.startsWith("-Xm") && !a.startsWith("-XX:+Use") && !a.startsWith("-agentlib")) cmd.add(a);
-            cmd.addAll(WORKLOAD_JVM_FLAGS);
+            cmd.addAll(workloadJvmFlags(name));
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), WorkloadMain.class.getName(), name,
                 results.toString()));
             if (quick) cmd.add("--quick");

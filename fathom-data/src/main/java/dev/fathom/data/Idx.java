@@ -110,7 +110,16 @@ public final class Idx {
     private static byte[] readAll(Path file) throws IOException {
         if (!file.getFileName().toString().endsWith(".gz")) return Files.readAllBytes(file);
         try (InputStream in = new GZIPInputStream(Files.newInputStream(file), 1 << 16)) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(sizeHint(file));
+            // Read straight into an array of the size the trailer announces, so a 47 MB image file
+            // costs 47 MB rather than a growing buffer plus a copy; grow only if the trailer lied.
+            byte[] buf = new byte[sizeHint(file)];
+            int n = in.readNBytes(buf, 0, buf.length);
+            if (n < buf.length) return Arrays.copyOf(buf, n);
+            int next = in.read();
+            if (next < 0) return buf;
+            ByteArrayOutputStream out = new ByteArrayOutputStream(buf.length * 2);
+            out.write(buf);
+            out.write(next);
             in.transferTo(out);
             return out.toByteArray();
         } catch (java.util.zip.ZipException | java.io.EOFException e) {
@@ -118,7 +127,7 @@ public final class Idx {
         }
     }
 
-    /** gzip's trailer holds the uncompressed size mod 2^32: a capacity hint, clamped in case the file is corrupt. */
+    /** gzip's trailer holds the uncompressed size mod 2^32: the expected size, clamped in case the file is corrupt. */
     private static int sizeHint(Path file) throws IOException {
         try (var ch = Files.newByteChannel(file)) {
             long size = ch.size();
@@ -127,7 +136,7 @@ public final class Idx {
             ch.position(size - 4);
             while (trailer.hasRemaining() && ch.read(trailer) >= 0) {}
             long isize = trailer.getInt(0) & 0xffffffffL;
-            return (int) Math.max(1024, Math.min(isize + 1, Math.min(size * 1100, 1 << 30)));
+            return (int) Math.max(1024, Math.min(isize, Math.min(size * 1100, 1 << 30)));
         }
     }
 
