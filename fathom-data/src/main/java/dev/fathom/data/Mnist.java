@@ -1,5 +1,6 @@
 package dev.fathom.data;
 
+import dev.fathom.tensor.DType;
 import dev.fathom.tensor.Storage;
 import dev.fathom.tensor.Tensor;
 import java.nio.file.Files;
@@ -96,9 +97,9 @@ public final class Mnist {
         /** Image {@code index} as float32 {@code [1, rows, cols]} in [0, 1], and its int64 class. */
         @Override public Example get(int index) {
             Datasets.checkIndex(index, labels.length);
-            int n = rows * cols, base = index * n;
+            int n = rows * cols;
             float[] f = new float[n];
-            for (int i = 0; i < n; i++) f[i] = (pixels[base + i] & 0xff) / 255f;
+            scale(index * n, f, 0, n);
             return new Example(Tensor.wrap(Storage.wrap(f), 1, rows, cols), Tensor.scalar(labels[index]));
         }
 
@@ -111,8 +112,35 @@ public final class Mnist {
         /** All images as float32 {@code [N, 1, rows, cols]} in [0, 1]. */
         public Tensor images() {
             float[] f = new float[pixels.length];
-            for (int i = 0; i < f.length; i++) f[i] = (pixels[i] & 0xff) / 255f;
+            scale(0, f, 0, pixels.length);
             return Tensor.wrap(Storage.wrap(f), labels.length, 1, rows, cols);
+        }
+
+        /**
+         * The images at {@code indices} (a 1-d int64 or int32 tensor) as float32 {@code [k, 1, rows, cols]}
+         * in [0, 1], converted from the stored bytes as they are gathered (the way torchvision's
+         * datasets keep 8-bit pixels): a batch costs its own size, and the data set a quarter of its
+         * float32 form. Values equal {@code images().indexSelect(0, indices)}.
+         */
+        public Tensor images(Tensor indices) {
+            if (indices == null || indices.ndim() != 1 || indices.dtype().isFloatingPoint() || indices.dtype() == DType.BOOL)
+                throw new IllegalArgumentException("ImageDataset.images: indices must be a 1-d int64 or int32 tensor, got "
+                    + (indices == null ? "null" : indices.dtype() + " " + Arrays.toString(indices.shape())));
+            long[] idx = indices.toLongArray();
+            int n = rows * cols;
+            float[] f = new float[idx.length * n];
+            for (int k = 0; k < idx.length; k++) {
+                if (idx[k] < 0 || idx[k] >= labels.length)
+                    throw new IndexOutOfBoundsException("ImageDataset.images: index " + idx[k] + " at position " + k
+                        + " is out of range for " + labels.length + " images");
+                scale((int) idx[k] * n, f, k * n, n);
+            }
+            return Tensor.wrap(Storage.wrap(f), idx.length, 1, rows, cols);
+        }
+
+        /** {@code f[to ..] = pixels[from ..] / 255} for {@code n} pixels (float32 division, as NumPy's). */
+        private void scale(int from, float[] f, int to, int n) {
+            for (int i = 0; i < n; i++) f[to + i] = (pixels[from + i] & 0xff) / 255f;
         }
 
         /** The class names, index = label. */

@@ -127,6 +127,14 @@ class IdxTest {
         assertEquals(255 / 255f, train.get(0).input().get(0, 9, 3), 1e-7); // index 255
         assertArrayEquals(new int[] {3, 1, 28, 28}, train.images().shape());
         assertArrayEquals(new long[] {5, 0, 9}, train.labels().toLongArray());
+        // a batch gathered from the bytes equals gathering the converted images
+        Tensor idx = Tensor.of(new long[] {2, 0, 2}, 3);
+        assertArrayEquals(train.images().indexSelect(0, idx).toFloatArray(), train.images(idx).toFloatArray());
+        assertArrayEquals(new int[] {3, 1, 28, 28}, train.images(idx).shape());
+        assertEquals("ImageDataset.images: index 3 at position 1 is out of range for 3 images",
+            assertThrows(IndexOutOfBoundsException.class, () -> train.images(Tensor.of(new long[] {0, 3}, 2))).getMessage());
+        assertEquals("ImageDataset.images: indices must be a 1-d int64 or int32 tensor, got float32 [2]",
+            assertThrows(IllegalArgumentException.class, () -> train.images(Tensor.vector(0f, 1f))).getMessage());
 
         DataFileException missing = assertThrows(DataFileException.class, () -> Mnist.test(dir));
         assertTrue(missing.getMessage().contains("t10k-images-idx3-ubyte.gz") && missing.getMessage().contains("yann.lecun.com"),

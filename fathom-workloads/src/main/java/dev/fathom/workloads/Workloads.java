@@ -7,7 +7,6 @@ import dev.fathom.backend.Parallel;
 import dev.fathom.data.FashionMnist;
 import dev.fathom.data.Mnist;
 import dev.fathom.nn.LstmOutput;
-import dev.fathom.nn.Module;
 import dev.fathom.nn.Sequential;
 import dev.fathom.nn.loss.Losses;
 import dev.fathom.optim.Adam;
@@ -92,12 +91,16 @@ public final class Workloads {
 
     // ------------------------------------------------------------------ Fashion-MNIST classifiers
 
-    /** Fashion-MNIST as float32 {@code [N, 1, 28, 28]} in [0, 1] and int64 labels. */
-    record Fmnist(Tensor xtr, Tensor ytr, Tensor xte, Tensor yte) {
+    /**
+     * Fashion-MNIST: the images stay 8-bit and each batch is converted to float32 in [0, 1] as it is
+     * gathered ({@link Mnist.ImageDataset#images(Tensor)}, inside the timed loop), with the same
+     * values as PyTorch's pre-converted tensors; the labels are int64.
+     */
+    record Fmnist(Mnist.ImageDataset train, Tensor ytr, Mnist.ImageDataset test, Tensor yte) {
         static Fmnist load() {
             Mnist.ImageDataset tr = FashionMnist.train(), te = FashionMnist.test();
-            Fmnist d = new Fmnist(tr.images(), tr.labels(), te.images(), te.labels());
-            // The decoded bytes are garbage now; collecting them before training lets the heap reuse
+            Fmnist d = new Fmnist(tr, tr.labels(), te, te.labels());
+            // The file buffers are garbage now; collecting them before training lets the heap reuse
             // their pages instead of growing past them (peak memory is one of the figures).
             System.gc();
             return d;
@@ -131,7 +134,7 @@ public final class Workloads {
     static List<Figure> classifier(String name, Sequential model, Optimizer opt, int bs, int epochs, Fmnist d,
                                    int[] evalAt) {
         Generator g = new Generator(0);
-        int n = d.xtr.size(0);
+        int n = d.train.size();
         double[] rate = new double[epochs], load = new double[epochs];
         List<Figure> out = new ArrayList<>();
         model.train();
@@ -143,7 +146,7 @@ public final class Workloads {
             long t0 = System.nanoTime();
             for (int i = 0; i < n; i += bs) {
                 Tensor idx = perm.narrow(0, i, Math.min(bs, n - i));
-                total += classifierStep(model, opt, d.xtr.indexSelect(0, idx), d.ytr.indexSelect(0, idx)) * idx.size(0);
+                total += classifierStep(model, opt, d.train.images(idx), d.ytr.indexSelect(0, idx)) * idx.size(0);
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             rate[ep - 1] = n / secs;
@@ -151,7 +154,7 @@ public final class Workloads {
             String acc = "";
             for (int e : evalAt)
                 if (e == ep) {
-                    double a = accuracy(model, d.xte, d.yte);
+                    double a = accuracy(model, d.test, d.yte);
                     acc = String.format("  test_acc %.4f", a);
                     out.add(Figure.result(name + ".acc" + ep, name + " test accuracy after " + ep + " epoch" + (ep > 1 ? "s" : ""),
                         a, "", true));
@@ -175,14 +178,14 @@ public final class Workloads {
         return loss.item();
     }
 
-    static double accuracy(Module model, Tensor x, Tensor y) {
+    static double accuracy(Sequential model, Mnist.ImageDataset x, Tensor y) {
         model.eval();
         long correct = 0;
-        int n = x.size(0);
+        int n = x.size();
         try (var ignored = Autograd.noGrad()) {
             for (int i = 0; i < n; i += 1000) {
                 int len = Math.min(1000, n - i);
-                Tensor pred = ((Sequential) model).forward(x.narrow(0, i, len)).argmax(1);
+                Tensor pred = model.forward(x.images(Tensor.arange(i, i + len, 1))).argmax(1);
                 correct += (long) pred.eq(y.narrow(0, i, len)).sum().item();
             }
         } finally {
@@ -431,14 +434,13 @@ public final class Workloads {
      */
     static List<Figure> infer() {
         Mnist.ImageDataset te = FashionMnist.test();
-        Tensor xte = te.images();
         List<Figure> out = new ArrayList<>();
         for (String name : List.of("mlp", "cnn")) {
             Generator.manualSeed(0);
             Sequential model = name.equals("mlp") ? Models.mlp() : Models.cnn();
             model.eval();
             int nBig = name.equals("mlp") ? 200 : 30;
-            Tensor x1 = xte.narrow(0, 0, 1).contiguous(), xb = xte.narrow(0, 0, 256).contiguous();
+            Tensor x1 = te.images(Tensor.arange(1)), xb = te.images(Tensor.arange(256));
             try (var ignored = Autograd.noGrad()) {
                 for (int i = 0; i < 300; i++) model.forward(x1);
                 double[][] reps = new double[3][];

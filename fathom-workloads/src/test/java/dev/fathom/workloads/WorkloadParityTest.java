@@ -84,13 +84,13 @@ class WorkloadParityTest {
         Generator.manualSeed(0);
         Sequential model = Models.mlp();
         var opt = new SGD(model.parameters(), new SGD.Options().lr(0.05).momentum(0.9));
-        Tensor perm = Tensor.randperm(new Generator(0), d.xtr().size(0));
+        Tensor perm = Tensor.randperm(new Generator(0), d.train().size());
         assertEquals(fix("mlp.perm0"), perm.get(0));
         assertEquals(fix("mlp.perm1"), perm.get(1));
         assertEquals(fix("mlp.perm59999"), perm.get(59999));
         for (int s = 0; s < 3; s++) {
             Tensor idx = perm.narrow(0, s * 128, 128);
-            double loss = Workloads.classifierStep(model, opt, d.xtr().indexSelect(0, idx), d.ytr().indexSelect(0, idx));
+            double loss = Workloads.classifierStep(model, opt, d.train().images(idx), d.ytr().indexSelect(0, idx));
             assertEquals(fix("mlp.loss" + (s + 1)), loss, 1e-5, "mlp loss at step " + (s + 1));
         }
     }
@@ -103,13 +103,13 @@ class WorkloadParityTest {
         Sequential model = Models.cnn();
         model.eval();
         try (var ignored = Autograd.noGrad()) {
-            double loss = Losses.crossEntropy(model.forward(d.xtr().narrow(0, 0, 64)), d.ytr().narrow(0, 0, 64)).item();
+            double loss = Losses.crossEntropy(model.forward(d.train().images(Tensor.arange(64))), d.ytr().narrow(0, 0, 64)).item();
             assertEquals(fix("cnn.evalloss0"), loss, 1e-5);
         }
         // and it trains: two Adam steps on the same batch lower the loss there
         model.train();
         var opt = new Adam(model.parameters(), 1e-3);
-        Tensor xb = d.xtr().narrow(0, 0, 64), yb = d.ytr().narrow(0, 0, 64);
+        Tensor xb = d.train().images(Tensor.arange(64)), yb = d.ytr().narrow(0, 0, 64);
         double first = Workloads.classifierStep(model, opt, xb, yb);
         Workloads.classifierStep(model, opt, xb, yb);
         model.eval();
