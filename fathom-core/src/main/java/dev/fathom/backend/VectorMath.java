@@ -118,6 +118,7 @@ public final class VectorMath {
 
     private static final float INV_SQRT2 = 0.70710678118654752f;
     private static final float SQRT_2_OVER_PI = 0.79788456080286536f;
+    private static final float INV_SQRT_2PI = 0.39894228040143268f;
 
     // ------------------------------------------------------------------ array kernels
     //
@@ -205,23 +206,64 @@ public final class VectorMath {
             // beyond |x| = 20, erfc(z) is 0 or 2 in float; clamping keeps x² and its fma residue finite
             FloatVector c = x.max(-20f).min(20f);
             FloatVector t = one.div(c.abs().mul(0.5f * INV_SQRT2).add(1f));
-            FloatVector p = t.fma(0.17087277f, -0.82215223f);
-            p = p.fma(t, FloatVector.broadcast(S, 1.48851587f));
-            p = p.fma(t, FloatVector.broadcast(S, -1.13520398f));
-            p = p.fma(t, FloatVector.broadcast(S, 0.27886807f));
-            p = p.fma(t, FloatVector.broadcast(S, -0.18628806f));
-            p = p.fma(t, FloatVector.broadcast(S, 0.09678418f));
-            p = p.fma(t, FloatVector.broadcast(S, 0.37409196f));
-            p = p.fma(t, FloatVector.broadcast(S, 1.00002368f));
-            p = p.fma(t, FloatVector.broadcast(S, -1.26551223f));
             FloatVector sq = c.mul(c);
             FloatVector hi = sq.mul(0.5f), lo = c.fma(c, sq.neg()).mul(0.5f);
-            FloatVector r = t.mul(expSum(hi.neg(), p.sub(lo)));            // erfc(|z|)
+            FloatVector r = t.mul(expSum(hi.neg(), erfcPoly(t).sub(lo)));   // erfc(|z|)
             r = r.blend(two.sub(r), c.compare(VectorOperators.GT, 0f));   // z < 0
             x.mul(0.5f).mul(r).blend(-0f, x.eq(Float.NEGATIVE_INFINITY))  // the limit, not -inf * 0
                 .intoArray(dst, dOff + i);
         }
         if (i < n) { float[] t = pad(src, so + i, n - i); gelu(t, 0, t, 0, L); System.arraycopy(t, 0, dst, dOff + i, n - i); }
+    }
+
+    /**
+     * Exact GELU's backward, {@code dst[i] = g[i]·(Φ(x) + x·φ(x))}: Φ(x) = erfc(z)/2 exactly as in
+     * {@link #gelu}, and the density φ(x) = e^{-x²/2}/√(2π) from the same exact split of x²/2. Each
+     * block is two loops with one {@link #expSum} each: with both in one loop C2 stops inlining
+     * the second, and its vectors are then boxed (about 5x slower).
+     */
+    public static void geluBackward(float[] g, int go, float[] src, int so, float[] dst, int dOff, int n) {
+        int L = S.length(), end = n - n % L;
+        FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f);
+        float[] cdf = new float[Math.min(end, GELU_BLOCK)];   // not dst: it may alias g or src
+        for (int start = 0; start < end; start += GELU_BLOCK) {
+            int stop = Math.min(end, start + GELU_BLOCK);
+            for (int i = start; i < stop; i += L) {   // Φ(x)
+                FloatVector c = FloatVector.fromArray(S, src, so + i).max(-20f).min(20f);
+                FloatVector t = one.div(c.abs().mul(0.5f * INV_SQRT2).add(1f));
+                FloatVector sq = c.mul(c);
+                FloatVector hi = sq.mul(0.5f), lo = c.fma(c, sq.neg()).mul(0.5f);
+                FloatVector r = t.mul(expSum(hi.neg(), erfcPoly(t).sub(lo)));   // erfc(|z|)
+                r.blend(two.sub(r), c.compare(VectorOperators.GT, 0f)).mul(0.5f).intoArray(cdf, i - start);
+            }
+            for (int i = start; i < stop; i += L) {   // g·(Φ(x) + x·φ(x))
+                FloatVector x = FloatVector.fromArray(S, src, so + i), c = x.max(-20f).min(20f), sq = c.mul(c);
+                FloatVector pdf = expSum(sq.mul(-0.5f), c.fma(c, sq.neg()).mul(-0.5f)).mul(INV_SQRT_2PI);
+                FloatVector.fromArray(S, cdf, i - start).add(x.mul(pdf)).mul(FloatVector.fromArray(S, g, go + i))
+                    .intoArray(dst, dOff + i);
+            }
+        }
+        if (end < n) {
+            float[] t = pad(src, so + end, n - end), u = pad(g, go + end, n - end);
+            geluBackward(u, 0, t, 0, t, 0, L);
+            System.arraycopy(t, 0, dst, dOff + end, n - end);
+        }
+    }
+
+    /** Elements per block of {@link #geluBackward}'s two loops (stays in L1). */
+    private static final int GELU_BLOCK = 512;
+
+    /** The exponent polynomial P(t) of Numerical Recipes' erfcc, erfc(z) = t·exp(-z² + P(t)). */
+    private static FloatVector erfcPoly(FloatVector t) {
+        FloatVector p = t.fma(0.17087277f, -0.82215223f);
+        p = p.fma(t, FloatVector.broadcast(S, 1.48851587f));
+        p = p.fma(t, FloatVector.broadcast(S, -1.13520398f));
+        p = p.fma(t, FloatVector.broadcast(S, 0.27886807f));
+        p = p.fma(t, FloatVector.broadcast(S, -0.18628806f));
+        p = p.fma(t, FloatVector.broadcast(S, 0.09678418f));
+        p = p.fma(t, FloatVector.broadcast(S, 0.37409196f));
+        p = p.fma(t, FloatVector.broadcast(S, 1.00002368f));
+        return p.fma(t, FloatVector.broadcast(S, -1.26551223f));
     }
 
     /** GELU's tanh form as x·sigmoid(2u), accurate where tanh(u) is near -1. */

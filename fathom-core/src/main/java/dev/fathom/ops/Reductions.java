@@ -1,5 +1,6 @@
 package dev.fathom.ops;
 
+import dev.fathom.autograd.Autograd;
 import dev.fathom.autograd.Graph;
 import dev.fathom.autograd.Saves;
 import dev.fathom.autograd.Scope;
@@ -295,8 +296,49 @@ public final class Reductions {
     public static Tensor softmax(Tensor x, int dim) {
         return Graph.run("softmax", () -> softmax("softmax", x, dim, false), (s, g) -> {
             Tensor y = s.output();
+            if (!Autograd.isGradEnabled() && y.ndim() > 0 && Shapes.axis("softmax", dim, y.ndim()) == y.ndim() - 1)
+                return new Tensor[] {softmaxBackwardLastDim(y, g)};
             return new Tensor[] {y.mul(g.sub(g.mul(y).sum(alongDim(y, dim), true)))};
         }, x);
+    }
+
+    /**
+     * softmax's backward along the last dimension in one pass per row, {@code y·(g - Σ g·y)} with the
+     * sum in double (the rule above without its three temporaries; not differentiable, so only
+     * for backward passes that do not create a graph).
+     */
+    static Tensor softmaxBackwardLastDim(Tensor y, Tensor g) {
+        Tensor yc = y.contiguous(), gc = g.contiguous();
+        int r = y.size(-1), rows = r == 0 ? 0 : y.numel() / r, yo = yc.offset(), go = gc.offset();
+        Tensor out = Tensor.empty(y.dtype(), y.shape());
+        if (rows == 0) return out;
+        switch (yc.storage().array()) {
+            case float[] ya -> {
+                float[] ga = (float[]) gc.storage().array(), o = out.storage().floats();
+                par(rows, Math.max(1, GRAIN / r), (a, b) -> {
+                    for (int i = a; i < b; i++) {
+                        int yi = yo + i * r, gi = go + i * r, oi = i * r;
+                        double dot = 0;
+                        for (int j = 0; j < r; j++) dot += ga[gi + j] * ya[yi + j];
+                        float d = (float) dot;
+                        for (int j = 0; j < r; j++) o[oi + j] = ya[yi + j] * (ga[gi + j] - d);
+                    }
+                });
+            }
+            case double[] ya -> {
+                double[] ga = (double[]) gc.storage().array(), o = out.storage().doubles();
+                par(rows, Math.max(1, GRAIN / r), (a, b) -> {
+                    for (int i = a; i < b; i++) {
+                        int yi = yo + i * r, gi = go + i * r, oi = i * r;
+                        double dot = 0;
+                        for (int j = 0; j < r; j++) dot += ga[gi + j] * ya[yi + j];
+                        for (int j = 0; j < r; j++) o[oi + j] = ya[yi + j] * (ga[gi + j] - dot);
+                    }
+                });
+            }
+            default -> throw new IllegalStateException("softmax backward: expected a floating output, got " + y.dtype());
+        }
+        return out;
     }
 
     /**

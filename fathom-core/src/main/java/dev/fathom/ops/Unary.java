@@ -135,7 +135,7 @@ public enum Unary {
         @Override void f32(float[] s, int so, float[] d, int o, int n, double p, double q) {
             if (vector()) VectorMath.gelu(s, so, d, o, n); else super.f32(s, so, d, o, n, p, q);
         }
-        @Override Tensor grad(Saved s, Tensor g, double p, double q) { Tensor x = s.input(0); return g.mul(x.mul(INV_SQRT2).erf().add(1.0).mul(0.5).add(x.mul(x).mul(-0.5).exp().mul(x).mul(INV_SQRT_2PI))); }
+        @Override Tensor grad(Saved s, Tensor g, double p, double q) { return Binary.GELU_BACKWARD.apply(g, s.input(0)); }
     },
     /** The tanh approximation of GELU, 0.5x(1 + tanh(√(2/π)(x + 0.044715x³))). */
     GELU_TANH("gelu", Kind.FLOAT, Grain.COSTLY) {
@@ -212,7 +212,6 @@ public enum Unary {
 
     private static final double INV_SQRT2 = 0.7071067811865476;
     private static final double SQRT_2_OVER_PI = 0.7978845608028654;
-    private static final double INV_SQRT_2PI = 0.3989422804014327;
     private static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
 
     /** Tests set this to run the plain-Java kernels even where the Vector API is present. */

@@ -1,5 +1,6 @@
 package dev.fathom.autograd;
 
+import dev.fathom.backend.ScalarMath;
 import dev.fathom.ops.Binary;
 import dev.fathom.ops.Unary;
 import dev.fathom.tensor.DType;
@@ -183,7 +184,10 @@ class ElementwiseGradTest {
             float[] relu = Binary.RELU_BACKWARD.apply(gt, xt).toFloatArray();
             float[] tanh = Binary.TANH_BACKWARD.apply(gt, xt).toFloatArray();
             float[] sig = Binary.SIGMOID_BACKWARD.apply(gt, xt).toFloatArray();
+            float[] gelu = Binary.GELU_BACKWARD.apply(gt, xt.mul(3.0)).toFloatArray();  // reach the tails too
             for (int i = 0; i < n; i++) {
+                double x3 = 3.0 * x[i], phi = Math.exp(-0.5 * x3 * x3) / Math.sqrt(2 * Math.PI);
+                close((float) (g[i] * (0.5 * ScalarMath.erfc(-x3 / Math.sqrt(2)) + x3 * phi)), gelu[i], "gelu at " + i);
                 assertEquals(x[i] > 0 ? g[i] : 0f, relu[i], "relu at " + i);   // NaN input: 0, as PyTorch
                 close(g[i] * (1f - x[i] * x[i]), tanh[i], "tanh at " + i);
                 close(g[i] * x[i] * (1f - x[i]), sig[i], "sigmoid at " + i);
@@ -191,7 +195,7 @@ class ElementwiseGradTest {
         }
         // the unary rules use them: float32 backward equals float64 backward rounded
         Tensor x64 = leaf(600, 50), x32 = x64.detach().to(DType.FLOAT32).requiresGrad(true);
-        for (Unary op : new Unary[] {Unary.RELU, Unary.TANH, Unary.SIGMOID}) {
+        for (Unary op : new Unary[] {Unary.RELU, Unary.TANH, Unary.SIGMOID, Unary.GELU}) {
             x64.zeroGrad();
             x32.zeroGrad();
             op.apply(x64).sum().backward();

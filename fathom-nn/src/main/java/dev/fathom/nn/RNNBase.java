@@ -23,9 +23,10 @@ import java.util.List;
  * order, so after {@code Generator.manualSeed(s)} a layer equals PyTorch's after
  * {@code torch.manual_seed(s)}.
  *
- * <p>The forward pass is built from differentiable tensor ops: per layer and direction the input
- * projections of all time steps are one matrix product, then a loop over time adds the recurrent
- * product and applies the gates.
+ * <p>Per layer and direction the input projections of all time steps are one matrix product. An
+ * LSTM over full-length sequences then runs as one op with its own backward ({@link LstmSequence});
+ * otherwise a loop over time of differentiable tensor ops adds the recurrent product and applies
+ * the gates.
  *
  * <p>Variable lengths: given {@code lengths} (integer {@code [batch]}, each in 0..seq), sequence
  * {@code b} is read only for its first {@code lengths[b]} steps, as PyTorch's
@@ -236,6 +237,8 @@ public abstract class RNNBase extends Module {
             }
         }
         xp = xp.view(seq, batch, G);
+        if (mode == Mode.LSTM && stepMask == null && seq > 0 && xp.dtype() == weightHh[i].dtype())
+            return LstmSequence.run(xp, h, c, weightHh[i], reverse);
         Slices.RecurrentProduct hh = new Slices.RecurrentProduct(weightHh[i]);
         Tensor[] steps = Slices.unbind(xp, 0), outs = new Tensor[seq];
         for (int s = 0; s < seq; s++) {

@@ -1,0 +1,235 @@
+package dev.fathom.nn;
+
+import dev.fathom.autograd.Autograd;
+import dev.fathom.autograd.Graph;
+import dev.fathom.autograd.Saved;
+import dev.fathom.autograd.Saves;
+import dev.fathom.backend.Gemm;
+import dev.fathom.backend.Parallel;
+import dev.fathom.backend.Simd;
+import dev.fathom.backend.VectorMath;
+import dev.fathom.ops.Unary;
+import dev.fathom.tensor.DType;
+import dev.fathom.tensor.Tensor;
+
+/**
+ * One LSTM layer direction over a whole sequence as a single recorded op with its own backward,
+ * for float32 and float64 (what {@link RNNBase} runs when no lengths are given). Per step the
+ * forward is one matrix product {@code h·W_hhᵀ} accumulated onto the step's input projection in
+ * a preallocated gate buffer, then one pass that applies the gate nonlinearities and the cell
+ * update. The backward runs the recurrence in reverse with one product {@code dG·W_hh} and one
+ * elementwise pass per step, and forms the recurrent weight's gradient {@code Σ_t dG_tᵀ·h_{t-1}}
+ * as one product over all steps at the end. The gradient of the input projections is the gate
+ * gradients themselves, so the input weights, biases and inputs get theirs from the product
+ * before the loop.
+ *
+ * <p>Under {@code createGraph} the backward is the same recurrence written with differentiable
+ * tensor ops on a recomputed (recorded) forward, so higher-order gradients stay exact.
+ */
+final class LstmSequence {
+    private LstmSequence() {}
+
+    /** Rows of the batch per parallel task of the elementwise passes: at least this many gate values each. */
+    private static final int GRAIN_VALUES = 1 << 14;
+
+    /**
+     * The layer direction: {@code xp [seq, batch, 4H]} the input projections with both biases,
+     * {@code h0}, {@code c0} {@code [batch, H]}, {@code w} the recurrent weight {@code [4H, H]};
+     * {@code reverse} runs from the last step to the first. Returns {outputs [seq, batch, H], final h, final c}.
+     */
+    static Tensor[] run(Tensor xp, Tensor h0, Tensor c0, Tensor w, boolean reverse) {
+        int seq = xp.size(0), batch = xp.size(1), g = xp.size(2), hid = g / 4;
+        DType dt = xp.dtype();
+        Tensor x = xp.contiguous(), h = h0.contiguous(), c = c0.contiguous(), wc = w.contiguous();
+        // rows 0..seq-1: the outputs h_t; row seq: the final cell state
+        Tensor packed = Tensor.empty(dt, seq + 1, batch, hid);
+        Tensor act = Tensor.empty(dt, seq, batch, g), cs = Tensor.empty(dt, seq, batch, hid), tcs = Tensor.empty(dt, seq, batch, hid);
+        Object xa = x.storage().array(), aa = act.storage().array(), pa = packed.storage().array(),
+            csa = cs.storage().array(), tca = tcs.storage().array(), wa = wc.storage().array();
+        int bg = batch * g, bh = batch * hid;
+        for (int s = 0; s < seq; s++) {
+            int t = reverse ? seq - 1 - s : s, prev = reverse ? t + 1 : t - 1;
+            System.arraycopy(xa, x.offset() + t * bg, aa, t * bg, bg);
+            Object hp = s == 0 ? h.storage().array() : pa, cp = s == 0 ? c.storage().array() : csa;
+            int hpo = s == 0 ? h.offset() : prev * bh, cpo = s == 0 ? c.offset() : prev * bh;
+            gemm(dt, false, true, batch, g, hid, hp, hpo, hid, wa, wc.offset(), hid, true, aa, t * bg, g);
+            int at = t * bg, ht = t * bh;
+            Parallel.forRange(batch, Math.max(1, GRAIN_VALUES / g), (b0, b1) -> {
+                for (int b = b0; b < b1; b++)
+                    if (aa instanceof float[] af)
+                        forwardRow(af, at + b * g, (float[]) cp, cpo + b * hid, (float[]) csa, (float[]) tca,
+                            (float[]) pa, ht + b * hid, hid);
+                    else
+                        forwardRow((double[]) aa, at + b * g, (double[]) cp, cpo + b * hid, (double[]) csa,
+                            (double[]) tca, (double[]) pa, ht + b * hid, hid);
+            });
+        }
+        int last = reverse ? 0 : seq - 1;
+        System.arraycopy(csa, last * bh, pa, seq * bh, bh);
+        Tensor out = packed;
+        if (Graph.recording(xp, h0, c0, w)) {
+            out = Graph.record("lstmSequence", packed, (sv, gp) -> Autograd.isGradEnabled()
+                ? composite(sv, gp, reverse)
+                : backward(sv, gp.contiguous(), act, cs, tcs, packed, reverse), Saves.INPUTS, xp, h0, c0, w);
+        }
+        return new Tensor[] {out.narrow(0, 0, seq), out.select(0, last), out.select(0, seq)};
+    }
+
+    /** The backward of {@link #run}, from the gradient {@code gp} of the packed [outputs; final c]. */
+    private static Tensor[] backward(Saved sv, Tensor gp, Tensor act, Tensor cs, Tensor tcs, Tensor packed, boolean reverse) {
+        Tensor w = sv.input(3).contiguous(), h0 = sv.input(1).contiguous(), c0 = sv.input(2).contiguous();
+        int seq = act.size(0), batch = act.size(1), g = act.size(2), hid = g / 4, bg = batch * g, bh = batch * hid;
+        DType dt = act.dtype();
+        Tensor dG = Tensor.empty(dt, seq, batch, g), dh = Tensor.empty(dt, batch, hid), dht = Tensor.empty(dt, batch, hid);
+        Tensor dc = gp.select(0, seq).copy();
+        Object ga = gp.storage().array(), da = dG.storage().array(), dha = dh.storage().array(), dta = dht.storage().array(),
+            dca = dc.storage().array(), aa = act.storage().array(), csa = cs.storage().array(), tca = tcs.storage().array(),
+            wa = w.storage().array();
+        int go = gp.offset();
+        for (int s = seq - 1; s >= 0; s--) {
+            int t = reverse ? seq - 1 - s : s, prev = reverse ? t + 1 : t - 1;
+            Object cp = s == 0 ? c0.storage().array() : csa;
+            int cpo = s == 0 ? c0.offset() : prev * bh, at = t * bg, ht = t * bh;
+            Parallel.forRange(batch, Math.max(1, GRAIN_VALUES / g), (b0, b1) -> {
+                for (int b = b0; b < b1; b++)
+                    if (aa instanceof float[] af)
+                        backwardRow(af, at + b * g, (float[]) cp, cpo + b * hid, (float[]) tca, ht + b * hid,
+                            (float[]) ga, go + ht + b * hid, (float[]) dha, b * hid, (float[]) dca, (float[]) da, hid);
+                    else
+                        backwardRow((double[]) aa, at + b * g, (double[]) cp, cpo + b * hid, (double[]) tca, ht + b * hid,
+                            (double[]) ga, go + ht + b * hid, (double[]) dha, b * hid, (double[]) dca, (double[]) da, hid);
+            });
+            if (s > 0 || sv.needsGrad(1))
+                gemm(dt, false, false, batch, hid, g, da, at, g, wa, w.offset(), hid, false, dha, 0, hid);
+        }
+        Tensor dW = null;
+        if (sv.needsGrad(3)) {
+            dW = Tensor.empty(dt, g, hid);
+            Object dwa = dW.storage().array();
+            int first = reverse ? seq - 1 : 0;
+            // Σ over the steps after the first: their h_{t-1} are outputs, contiguous in the packed buffer
+            if (seq > 1)
+                gemm(dt, true, false, g, hid, (seq - 1) * batch, da, reverse ? 0 : bg, g,
+                    packed.storage().array(), reverse ? bh : 0, hid, false, dwa, 0, hid);
+            gemm(dt, true, false, g, hid, batch, da, first * bg, g, h0.storage().array(), h0.offset(), hid, seq > 1,
+                dwa, 0, hid);
+        }
+        return new Tensor[] {sv.needsGrad(0) ? dG : null, sv.needsGrad(1) ? dh : null, sv.needsGrad(2) ? dc : null, dW};
+    }
+
+    /** {@code C = op(A)·op(B) (+ C when accumulate)} on float[] or double[] arrays. */
+    private static void gemm(DType dt, boolean ta, boolean tb, int m, int n, int k, Object a, int ao, int lda,
+                             Object b, int bo, int ldb, boolean accumulate, Object c, int co, int ldc) {
+        if (dt == DType.FLOAT32)
+            Gemm.sgemm(ta, tb, m, n, k, 1f, (float[]) a, ao, lda, (float[]) b, bo, ldb, accumulate ? 1f : 0f, (float[]) c, co, ldc);
+        else
+            Gemm.dgemm(ta, tb, m, n, k, 1.0, (double[]) a, ao, lda, (double[]) b, bo, ldb, accumulate ? 1.0 : 0.0, (double[]) c, co, ldc);
+    }
+
+    // ------------------------------------------------------------------ one batch row of one step
+
+    /**
+     * Gates {@code a[ao..ao+4H)} (pre-activations i, f, g, o, replaced by their activations), the
+     * previous cell state at {@code cp[cpo..]}; writes c_t to {@code cs[ho..]}, tanh(c_t) to
+     * {@code tc[ho..]} and h_t to {@code h[ho..]}.
+     */
+    private static void forwardRow(float[] a, int ao, float[] cp, int cpo, float[] cs, float[] tc, float[] h, int ho, int hid) {
+        if (Simd.AVAILABLE) {
+            VectorMath.sigmoid(a, ao, a, ao, 2 * hid);
+            VectorMath.tanh(a, ao + 2 * hid, a, ao + 2 * hid, hid);
+            VectorMath.sigmoid(a, ao + 3 * hid, a, ao + 3 * hid, hid);
+        } else {
+            for (int j = 0; j < 4 * hid; j++)
+                a[ao + j] = (float) (j / hid == 2 ? Math.tanh(a[ao + j]) : Unary.SIGMOID.apply(a[ao + j], 0, 0));
+        }
+        for (int j = 0; j < hid; j++) cs[ho + j] = a[ao + hid + j] * cp[cpo + j] + a[ao + j] * a[ao + 2 * hid + j];
+        if (Simd.AVAILABLE) VectorMath.tanh(cs, ho, tc, ho, hid);
+        else for (int j = 0; j < hid; j++) tc[ho + j] = (float) Math.tanh(cs[ho + j]);
+        for (int j = 0; j < hid; j++) h[ho + j] = a[ao + 3 * hid + j] * tc[ho + j];
+    }
+
+    private static void forwardRow(double[] a, int ao, double[] cp, int cpo, double[] cs, double[] tc, double[] h, int ho, int hid) {
+        for (int j = 0; j < 4 * hid; j++)
+            a[ao + j] = j / hid == 2 ? Math.tanh(a[ao + j]) : Unary.SIGMOID.apply(a[ao + j], 0, 0);
+        for (int j = 0; j < hid; j++) {
+            double c = a[ao + hid + j] * cp[cpo + j] + a[ao + j] * a[ao + 2 * hid + j], t = Math.tanh(c);
+            cs[ho + j] = c;
+            tc[ho + j] = t;
+            h[ho + j] = a[ao + 3 * hid + j] * t;
+        }
+    }
+
+    /**
+     * The reverse of {@link #forwardRow}: from the activations {@code a[ao..]}, c_{t-1} at
+     * {@code cp[cpo..]}, tanh(c_t) at {@code tc[to..]}, the output's gradient {@code gh[gho..]} plus
+     * the recurrent one {@code dh[dho..]}, and the cell state's gradient {@code dc[dho..]} (replaced
+     * by c_{t-1}'s), writes the pre-activation gate gradients to {@code dg[ao..ao+4H)}.
+     */
+    private static void backwardRow(float[] a, int ao, float[] cp, int cpo, float[] tc, int to, float[] gh, int gho,
+                                    float[] dh, int dho, float[] dc, float[] dg, int hid) {
+        for (int j = 0; j < hid; j++) {
+            float i = a[ao + j], f = a[ao + hid + j], g = a[ao + 2 * hid + j], o = a[ao + 3 * hid + j], t = tc[to + j];
+            float d = gh[gho + j] + dh[dho + j];
+            float c = dc[dho + j] + d * o * (1f - t * t);
+            dg[ao + j] = c * g * i * (1f - i);
+            dg[ao + hid + j] = c * cp[cpo + j] * f * (1f - f);
+            dg[ao + 2 * hid + j] = c * i * (1f - g * g);
+            dg[ao + 3 * hid + j] = d * t * o * (1f - o);
+            dc[dho + j] = c * f;
+        }
+    }
+
+    private static void backwardRow(double[] a, int ao, double[] cp, int cpo, double[] tc, int to, double[] gh, int gho,
+                                    double[] dh, int dho, double[] dc, double[] dg, int hid) {
+        for (int j = 0; j < hid; j++) {
+            double i = a[ao + j], f = a[ao + hid + j], g = a[ao + 2 * hid + j], o = a[ao + 3 * hid + j], t = tc[to + j];
+            double d = gh[gho + j] + dh[dho + j];
+            double c = dc[dho + j] + d * o * (1 - t * t);
+            dg[ao + j] = c * g * i * (1 - i);
+            dg[ao + hid + j] = c * cp[cpo + j] * f * (1 - f);
+            dg[ao + 2 * hid + j] = c * i * (1 - g * g);
+            dg[ao + 3 * hid + j] = d * t * o * (1 - o);
+            dc[dho + j] = c * f;
+        }
+    }
+
+    // ------------------------------------------------------------------ createGraph
+
+    /**
+     * The backward under {@code createGraph}: the forward recomputed with recorded ops from the
+     * saved inputs, then the recurrence of {@link #backwardRow} in differentiable tensor ops.
+     */
+    private static Tensor[] composite(Saved sv, Tensor gp, boolean reverse) {
+        Tensor xp = sv.input(0), h = sv.input(1), c = sv.input(2), w = sv.input(3);
+        int seq = xp.size(0), hid = w.size(1);
+        Tensor[] hPrev = new Tensor[seq], cPrev = new Tensor[seq], gates = new Tensor[seq], tc = new Tensor[seq];
+        for (int s = 0; s < seq; s++) {
+            int t = reverse ? seq - 1 - s : s;
+            hPrev[t] = h;
+            cPrev[t] = c;
+            Tensor pre = xp.select(0, t).add(h.matmul(w.t()));
+            Tensor i = pre.narrow(1, 0, hid).sigmoid(), f = pre.narrow(1, hid, hid).sigmoid();
+            Tensor g = pre.narrow(1, 2 * hid, hid).tanh(), o = pre.narrow(1, 3 * hid, hid).sigmoid();
+            gates[t] = Tensor.cat(1, i, f, g, o);
+            c = f.mul(c).add(i.mul(g));
+            tc[t] = c.tanh();
+            h = o.mul(tc[t]);
+        }
+        Tensor dh = null, dc = gp.select(0, seq), dW = null;
+        Tensor[] dG = new Tensor[seq];
+        for (int s = seq - 1; s >= 0; s--) {
+            int t = reverse ? seq - 1 - s : s;
+            Tensor a = gates[t], i = a.narrow(1, 0, hid), f = a.narrow(1, hid, hid), g = a.narrow(1, 2 * hid, hid),
+                o = a.narrow(1, 3 * hid, hid), tt = tc[t];
+            Tensor d = dh == null ? gp.select(0, t) : gp.select(0, t).add(dh);
+            Tensor cg = dc.add(d.mul(o).mul(tt.mul(tt).neg().add(1.0)));
+            dG[t] = Tensor.cat(1, cg.mul(g).mul(i.mul(i.neg().add(1.0))), cg.mul(cPrev[t]).mul(f.mul(f.neg().add(1.0))),
+                cg.mul(i).mul(g.mul(g).neg().add(1.0)), d.mul(tt).mul(o.mul(o.neg().add(1.0))));
+            dc = cg.mul(f);
+            dh = dG[t].matmul(w);
+            Tensor dWt = dG[t].t().matmul(hPrev[t]);
+            dW = dW == null ? dWt : dW.add(dWt);
+        }
+        return new Tensor[] {Tensor.stack(0, dG), dh, dc, dW};
+    }
+}
