@@ -29,6 +29,7 @@ public final class Im2col {
                               int padT, int padL, int dH, int dW, int OH, int OW, float[] col, int colOff) {
         int ohw = OH * OW;
         int dst = colOff;
+        boolean flat = flat(sH, sW, W, OW);
         for (int c = 0; c < C; c++) {
             int plane = xOff + c * H * W;
             for (int kh = 0; kh < kH; kh++) {
@@ -36,6 +37,10 @@ public final class Im2col {
                 for (int kw = 0; kw < kW; kw++, dst += ohw) {
                     int wOff = kw * dW - padL;
                     int owLo = lo(wOff, sW, OW), owHi = hi(wOff, sW, W, OW, owLo);
+                    if (flat) {
+                        unfoldFlat(x, plane, H, W, hOff, wOff, owLo, owHi, OH, col, dst);
+                        continue;
+                    }
                     for (int oh = 0; oh < OH; oh++) {
                         int ih = oh * sH + hOff;
                         int d = dst + oh * OW;
@@ -62,6 +67,7 @@ public final class Im2col {
                               int padT, int padL, int dH, int dW, int OH, int OW, double[] col, int colOff) {
         int ohw = OH * OW;
         int dst = colOff;
+        boolean flat = flat(sH, sW, W, OW);
         for (int c = 0; c < C; c++) {
             int plane = xOff + c * H * W;
             for (int kh = 0; kh < kH; kh++) {
@@ -69,6 +75,10 @@ public final class Im2col {
                 for (int kw = 0; kw < kW; kw++, dst += ohw) {
                     int wOff = kw * dW - padL;
                     int owLo = lo(wOff, sW, OW), owHi = hi(wOff, sW, W, OW, owLo);
+                    if (flat) {
+                        unfoldFlat(x, plane, H, W, hOff, wOff, owLo, owHi, OH, col, dst);
+                        continue;
+                    }
                     for (int oh = 0; oh < OH; oh++) {
                         int ih = oh * sH + hOff;
                         int d = dst + oh * OW;
@@ -93,7 +103,8 @@ public final class Im2col {
     /**
      * Adds the columns {@code col[colOff ..]} ({@code [C*kH*kW, OH*OW]}) back onto image
      * {@code x[xOff ..]} ({@code [C, H, W]}): the adjoint of {@code im2col}. Padding positions
-     * are dropped.
+     * are dropped; {@code col} is used as scratch: its entries at padding positions may be set to
+     * zero (see {@link #flat}).
      */
     public static void col2im(float[] col, int colOff, int C, int H, int W, int kH, int kW, int sH, int sW,
                               int padT, int padL, int dH, int dW, int OH, int OW, float[] x, int xOff) {
@@ -114,6 +125,7 @@ public final class Im2col {
                              int padT, int padL, int dH, int dW, int OH, int OW, Object x, int xOff) {
         int ohw = OH * OW;
         int srcRow = colOff;
+        boolean flat = flat(sH, sW, W, OW);
         for (int c = 0; c < C; c++) {
             int plane = xOff + c * H * W;
             for (int kh = 0; kh < kH; kh++) {
@@ -121,6 +133,10 @@ public final class Im2col {
                 for (int kw = 0; kw < kW; kw++, srcRow += ohw) {
                     int wOff = kw * dW - padL;
                     int owLo = lo(wOff, sW, OW), owHi = hi(wOff, sW, W, OW, owLo);
+                    if (flat) {
+                        foldFlat(col, srcRow, H, W, hOff, wOff, owLo, owHi, OH, x, plane);
+                        continue;
+                    }
                     for (int oh = 0; oh < OH; oh++) {
                         int ih = oh * sH + hOff;
                         if (ih < 0 || ih >= H) continue;
@@ -129,6 +145,70 @@ public final class Im2col {
                 }
             }
         }
+    }
+
+    // Stride 1 with the output as wide as the input (3×3 "same" convolutions, the common case):
+    // output position q = oh*W + ow reads input q + hOff*W + wOff, so the whole in-range part of a
+    // patch row is one flat run of the plane (one arraycopy or one add loop instead of one per
+    // output row, which cost more than the copy itself on 14- or 28-wide images). Inside that run
+    // the positions whose column falls off an edge form one gap of W - (owHi - owLo) elements
+    // between consecutive output rows; they are padding and get zeros.
+
+    /** True when {@link #unfoldFlat} / {@link #foldFlat} apply. */
+    private static boolean flat(int sH, int sW, int W, int OW) {
+        return sH == 1 && sW == 1 && OW == W;
+    }
+
+    /** Output rows {@code [lo, hi)} whose input row {@code oh + hOff} lies inside the image, as {lo, hi}. */
+    private static long rowRange(int hOff, int H, int OH) {
+        int lo = lo(hOff, 1, OH);
+        return ((long) lo << 32) | hi(hOff, 1, H, OH, lo);
+    }
+
+    /** One patch row of im2col in the {@link #flat} case: {@code col[dst + q] = x[plane + q + hOff*W + wOff]} or 0. */
+    private static void unfoldFlat(Object x, int plane, int H, int W, int hOff, int wOff, int owLo, int owHi, int OH,
+                                   Object col, int dst) {
+        long r = rowRange(hOff, H, OH);
+        int ohLo = (int) (r >>> 32), ohHi = (int) r, n = OH * W;
+        if (ohLo >= ohHi || owLo >= owHi) {
+            zero(col, dst, dst + n);
+            return;
+        }
+        int q0 = ohLo * W + owLo, q1 = (ohHi - 1) * W + owHi;
+        zero(col, dst, dst + q0);
+        System.arraycopy(x, plane + q0 + hOff * W + wOff, col, dst + q0, q1 - q0);
+        zero(col, dst + q1, dst + n);
+        zeroGaps(col, dst + ohLo * W + owHi, ohHi - 1 - ohLo, W, W - (owHi - owLo));
+    }
+
+    /** One patch row of col2im in the {@link #flat} case: zeroes the gaps in {@code col}, then one flat add. */
+    private static void foldFlat(Object col, int src, int H, int W, int hOff, int wOff, int owLo, int owHi, int OH,
+                                 Object x, int plane) {
+        long r = rowRange(hOff, H, OH);
+        int ohLo = (int) (r >>> 32), ohHi = (int) r;
+        if (ohLo >= ohHi || owLo >= owHi) return;
+        zeroGaps(col, src + ohLo * W + owHi, ohHi - 1 - ohLo, W, W - (owHi - owLo));
+        int q0 = ohLo * W + owLo, q1 = (ohHi - 1) * W + owHi;
+        addRow(col, src, x, plane + hOff * W + wOff, 1, q0, q1);
+    }
+
+    /** Zeroes {@code count} runs of {@code len} elements, the first at {@code start}, {@code W} apart (a plain loop: runs are short). */
+    private static void zeroGaps(Object a, int start, int count, int W, int len) {
+        if (len == 0) return;
+        if (a instanceof float[] f) {
+            for (int r = 0, p = start; r < count; r++, p += W)
+                for (int i = p; i < p + len; i++) f[i] = 0f;
+        } else {
+            double[] d = (double[]) a;
+            for (int r = 0, p = start; r < count; r++, p += W)
+                for (int i = p; i < p + len; i++) d[i] = 0;
+        }
+    }
+
+    private static void zero(Object a, int from, int to) {
+        if (from >= to) return;
+        if (a instanceof float[] f) Arrays.fill(f, from, to, 0f);
+        else Arrays.fill((double[]) a, from, to, 0);
     }
 
     /** {@code x[base + ow*sW] += col[s + ow]} for {@code ow} in {@code [lo, hi)}. */
