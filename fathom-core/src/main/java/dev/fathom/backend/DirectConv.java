@@ -4,11 +4,12 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Direct float32 convolution of one input plane into one output plane with the Vector API, for
- * depthwise convolutions (one input channel per group). There each group's im2col matrix has only
- * kH*kW rows and its GEMM a single output row or a few, too small to pay for the call and packing;
- * here each run of adjacent outputs keeps its sum in a register across all taps. Requires a unit
- * column stride. Use only when {@link #available()}.
+ * The convolution backend's float32 Vector API kernels. Direct convolution of one input plane into
+ * one output plane, for depthwise convolutions (one input channel per group): there each group's
+ * im2col matrix has only kH*kW rows and its GEMM a single output row or a few, too small to pay for
+ * the call and packing; here each run of adjacent outputs keeps its sum in a register across all
+ * taps. Requires a unit column stride. And the long element-wise add of {@link Im2col}'s col2im,
+ * which C2 leaves scalar (the two arrays might overlap). Use only when {@link Im2col#VECTOR}.
  */
 public final class DirectConv {
     private DirectConv() {}
@@ -77,6 +78,14 @@ public final class DirectConv {
             for (int o = 0; o < iLo; o++) y[yo + o] = edge(x, xp, W, w, wo, kW, bias, top, kh0, kh1, dH, dW, o - padL);
             for (int o = ow; o < OW; o++) y[yo + o] = edge(x, xp, W, w, wo, kW, bias, top, kh0, kh1, dH, dW, o - padL);
         }
+    }
+
+    /** {@code dst[d + i] += src[s + i]} for {@code i} in {@code [0, n)}. */
+    public static void addTo(float[] src, int s, float[] dst, int d, int n) {
+        int L = S.length(), i = 0;
+        for (; i + L <= n; i += L)
+            FloatVector.fromArray(S, dst, d + i).add(FloatVector.fromArray(S, src, s + i)).intoArray(dst, d + i);
+        for (; i < n; i++) dst[d + i] += src[s + i];
     }
 
     /** One output whose window may hang over the left or right padding. */

@@ -12,6 +12,20 @@ import java.util.Arrays;
 public final class Im2col {
     private Im2col() {}
 
+    /**
+     * True when {@link DirectConv}'s Vector API kernels can be called: the incubator module may be
+     * absent at run time, and DirectConv must not even load then (so {@link Simd} is asked first).
+     */
+    public static final boolean VECTOR = vectorAvailable();
+
+    private static boolean vectorAvailable() {
+        try {
+            return Simd.AVAILABLE && DirectConv.available();
+        } catch (LinkageError e) {
+            return false;
+        }
+    }
+
     /** First output column whose input column {@code ow*sW + off} is {@code >= 0}, clamped to [0, OW]. */
     private static int lo(int off, int s, int outLen) {
         return off >= 0 ? 0 : Math.min(outLen, (-off + s - 1) / s);
@@ -188,20 +202,32 @@ public final class Im2col {
         int ohLo = (int) (r >>> 32), ohHi = (int) r;
         if (ohLo >= ohHi || owLo >= owHi) return;
         zeroGaps(col, src + ohLo * W + owHi, ohHi - 1 - ohLo, W, W - (owHi - owLo));
-        int q0 = ohLo * W + owLo, q1 = (ohHi - 1) * W + owHi;
-        addRow(col, src, x, plane + hOff * W + wOff, 1, q0, q1);
+        int q0 = ohLo * W + owLo, q1 = (ohHi - 1) * W + owHi, base = plane + hOff * W + wOff;
+        if (VECTOR && col instanceof float[] cf) DirectConv.addTo(cf, src + q0, (float[]) x, base + q0, q1 - q0);
+        else addRow(col, src, x, base, 1, q0, q1);
     }
 
-    /** Zeroes {@code count} runs of {@code len} elements, the first at {@code start}, {@code W} apart (a plain loop: runs are short). */
+    /**
+     * Zeroes {@code count} runs of {@code len} elements, the first at {@code start}, {@code W}
+     * apart. Runs are short; one element (3×3 kernels with padding 1) gets its own strided loop,
+     * since an inner loop entered per element cost several times the store.
+     */
     private static void zeroGaps(Object a, int start, int count, int W, int len) {
         if (len == 0) return;
+        int end = start + count * W;
         if (a instanceof float[] f) {
-            for (int r = 0, p = start; r < count; r++, p += W)
-                for (int i = p; i < p + len; i++) f[i] = 0f;
+            if (len == 1) {
+                for (int p = start; p < end; p += W) f[p] = 0f;
+            } else {
+                for (int p = start; p < end; p += W) Arrays.fill(f, p, p + len, 0f);
+            }
         } else {
             double[] d = (double[]) a;
-            for (int r = 0, p = start; r < count; r++, p += W)
-                for (int i = p; i < p + len; i++) d[i] = 0;
+            if (len == 1) {
+                for (int p = start; p < end; p += W) d[p] = 0;
+            } else {
+                for (int p = start; p < end; p += W) Arrays.fill(d, p, p + len, 0);
+            }
         }
     }
 

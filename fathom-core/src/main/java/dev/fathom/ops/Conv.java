@@ -337,15 +337,7 @@ public final class Conv {
     }
 
     /** Whether the Vector API direct kernel can be used (the incubator module may be absent at run time). */
-    private static final boolean DIRECT = directAvailable();
-
-    private static boolean directAvailable() {
-        try {
-            return dev.fathom.backend.Simd.AVAILABLE && DirectConv.available(); // Simd first: DirectConv must not load without the module
-        } catch (LinkageError e) {
-            return false;
-        }
-    }
+    private static final boolean DIRECT = Im2col.VECTOR;
 
     /**
      * Depthwise convolution (one input channel per group, groups > 1): a direct vector kernel per
