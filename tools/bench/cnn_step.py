@@ -5,10 +5,11 @@ at batch 64 (forward, cross-entropy, zero_grad, backward, Adam lr 1e-3 step) and
 inference at batch 1 and 256. Best setting on the 2-core machine:
 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 tools/bench/cnn_step.py --torch-threads 2"""
 import argparse
-import time
 
 import torch
 import torch.nn as nn
+
+from timing import timeit
 
 p = argparse.ArgumentParser()
 p.add_argument("--torch-threads", type=int, default=2)
@@ -23,18 +24,6 @@ def cnn():
         nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Dropout(0.25), nn.Linear(128, 10))
-
-
-def timeit(fn, warm, reps):
-    for _ in range(warm):
-        fn()
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    ts.sort()
-    return ts[len(ts) // 2]
 
 
 model = cnn()
