@@ -16,7 +16,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * and float64, over kernel sizes, dilations, symmetric and asymmetric ("same" with an even
  * kernel) padding, images narrower or shorter than the kernel (patch rows entirely in the
  * padding), batch 1 and non-contiguous inputs; plus shapes next to the flat case (wider padding,
- * stride 2) that take the general path.
+ * stride 2) that take the general path. Patch matrices of at most 9 rows (1×1 and 3×1 kernels on 3
+ * channels, the workload's 1-channel first layer) also take the direct float32 weight-gradient
+ * kernel ({@code DirectConv.dotRows}), with tails in both its row blocks and its vector loop.
  */
 class ConvSameWidthTest {
     /** One configuration: pad4 = {top, left, bottom, right}. */
