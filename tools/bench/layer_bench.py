@@ -4,24 +4,13 @@ timed repetitions, 2 threads (or the count given as the first argument). Run wit
 /usr/bin/python3 tools/bench/layer_bench.py [threads]
 The Fathom side is fathom-bench's LayerBench (same shapes, same FLOP counts)."""
 import sys
-import time
 
 import torch
 
+from timing import timeit
+
 torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)   # optional: thread count
 torch.manual_seed(0)
-
-
-def timeit(fn, warm=5, reps=15):
-    for _ in range(warm):
-        fn()
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    ts.sort()
-    return ts[len(ts) // 2]
 
 
 def fb(layer, x, out_of=lambda y: y):

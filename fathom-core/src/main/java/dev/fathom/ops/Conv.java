@@ -336,16 +336,11 @@ public final class Conv {
         }
     }
 
-    /** Whether the Vector API direct kernel can be used (the incubator module may be absent at run time). */
-    private static final boolean DIRECT = directAvailable();
+    /** Weight gradients with at most this many patch rows per group use {@link DirectConv#dotRows} (float32). */
+    private static final int DOT_MAX_PATCH = 9;
 
-    private static boolean directAvailable() {
-        try {
-            return dev.fathom.backend.Simd.AVAILABLE && DirectConv.available(); // Simd first: DirectConv must not load without the module
-        } catch (LinkageError e) {
-            return false;
-        }
-    }
+    /** Whether the Vector API direct kernel can be used (the incubator module may be absent at run time). */
+    private static final boolean DIRECT = Im2col.VECTOR;
 
     /**
      * Depthwise convolution (one input channel per group, groups > 1): a direct vector kernel per
@@ -480,6 +475,9 @@ public final class Conv {
         long macs = (long) g.o * k * ohw;
         int chunks = batchParallel(g.n, macs)
             ? (int) Math.max(1, Math.min(Math.min(g.n, Parallel.threads()), (long) g.n * macs / (1 << 16))) : 1;
+        // few patch rows (a first layer on grey images: 9): BLAS packs both operands per call for a
+        // tiny output, measured at a third of its peak; the direct dot kernel streams them once
+        boolean dot = DIRECT && w instanceof float[] && k <= DOT_MAX_PATCH;
         Object[] parts = new Object[chunks];
         parts[0] = w;
         for (int t = 1; t < chunks; t++) parts[t] = w instanceof float[] ? new float[wn] : new double[wn];
@@ -496,7 +494,8 @@ public final class Conv {
                             bm = col;
                             bmOff = 0;
                         }
-                        gemm(false, true, og, k, ohw, y, yg, ohw, bm, bmOff, ohw, true, dw, gr * og * k, k);
+                        if (dot) DirectConv.dotRows(og, k, ohw, (float[]) y, yg, (float[]) bm, bmOff, (float[]) dw, gr * og * k);
+                        else gemm(false, true, og, k, ohw, y, yg, ohw, bm, bmOff, ohw, true, dw, gr * og * k, k);
                     }
                 }
             }

@@ -418,19 +418,14 @@ public final class Pool {
                 }
             } else {
                 for (int ow = 0, pos = 2 * oh * W; ow < OW; ow++, pos += 2) {
-                    float a = x[xo + pos], b = x[xo + pos + 1], c = x[xo + pos + W], d = x[xo + pos + W + 1];
-                    float m = a;
-                    int best = pos;
-                    boolean t = (b > m) | (b != b);
-                    best = t ? pos + 1 : best;
-                    m = Math.max(m, b);
-                    t = (c > m) | (c != c);
-                    best = t ? pos + W : best;
-                    m = Math.max(m, c);
-                    t = (d > m) | (d != d);
-                    best = t ? pos + W + 1 : best;
-                    y[o + ow] = Math.max(m, d);
-                    idx[o + ow] = best;
+                    float a = x[r0 + 2 * ow], b = x[r0 + 2 * ow + 1], c = x[r1 + 2 * ow], d = x[r1 + 2 * ow + 1];
+                    // the sequential rule as a two-level tree (same winner, shorter dependency chain):
+                    // each row's winner, then the bottom one replaces the top one on the same test
+                    // (int selects and Math.max compile without branches; float selects did not)
+                    int topAt = (b > a) | (b != b) ? pos + 1 : pos, botAt = (d > c) | (d != d) ? pos + W + 1 : pos + W;
+                    float top = Math.max(a, b), bot = Math.max(c, d);
+                    idx[o + ow] = (bot > top) | (bot != bot) ? botAt : topAt;
+                    y[o + ow] = Math.max(top, bot);
                 }
             }
         }
@@ -447,19 +442,14 @@ public final class Pool {
                 }
             } else {
                 for (int ow = 0, pos = 2 * oh * W; ow < OW; ow++, pos += 2) {
-                    double a = x[xo + pos], b = x[xo + pos + 1], c = x[xo + pos + W], d = x[xo + pos + W + 1];
-                    double m = a;
-                    int best = pos;
-                    boolean t = (b > m) | (b != b);
-                    best = t ? pos + 1 : best;
-                    m = Math.max(m, b);
-                    t = (c > m) | (c != c);
-                    best = t ? pos + W : best;
-                    m = Math.max(m, c);
-                    t = (d > m) | (d != d);
-                    best = t ? pos + W + 1 : best;
-                    y[o + ow] = Math.max(m, d);
-                    idx[o + ow] = best;
+                    double a = x[r0 + 2 * ow], b = x[r0 + 2 * ow + 1], c = x[r1 + 2 * ow], d = x[r1 + 2 * ow + 1];
+                    // the sequential rule as a two-level tree (same winner, shorter dependency chain):
+                    // each row's winner, then the bottom one replaces the top one on the same test
+                    // (int selects and Math.max compile without branches; float selects did not)
+                    int topAt = (b > a) | (b != b) ? pos + 1 : pos, botAt = (d > c) | (d != d) ? pos + W + 1 : pos + W;
+                    double top = Math.max(a, b), bot = Math.max(c, d);
+                    idx[o + ow] = (bot > top) | (bot != bot) ? botAt : topAt;
+                    y[o + ow] = Math.max(top, bot);
                 }
             }
         }

@@ -142,6 +142,32 @@ class PoolTest {
     }
 
     @Test
+    void twoByTwoArgmaxWithNanInfinitiesAndSignedZerosInEveryPosition() {
+        // the 2x2 kernel picks each row's winner, then the bottom one against the top one: the same
+        // winner as the sequential rule (first maximum, a later NaN replaces an earlier one)
+        double nan = Double.NaN, inf = Double.POSITIVE_INFINITY;
+        double[] special = {nan, inf, -inf, 0.0, -0.0, 1, -1};
+        int H = 5, W = 7, planes = 2; // odd sizes: the last row and column belong to no window
+        Random r = new Random(23);
+        for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64})
+            for (int rep = 0; rep < 40; rep++) {
+                double[] d = new double[planes * H * W];
+                for (int i = 0; i < d.length; i++) d[i] = special[r.nextInt(special.length)];
+                Tensor x = Tensor.of(d, planes, 1, H, W).to(t);
+                int OH = H / 2, OW = W / 2;
+                double[] vals = new double[planes * OH * OW];
+                long[] idx = new long[vals.length];
+                int[] two = {2, 2};
+                refMax(x.toDoubleArray(), planes, H, W, two, two, new int[] {0, 0}, new int[] {1, 1}, OH, OW, vals, idx);
+                PoolResult res = x.maxPool2dWithIndices(2);
+                assertArrayEquals(idx, res.indices().toLongArray(), t + " rep " + rep);
+                double[] got = res.values().toDoubleArray();
+                for (int i = 0; i < got.length; i++) // by value: Math.max may give +0 where the window's first maximum is -0
+                    assertTrue(Double.isNaN(vals[i]) ? Double.isNaN(got[i]) : got[i] == vals[i], t + " rep " + rep + " at " + i);
+            }
+    }
+
+    @Test
     void maxPoolMatchesReferenceOverSweep() {
         Random r = new Random(21);
         int checked = 0;
