@@ -113,7 +113,7 @@ public final class Linalg {
      * operands of one type it is one GEMM with the bias as its addend ({@code beta = 1} onto rows
      * holding the bias, as PyTorch's {@code addmm}), reading {@code w} in place through the
      * transpose flag, and one graph node whose backward is {@code dx = g·w}, {@code dw = gᵀ·x}
-     * (written in w's layout, no transpose copy) and {@code db = Σ g} over the rows. Other
+     * (written in w's layout, no transpose copy) and {@code db = gᵀ·1} over the rows. Other
      * operands take the general {@code x.matmul(w.t()).add(b)}.
      */
     public static Tensor linear(Tensor x, Tensor w, Tensor b) {
@@ -163,7 +163,11 @@ public final class Linalg {
         return y;
     }
 
-    /** linear's backward: {@code dx = g·w}, {@code dw = gᵀ·x}, {@code db = Σ_rows g}, with g seen as [rows, out]. */
+    /**
+     * linear's backward: {@code dx = g·w}, {@code dw = gᵀ·x}, {@code db = Σ_rows g}, with g seen as
+     * [rows, out]; the column sums are the product {@code gᵀ·1}, a BLAS gemv (at [128, 512], one
+     * thread, busy shared machine: 6-54 µs against 18-128 µs for the column-sum reduction).
+     */
     private static final Backward LINEAR_BACK = (s, g) -> {
         Tensor x = s.needsGrad(1) ? s.input(0) : null, w = s.needsGrad(0) ? s.input(1) : null;
         int[] xs = s.inputShape(0);
@@ -173,7 +177,7 @@ public final class Linalg {
         return new Tensor[] {
             w == null ? null : g2.matmul(w).reshape(xs),
             x == null ? null : g2.mT().matmul(x.reshape(rows, in)),
-            s.needsGrad(2) ? g2.sum(0) : null};
+            s.needsGrad(2) ? g2.mT().matmul(Tensor.ones(g.dtype(), rows)) : null};
     };
 
     // ------------------------------------------------------------------ matmul core
