@@ -1,5 +1,6 @@
 package dev.fathom.optim;
 
+import dev.fathom.backend.Parallel;
 import dev.fathom.tensor.Tensor;
 
 import java.util.LinkedHashMap;
@@ -80,8 +81,8 @@ public final class SGD extends Optimizer {
         }
         p.addInPlace(d, -lr);
     }
-    /** Elements per task when the fused update is split over the worker pool. */
-    private static final int GRAIN = 1 << 15;
+    /** Elements per task when a one-pass update (SGD's, Adam's) is split over the worker pool. */
+    static final int GRAIN = 1 << 15;
 
     /**
      * The same update in one pass over the elements when the parameter, its gradient and its
@@ -107,7 +108,7 @@ public final class SGD extends Optimizer {
             float[] G = (float[]) ga, B = (float[]) ba;
             float sign = maximize ? -1f : 1f, decay = (float) wd, m = (float) momentum, keep = (float) (1 - dampening);
             float step = (float) -lr;
-            dev.fathom.backend.Parallel.forRange(n, GRAIN, (s, e) -> {
+            Parallel.forRange(n, GRAIN, (s, e) -> {
                 for (int i = s; i < e; i++) {
                     float d = sign * G[og + i];
                     if (wd != 0) d = d + decay * P[op + i];
@@ -122,7 +123,7 @@ public final class SGD extends Optimizer {
         } else {
             double[] P = (double[]) pa, G = (double[]) ga, B = (double[]) ba;
             double sign = maximize ? -1 : 1, keep = 1 - dampening;
-            dev.fathom.backend.Parallel.forRange(n, GRAIN, (s, e) -> {
+            Parallel.forRange(n, GRAIN, (s, e) -> {
                 for (int i = s; i < e; i++) {
                     double d = sign * G[og + i];
                     if (wd != 0) d = d + wd * P[op + i];

@@ -291,6 +291,31 @@ class OptimizerFormulaTest {
             }
     }
 
+    @Test
+    void largeParametersSplitOverThePoolAgreeWithTensorOps() {
+        // 300 x 401 elements: the one-pass loops run in several tasks over the worker pool
+        int r = 300, c = 401;
+        List<Function<List<Tensor>, Optimizer>> makers = List.of(
+            ps -> new SGD(ps, new SGD.Options().lr(0.05).momentum(0.9).nesterov(true).weightDecay(0.01)),
+            ps -> new Adam(ps, new Adam.Options().lr(0.01).weightDecay(0.1).amsgrad(true)),
+            ps -> new AdamW(ps, new AdamW.Options().lr(0.01).maximize(true)));
+        for (Function<List<Tensor>, Optimizer> make : makers) {
+            Tensor fast = Tensor.randn(new dev.fathom.tensor.Generator(3), DType.FLOAT64, r, c).requiresGrad(true);
+            Tensor slow = fast.detach().copy().requiresGrad(true);
+            Optimizer a = make.apply(List.of(fast)), b = make.apply(List.of(slow));
+            for (int t = 0; t < 3; t++) {
+                Tensor g = fast.detach().mul(3).add((double) t).sin();
+                fast.setGrad(g.copy());
+                Tensor transposed = g.t().contiguous().t();
+                assertFalse(transposed.isContiguous());
+                slow.setGrad(transposed);
+                a.step();
+                b.step();
+                assertArrayEquals(slow.toDoubleArray(), fast.toDoubleArray(), 1e-14, a.typeName() + " step " + t);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ float32
 
     @Test
