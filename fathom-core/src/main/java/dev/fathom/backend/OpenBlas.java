@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * OpenBLAS's CBLAS {@code sgemm}/{@code dgemm}, called through the FFM API on heap arrays.
+ * OpenBLAS's CBLAS {@code sgemm}/{@code dgemm} and {@code sgemv}/{@code dgemv}, called through the FFM API on heap arrays.
  *
  * <p>The shared library comes from bytedeco's {@code openblas} natives jar (extracted and loaded by
  * JavaCPP's {@code Loader}); the functions are then bound with {@code Linker.Option.critical(true)}
@@ -23,11 +23,11 @@ public final class OpenBlas {
 
     static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
 
-    private static final MethodHandle SGEMM, DGEMM, SET_THREADS, GET_THREADS;
+    private static final MethodHandle SGEMM, DGEMM, SGEMV, DGEMV, SET_THREADS, GET_THREADS;
     private static final String CONFIG, REASON;
 
     static {
-        MethodHandle s = null, d = null, set = null, get = null;
+        MethodHandle s = null, d = null, sv = null, dv = null, set = null, get = null;
         String config = null, reason = null;
         try {
             Class<?> loader = Class.forName("org.bytedeco.javacpp.Loader");
@@ -46,6 +46,12 @@ public final class OpenBlas {
                 A, I, A, I, ValueLayout.JAVA_DOUBLE, A, I);
             s = linker.downcallHandle(find(lookup, "cblas_sgemm"), sd, Linker.Option.critical(true));
             d = linker.downcallHandle(find(lookup, "cblas_dgemm"), dd, Linker.Option.critical(true));
+            FunctionDescriptor svd = FunctionDescriptor.ofVoid(I, I, I, I, ValueLayout.JAVA_FLOAT, A, I, A, I,
+                ValueLayout.JAVA_FLOAT, A, I);
+            FunctionDescriptor dvd = FunctionDescriptor.ofVoid(I, I, I, I, ValueLayout.JAVA_DOUBLE, A, I, A, I,
+                ValueLayout.JAVA_DOUBLE, A, I);
+            sv = linker.downcallHandle(find(lookup, "cblas_sgemv"), svd, Linker.Option.critical(true));
+            dv = linker.downcallHandle(find(lookup, "cblas_dgemv"), dvd, Linker.Option.critical(true));
             Optional<MemorySegment> setSym = lookup.find("openblas_set_num_threads")
                 .or(() -> lookup.find("goto_set_num_threads"));
             if (setSym.isPresent())
@@ -60,13 +66,15 @@ public final class OpenBlas {
                 config = str.reinterpret(256).getString(0);
             }
         } catch (Throwable t) {
-            s = d = set = get = null;
+            s = d = sv = dv = set = get = null;
             Throwable root = t;
             while (root.getCause() != null) root = root.getCause();
             reason = root.getClass().getSimpleName() + ": " + root.getMessage();
         }
         SGEMM = s;
         DGEMM = d;
+        SGEMV = sv;
+        DGEMV = dv;
         SET_THREADS = set;
         GET_THREADS = get;
         CONFIG = config;
@@ -132,6 +140,34 @@ public final class OpenBlas {
                 MemorySegment.ofArray(a).asSlice(aOff * 8L), lda,
                 MemorySegment.ofArray(b).asSlice(bOff * 8L), ldb, beta,
                 MemorySegment.ofArray(c).asSlice(cOff * 8L), ldc);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code cblas_sgemv} in row-major order: {@code y = alpha·op(A)·x + beta·y} with A stored
+     * {@code rows x cols} (leading dimension {@code lda}), x and y read and written with strides
+     * {@code incX}, {@code incY} (positive); arguments must already be validated.
+     */
+    public static void sgemv(boolean trans, int rows, int cols, float alpha, float[] a, int aOff, int lda,
+                             float[] x, int xOff, int incX, float beta, float[] y, int yOff, int incY) {
+        try {
+            SGEMV.invokeExact(ROW_MAJOR, trans ? TRANS : NO_TRANS, rows, cols, alpha,
+                MemorySegment.ofArray(a).asSlice(aOff * 4L), lda, MemorySegment.ofArray(x).asSlice(xOff * 4L), incX,
+                beta, MemorySegment.ofArray(y).asSlice(yOff * 4L), incY);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code cblas_dgemv} in row-major order, as {@link #sgemv}; arguments must already be validated. */
+    public static void dgemv(boolean trans, int rows, int cols, double alpha, double[] a, int aOff, int lda,
+                             double[] x, int xOff, int incX, double beta, double[] y, int yOff, int incY) {
+        try {
+            DGEMV.invokeExact(ROW_MAJOR, trans ? TRANS : NO_TRANS, rows, cols, alpha,
+                MemorySegment.ofArray(a).asSlice(aOff * 8L), lda, MemorySegment.ofArray(x).asSlice(xOff * 8L), incX,
+                beta, MemorySegment.ofArray(y).asSlice(yOff * 8L), incY);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -9,7 +9,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * overrides). Big loops are split across it; small ones run on the caller's thread, so tiny ops
  * pay no hand-off.
  *
- * <p>The caller runs the first chunk itself and {@code threads() - 1} workers run the others.
+ * <p>The caller and {@code threads() - 1} workers take the chunks from one counter; the caller
+ * runs what no worker has started by the time it is free, so a descheduled worker delays nothing
+ * it had not begun.
  * Workers spin briefly ({@code -Dfathom.spinMicros}, default 50) before parking, because waking a
  * parked thread costs tens of microseconds on a VM: with a parked-worker pool (ForkJoinPool) an
  * in-place add of 65,536 floats took 50 µs, of which the kernel is a few. One parallel region runs
@@ -59,8 +61,8 @@ public final class Parallel {
         }
         try {
             Region region = new Region(body, n, chunks);
-            for (int c = 1; c < chunks; c++) WORKERS[c - 1].submit(region, c);
-            region.run(0);
+            for (int c = 1; c < chunks; c++) WORKERS[c - 1].submit(region);
+            region.drain();
             region.await();
             region.rethrow();
         } finally {
@@ -68,10 +70,16 @@ public final class Parallel {
         }
     }
 
-    /** One parallel loop: its chunks, the count still running, and the first failure. */
+    /**
+     * One parallel loop: its chunks, the next one not yet taken, the count still running, and the
+     * first failure. The caller and the workers take chunks from the same counter, so a chunk whose
+     * worker has not started yet (descheduled on a busy machine, or still waking up) is run by the
+     * caller instead of waited for; the caller waits only for chunks already under way.
+     */
     private static final class Region {
         final RangeBody body;
         final int n, chunks;
+        final AtomicInteger next = new AtomicInteger();
         final AtomicInteger pending;
         final Thread owner = Thread.currentThread();
         volatile boolean ownerParked;
@@ -81,20 +89,19 @@ public final class Parallel {
             this.body = body;
             this.n = n;
             this.chunks = chunks;
-            this.pending = new AtomicInteger(chunks - 1);
+            this.pending = new AtomicInteger(chunks);
         }
 
-        void run(int c) {
-            try {
-                body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
-            } catch (Throwable t) {
-                if (failure == null) failure = t;
+        /** Runs chunks until none is left to take. */
+        void drain() {
+            for (int c; (c = next.getAndIncrement()) < chunks; ) {
+                try {
+                    body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
+                } catch (Throwable t) {
+                    if (failure == null) failure = t;
+                }
+                if (pending.decrementAndGet() == 0 && ownerParked) LockSupport.unpark(owner);
             }
-        }
-
-        /** Called by a worker when its chunk is done. */
-        void done() {
-            if (pending.decrementAndGet() == 0 && ownerParked) LockSupport.unpark(owner);
         }
 
         void await() {
@@ -104,7 +111,7 @@ public final class Parallel {
                     Thread.onSpinWait();
                     continue;
                 }
-                ownerParked = true; // then re-check, so a done() between the two cannot be missed
+                ownerParked = true; // then re-check, so a last chunk finishing between the two cannot be missed
                 if (pending.get() > 0) LockSupport.park(this);
                 ownerParked = false;
             }
@@ -119,8 +126,8 @@ public final class Parallel {
     }
 
     private static final class Worker extends Thread {
-        private volatile Region region;
-        private volatile int chunk;
+        /** The region handed to this worker and not yet taken; a newer one replaces one it never took. */
+        private final java.util.concurrent.atomic.AtomicReference<Region> region = new java.util.concurrent.atomic.AtomicReference<>();
         private volatile boolean parked;
 
         Worker(int index) {
@@ -128,30 +135,27 @@ public final class Parallel {
             setDaemon(true);
         }
 
-        void submit(Region r, int c) {
-            chunk = c;
-            region = r; // publishes chunk
+        void submit(Region r) {
+            region.set(r);
             if (parked) LockSupport.unpark(this);
         }
 
         @Override
         public void run() {
             while (true) {
-                Region r = region;
+                Region r = region.get();
                 if (r == null) {
                     long start = System.nanoTime();
-                    while ((r = region) == null && System.nanoTime() - start < SPIN_NANOS) Thread.onSpinWait();
+                    while ((r = region.get()) == null && System.nanoTime() - start < SPIN_NANOS) Thread.onSpinWait();
                     if (r == null) {
                         parked = true; // then re-check, so a submit() between the two cannot be missed
-                        if (region == null) LockSupport.park(this);
+                        if (region.get() == null) LockSupport.park(this);
                         parked = false;
                         continue;
                     }
                 }
-                int c = chunk;
-                region = null;
-                r.run(c);
-                r.done();
+                // take it only if it is still the one handed over (the caller may have finished it and moved on)
+                if (region.compareAndSet(r, null)) r.drain();
             }
         }
     }

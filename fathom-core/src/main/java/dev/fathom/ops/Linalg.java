@@ -105,6 +105,81 @@ public final class Linalg {
         return out;
     }
 
+    // ------------------------------------------------------------------ linear
+
+    /**
+     * {@code y = x·wᵀ + b} over the last dimension ({@code torch.nn.functional.linear}): {@code x [..., in]},
+     * {@code w [out, in]}, {@code b [out]} or null; the result is {@code [..., out]}. For floating
+     * operands of one type it is one GEMM with the bias as its addend ({@code beta = 1} onto rows
+     * holding the bias, as PyTorch's {@code addmm}), reading {@code w} in place through the
+     * transpose flag, and one graph node whose backward is {@code dx = g·w}, {@code dw = gᵀ·x}
+     * (written in w's layout, no transpose copy) and {@code db = gᵀ·1} over the rows. Other
+     * operands take the general {@code x.matmul(w.t()).add(b)}.
+     */
+    public static Tensor linear(Tensor x, Tensor w, Tensor b) {
+        if (!fusedLinear(x, w, b)) {
+            Tensor y = x.matmul(w.t());
+            return b == null ? y : y.add(b);
+        }
+        return Graph.run("linear", () -> linearForward(x, w, b), LINEAR_BACK, Saves.INPUTS, x, w, b);
+    }
+
+    private static boolean fusedLinear(Tensor x, Tensor w, Tensor b) {
+        DType dt = w.dtype();
+        return dt.isFloatingPoint() && w.ndim() == 2 && x.ndim() >= 1 && x.dtype() == dt
+            && x.size(-1) == w.size(1)
+            && (b == null || (b.dtype() == dt && b.ndim() == 1 && b.size(0) == w.size(0)));
+    }
+
+    /** The number of rows {@code x [..., in]} holds: the product of its leading dimensions. */
+    private static int rows(Tensor x) {
+        int r = 1;
+        for (int d = 0; d < x.ndim() - 1; d++) r *= x.size(d);
+        return r;
+    }
+
+    private static Tensor linearForward(Tensor x, Tensor w, Tensor b) {
+        DType dt = w.dtype();
+        int out = w.size(0), in = w.size(1), rows = rows(x);
+        int[] shape = x.shape();
+        shape[shape.length - 1] = out;
+        Tensor y = Tensor.empty(dt, shape);
+        if (rows == 0 || out == 0) return y;
+        Operand ox = operand(x.reshape(rows, in), rows, in), ow = operand(w.t(), in, out);
+        Object ya = y.storage().array();
+        if (b != null) {
+            Tensor bc = b.contiguous();
+            Object ba = bc.storage().array();
+            for (int r = 0; r < rows; r++) System.arraycopy(ba, bc.offset(), ya, r * out, out);
+        }
+        Object xa = ox.t.storage().array(), wa = ow.t.storage().array();
+        int xo = ox.t.offset(), wo = ow.t.offset();
+        if (dt == DType.FLOAT32)
+            Gemm.sgemm(ox.trans, ow.trans, rows, out, in, 1f, (float[]) xa, xo, ox.ld, (float[]) wa, wo, ow.ld,
+                b == null ? 0f : 1f, (float[]) ya, 0, out);
+        else
+            Gemm.dgemm(ox.trans, ow.trans, rows, out, in, 1.0, (double[]) xa, xo, ox.ld, (double[]) wa, wo, ow.ld,
+                b == null ? 0.0 : 1.0, (double[]) ya, 0, out);
+        return y;
+    }
+
+    /**
+     * linear's backward: {@code dx = g·w}, {@code dw = gᵀ·x}, {@code db = Σ_rows g}, with g seen as
+     * [rows, out]; the column sums are the product {@code gᵀ·1}, a BLAS gemv (at [128, 512], one
+     * thread, busy shared machine: 6-54 µs against 18-128 µs for the column-sum reduction).
+     */
+    private static final Backward LINEAR_BACK = (s, g) -> {
+        Tensor x = s.needsGrad(1) ? s.input(0) : null, w = s.needsGrad(0) ? s.input(1) : null;
+        int[] xs = s.inputShape(0);
+        int in = xs[xs.length - 1], out = g.size(-1), rows = g.numel() / Math.max(1, out);
+        if (out == 0) rows = rows(g);
+        Tensor g2 = g.reshape(rows, out);
+        return new Tensor[] {
+            w == null ? null : g2.matmul(w).reshape(xs),
+            x == null ? null : g2.mT().matmul(x.reshape(rows, in)),
+            s.needsGrad(2) ? g2.mT().matmul(Tensor.ones(g.dtype(), rows)) : null};
+    };
+
     // ------------------------------------------------------------------ matmul core
 
     private static Tensor matmul(String op, Tensor a, Tensor b) {

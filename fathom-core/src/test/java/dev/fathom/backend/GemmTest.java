@@ -19,6 +19,8 @@ class GemmTest {
     private static final int[][] SIZES = {
         {1, 1, 1}, {1, 7, 17}, {7, 1, 33}, {17, 33, 1}, {7, 17, 33}, {33, 65, 17},
         {65, 130, 7}, {130, 65, 300}, {130, 130, 130}, {6, 16, 256}, {12, 32, 257}, {121, 17, 65},
+        // one row / one column of C (OpenBLAS: gemv), at a Linear layer's batch-1 shape too
+        {1, 130, 300}, {300, 1, 130}, {1, 1, 300}, {1, 512, 784},
     };
 
     static Stream<Arguments> cases() {
@@ -128,6 +130,23 @@ class GemmTest {
         java.util.Arrays.fill(c, Float.NaN);
         Gemm.sgemm(be, false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
         for (float v : c) assertEquals(10f, v); // sum over k=5 of 1*2
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void betaZeroIgnoresNaNInOneRowOrColumnOfC(Backend be) {
+        // m = 1 and n = 1 (gemv on OpenBLAS) in every transpose combination, C strided for n = 1
+        for (int t = 0; t < 8; t++) {
+            boolean ta = (t & 1) != 0, tb = (t & 2) != 0, row = (t & 4) != 0;
+            int m = row ? 1 : 9, n = row ? 19 : 1, k = 5, ldc = 3;
+            float[] a = new float[m * k], b = new float[k * n], c = new float[Math.max(m, n) * ldc];
+            java.util.Arrays.fill(a, 1);
+            java.util.Arrays.fill(b, 2);
+            java.util.Arrays.fill(c, Float.NaN);
+            Gemm.sgemm(be, ta, tb, m, n, k, 1f, a, 0, ta ? m : k, b, 0, tb ? k : n, 0f, c, 0, row ? n : ldc);
+            for (int i = 0; i < Math.max(m, n); i++)
+                assertEquals(10f, c[row ? i : i * ldc], "ta=" + ta + " tb=" + tb + (row ? " m=1" : " n=1") + " at " + i);
+        }
     }
 
     @ParameterizedTest

@@ -20,12 +20,28 @@ class ParallelTest {
 
     @Test
     void bigLoopsUseSeveralThreadsAndSmallOnesStayOnTheCaller() {
+        // each chunk waits (up to 10 s) until every thread has joined, so the caller cannot take them all
         var names = ConcurrentHashMap.<String>newKeySet();
-        Parallel.forRange(Parallel.threads(), 1, (s, e) -> names.add(Thread.currentThread().getName()));
+        Parallel.forRange(Parallel.threads(), 1, (s, e) -> {
+            names.add(Thread.currentThread().getName());
+            long until = System.nanoTime() + 10_000_000_000L;
+            while (names.size() < Parallel.threads() && System.nanoTime() < until) Thread.onSpinWait();
+        });
         assertEquals(Parallel.threads(), names.size(), names.toString());
         var small = ConcurrentHashMap.<String>newKeySet();
         Parallel.forRange(10, 100, (s, e) -> small.add(Thread.currentThread().getName()));
         assertEquals(java.util.Set.of(Thread.currentThread().getName()), small);
+    }
+
+    @Test
+    void manySmallRegionsBackToBackEachRunEveryChunkOnce() {
+        // regions follow each other faster than a worker may pick them up: a chunk is run by whoever
+        // takes it first, never twice, never lost
+        for (int r = 0; r < 20_000; r++) {
+            AtomicIntegerArray hits = new AtomicIntegerArray(8);
+            Parallel.forRange(8, 1, (s, e) -> { for (int i = s; i < e; i++) hits.incrementAndGet(i); });
+            for (int i = 0; i < 8; i++) assertEquals(1, hits.get(i), "region " + r + " index " + i);
+        }
     }
 
     @Test

@@ -126,8 +126,7 @@ public final class Functional {
 
     /** {@code x·wᵀ + b} over the last dimension; {@code b} may be null. */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
-        Tensor y = x.matmul(weight.t());
-        return bias == null ? y : y.add(bias);
+        return dev.fathom.ops.Linalg.linear(x, weight, bias);
     }
 
     /**

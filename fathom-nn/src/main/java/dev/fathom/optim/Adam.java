@@ -1,5 +1,6 @@
 package dev.fathom.optim;
 
+import dev.fathom.backend.Parallel;
 import dev.fathom.tensor.Tensor;
 
 import java.util.LinkedHashMap;
@@ -108,6 +109,7 @@ public final class Adam extends Optimizer {
     /**
      * The same update in one pass over the elements when the parameter, its gradient and its state
      * are contiguous arrays of one floating type (the usual case); false (nothing done) otherwise.
+     * Large parameters are split over the worker pool ({@link SGD#GRAIN} elements a task at least).
      */
     private static boolean fused(Tensor p, Tensor grad, Map<String, Tensor> state, boolean amsgrad, boolean maximize,
                                  boolean decoupled, double lr, double b1, double b2, double eps, double wd,
@@ -122,25 +124,29 @@ public final class Adam extends Optimizer {
         if (p.storage().array() instanceof double[] pa) {
             double[] ga = (double[]) grad.storage().array(), ma = (double[]) m.storage().array();
             double[] va = (double[]) v.storage().array(), xa = (double[]) vmax.storage().array();
-            for (int i = 0; i < n; i++) {
-                double w = pa[op + i] * decay, gi = sign * ga[og + i] + coupled * pa[op + i];
-                double mi = ma[om + i] * b1 + (1 - b1) * gi, vi = va[ov + i] * b2 + (1 - b2) * (gi * gi);
-                ma[om + i] = mi;
-                va[ov + i] = vi;
-                if (amsgrad) vi = xa[ox + i] = Math.max(xa[ox + i], vi);
-                pa[op + i] = w - stepSize * (mi / (Math.sqrt(vi) / bc2Sqrt + eps));
-            }
+            Parallel.forRange(n, SGD.GRAIN, (s, e) -> {
+                for (int i = s; i < e; i++) {
+                    double w = pa[op + i] * decay, gi = sign * ga[og + i] + coupled * pa[op + i];
+                    double mi = ma[om + i] * b1 + (1 - b1) * gi, vi = va[ov + i] * b2 + (1 - b2) * (gi * gi);
+                    ma[om + i] = mi;
+                    va[ov + i] = vi;
+                    if (amsgrad) vi = xa[ox + i] = Math.max(xa[ox + i], vi);
+                    pa[op + i] = w - stepSize * (mi / (Math.sqrt(vi) / bc2Sqrt + eps));
+                }
+            });
         } else if (p.storage().array() instanceof float[] pa) {
             float[] ga = (float[]) grad.storage().array(), ma = (float[]) m.storage().array();
             float[] va = (float[]) v.storage().array(), xa = (float[]) vmax.storage().array();
-            for (int i = 0; i < n; i++) {
-                double w = pa[op + i] * decay, gi = sign * ga[og + i] + coupled * pa[op + i];
-                float mi = (float) (ma[om + i] * b1 + (1 - b1) * gi), vi = (float) (va[ov + i] * b2 + (1 - b2) * (gi * gi));
-                ma[om + i] = mi;
-                va[ov + i] = vi;
-                if (amsgrad) vi = xa[ox + i] = Math.max(xa[ox + i], vi);
-                pa[op + i] = (float) (w - stepSize * (mi / (Math.sqrt(vi) / bc2Sqrt + eps)));
-            }
+            Parallel.forRange(n, SGD.GRAIN, (s, e) -> {
+                for (int i = s; i < e; i++) {
+                    double w = pa[op + i] * decay, gi = sign * ga[og + i] + coupled * pa[op + i];
+                    float mi = (float) (ma[om + i] * b1 + (1 - b1) * gi), vi = (float) (va[ov + i] * b2 + (1 - b2) * (gi * gi));
+                    ma[om + i] = mi;
+                    va[ov + i] = vi;
+                    if (amsgrad) vi = xa[ox + i] = Math.max(xa[ox + i], vi);
+                    pa[op + i] = (float) (w - stepSize * (mi / (Math.sqrt(vi) / bc2Sqrt + eps)));
+                }
+            });
         } else {
             return false;
         }

@@ -1,5 +1,6 @@
 package dev.fathom.optim;
 
+import dev.fathom.backend.Parallel;
 import dev.fathom.tensor.Tensor;
 
 import java.util.LinkedHashMap;
@@ -65,6 +66,7 @@ public final class SGD extends Optimizer {
     protected void update(ParamGroup g, Tensor p, Tensor grad, Map<String, Tensor> state) {
         double lr = g.lr(), momentum = g.getDouble("momentum"), dampening = g.getDouble("dampening");
         double wd = g.getDouble("weight_decay");
+        if (fused(p, grad, state, lr, momentum, dampening, wd, g.getBoolean("nesterov"), g.getBoolean("maximize"))) return;
         Tensor d = g.getBoolean("maximize") ? grad.neg() : grad;
         if (wd != 0) d = d.add(p, wd);
         if (momentum != 0) {
@@ -78,5 +80,65 @@ public final class SGD extends Optimizer {
             d = g.getBoolean("nesterov") ? d.add(buf, momentum) : buf;
         }
         p.addInPlace(d, -lr);
+    }
+    /** Elements per task when a one-pass update (SGD's, Adam's) is split over the worker pool. */
+    static final int GRAIN = 1 << 15;
+
+    /**
+     * The same update in one pass over the elements when the parameter, its gradient and its
+     * momentum buffer (if any) are contiguous arrays of one floating type; false (nothing done)
+     * otherwise. Each element goes through the very operations of the tensor-op path in the same
+     * order and precision (a float32 scalar is rounded to float first, as a Python-float scalar
+     * is for a float32 tensor), so both paths give identical bits.
+     */
+    private static boolean fused(Tensor p, Tensor grad, Map<String, Tensor> state, double lr, double momentum,
+                                 double dampening, double wd, boolean nesterov, boolean maximize) {
+        Tensor buf = state.get("momentum_buffer");
+        boolean first = momentum != 0 && buf == null;
+        if (first) buf = Tensor.empty(p.dtype(), p.shape());
+        Tensor b = momentum != 0 ? buf : p; // without momentum there is no buffer: b is never read
+        for (Tensor t : new Tensor[] {grad, b})
+            if (!t.isContiguous() || t.dtype() != p.dtype() || t.numel() != p.numel()) return false;
+        if (!p.isContiguous() || !p.dtype().isFloatingPoint()) return false;
+        dev.fathom.autograd.Autograd.checkInPlace("SGD.step", p);
+        int n = p.numel(), op = p.offset(), og = grad.offset(), ob = b.offset();
+        Object pa = p.storage().array(), ga = grad.storage().array(), ba = b.storage().array();
+        boolean mom = momentum != 0;
+        if (pa instanceof float[] P) {
+            float[] G = (float[]) ga, B = (float[]) ba;
+            float sign = maximize ? -1f : 1f, decay = (float) wd, m = (float) momentum, keep = (float) (1 - dampening);
+            float step = (float) -lr;
+            Parallel.forRange(n, GRAIN, (s, e) -> {
+                for (int i = s; i < e; i++) {
+                    float d = sign * G[og + i];
+                    if (wd != 0) d = d + decay * P[op + i];
+                    if (mom) {
+                        float bi = first ? d : B[ob + i] * m + keep * d;
+                        B[ob + i] = bi;
+                        d = nesterov ? d + m * bi : bi;
+                    }
+                    P[op + i] = P[op + i] + step * d;
+                }
+            });
+        } else {
+            double[] P = (double[]) pa, G = (double[]) ga, B = (double[]) ba;
+            double sign = maximize ? -1 : 1, keep = 1 - dampening;
+            Parallel.forRange(n, GRAIN, (s, e) -> {
+                for (int i = s; i < e; i++) {
+                    double d = sign * G[og + i];
+                    if (wd != 0) d = d + wd * P[op + i];
+                    if (mom) {
+                        double bi = first ? d : B[ob + i] * momentum + keep * d;
+                        B[ob + i] = bi;
+                        d = nesterov ? d + momentum * bi : bi;
+                    }
+                    P[op + i] = P[op + i] + -lr * d;
+                }
+            });
+        }
+        if (first) state.put("momentum_buffer", buf);
+        p.storage().bumpVersion();
+        if (mom && !first) buf.storage().bumpVersion();
+        return true;
     }
 }

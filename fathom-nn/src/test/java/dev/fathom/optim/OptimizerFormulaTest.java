@@ -246,6 +246,76 @@ class OptimizerFormulaTest {
         }
     }
 
+    @Test
+    void sgdOnePassAndTensorOpPathsAgreeBitForBit() {
+        // contiguous gradients take the one-pass loop, transposed ones the tensor ops; both must give the
+        // same bits, in float64 and float32, for every option, with two groups of different options
+        SGD.Options[] options = {
+            new SGD.Options().lr(0.05),
+            new SGD.Options().lr(0.05).momentum(0.9),
+            new SGD.Options().lr(0.1).momentum(0.8).dampening(0.3).weightDecay(0.2).maximize(true),
+            new SGD.Options().lr(0.07).momentum(0.9).nesterov(true).weightDecay(0.01),
+            new SGD.Options().lr(0.03).weightDecay(0.5).maximize(true)};
+        for (DType dt : new DType[] {DType.FLOAT64, DType.FLOAT32})
+            for (SGD.Options o : options) {
+                double[] init = {0.5, -1, 2, 0.1, 0.3, -0.7};
+                Tensor fast = Tensor.of(init, 2, 3).to(dt).requiresGrad(true), fast2 = Tensor.of(init, 3, 2).to(dt).requiresGrad(true);
+                Tensor slow = fast.detach().copy().requiresGrad(true), slow2 = fast2.detach().copy().requiresGrad(true);
+                java.util.Map<String, Object> other = java.util.Map.of("lr", 0.02, "momentum", 0.5, "nesterov", false,
+                    "dampening", 0.1);
+                SGD a = new SGD(o, List.of(new ParamGroup(List.of(fast)), new ParamGroup(List.of(fast2), other)));
+                SGD b = new SGD(o, List.of(new ParamGroup(List.of(slow)), new ParamGroup(List.of(slow2), other)));
+                for (int t = 0; t < 5; t++) {
+                    for (Tensor[] pair : new Tensor[][] {{fast, slow}, {fast2, slow2}}) {
+                        int r = pair[0].size(0), c = pair[0].size(1);
+                        double[] g = pair[0].toDoubleArray(), gt = new double[g.length];
+                        for (int i = 0; i < g.length; i++) g[i] = Math.sin(3 * g[i] + t);
+                        for (int i = 0; i < r; i++) for (int j = 0; j < c; j++) gt[j * r + i] = g[i * c + j];
+                        pair[0].setGrad(Tensor.of(g, r, c).to(dt));
+                        Tensor transposed = Tensor.of(gt, c, r).to(dt).t();
+                        assertFalse(transposed.isContiguous());
+                        pair[1].setGrad(transposed);
+                    }
+                    a.step();
+                    b.step();
+                    String what = dt + " " + o + " step " + t;
+                    assertArrayEquals(slow.toDoubleArray(), fast.toDoubleArray(), 0, what);
+                    assertArrayEquals(slow2.toDoubleArray(), fast2.toDoubleArray(), 0, what + " (group 1)");
+                    Tensor bufA = a.state(fast).get("momentum_buffer"), bufB = b.state(slow).get("momentum_buffer");
+                    assertEquals(bufB == null, bufA == null, what);
+                    if (bufA != null) {
+                        assertEquals(dt, bufA.dtype());
+                        assertArrayEquals(bufB.toDoubleArray(), bufA.toDoubleArray(), 0, what + " momentum buffer");
+                    }
+                }
+            }
+    }
+
+    @Test
+    void largeParametersSplitOverThePoolAgreeWithTensorOps() {
+        // 300 x 401 elements: the one-pass loops run in several tasks over the worker pool
+        int r = 300, c = 401;
+        List<Function<List<Tensor>, Optimizer>> makers = List.of(
+            ps -> new SGD(ps, new SGD.Options().lr(0.05).momentum(0.9).nesterov(true).weightDecay(0.01)),
+            ps -> new Adam(ps, new Adam.Options().lr(0.01).weightDecay(0.1).amsgrad(true)),
+            ps -> new AdamW(ps, new AdamW.Options().lr(0.01).maximize(true)));
+        for (Function<List<Tensor>, Optimizer> make : makers) {
+            Tensor fast = Tensor.randn(new dev.fathom.tensor.Generator(3), DType.FLOAT64, r, c).requiresGrad(true);
+            Tensor slow = fast.detach().copy().requiresGrad(true);
+            Optimizer a = make.apply(List.of(fast)), b = make.apply(List.of(slow));
+            for (int t = 0; t < 3; t++) {
+                Tensor g = fast.detach().mul(3).add((double) t).sin();
+                fast.setGrad(g.copy());
+                Tensor transposed = g.t().contiguous().t();
+                assertFalse(transposed.isContiguous());
+                slow.setGrad(transposed);
+                a.step();
+                b.step();
+                assertArrayEquals(slow.toDoubleArray(), fast.toDoubleArray(), 1e-14, a.typeName() + " step " + t);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ float32
 
     @Test

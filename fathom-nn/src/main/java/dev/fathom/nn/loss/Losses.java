@@ -1,5 +1,7 @@
 package dev.fathom.nn.loss;
 
+import dev.fathom.autograd.Graph;
+import dev.fathom.autograd.Saves;
 import dev.fathom.tensor.DType;
 import dev.fathom.tensor.Shapes;
 import dev.fathom.tensor.Tensor;
@@ -171,8 +173,10 @@ public final class Losses {
                 default -> prod.sum().neg().div((double) (x.numel() / classes));
             };
         }
-        checkClassTargets(who, input, target, classes, ignoreIndex, true);
+        long[] targets = checkClassTargets(who, input, target, classes, ignoreIndex, true);
         Tensor x = unbatched ? input.unsqueeze(0) : input;
+        if (weight == null && labelSmoothing == 0 && r != Reduction.NONE && x.ndim() == 2)
+            return fusedCrossEntropy(x, targets, ignoreIndex, r == Reduction.MEAN);
         Tensor t = unbatched ? target.unsqueeze(0) : target;
         Tensor logp = x.logSoftmax(1);
         Picked nll = pick(logp, t, weight, ignoreIndex);
@@ -182,6 +186,40 @@ public final class Losses {
             loss = loss.mul(1 - labelSmoothing).add(reduce(smooth, nll.totalWeight, r).mul(labelSmoothing / classes));
         }
         return unbatched && r == Reduction.NONE ? loss.squeeze(0) : loss;
+    }
+
+    /**
+     * Cross entropy of {@code x [N, C]} at class indices {@code targets} without class weights or
+     * label smoothing, reduced by sum or mean, as one graph node: the forward is one log-softmax
+     * and a pass over the rows picking {@code -logp[n, t_n]}; the backward is
+     * {@code (softmax(x) - onehot(t))·g·s_n} with {@code s_n} 0 for an ignored row and 1 (sum) or
+     * 1/count (mean) otherwise, in tensor ops, so double backward works. Equal to the general path
+     * up to the order of the summation.
+     */
+    private static Tensor fusedCrossEntropy(Tensor x, long[] targets, long ignoreIndex, boolean mean) {
+        int n = x.size(0), c = x.size(1);
+        int kept = 0;
+        for (long t : targets) if (t != ignoreIndex) kept++;
+        final int count = kept;
+        double scale = mean ? 1.0 / count : 1;
+        return Graph.run("crossEntropy", () -> {
+            Tensor logp = x.logSoftmax(1).to(DType.FLOAT64).contiguous();
+            double[] lp = logp.storage().doubles();
+            int off = logp.offset();
+            double sum = 0;
+            for (int i = 0; i < n; i++) if (targets[i] != ignoreIndex) sum -= lp[off + i * c + (int) targets[i]];
+            return Tensor.scalar(mean ? sum / count : sum, x.dtype());
+        }, (s, g) -> {
+            double[] hot = new double[n * c], rows = new double[n];
+            for (int i = 0; i < n; i++)
+                if (targets[i] != ignoreIndex) {
+                    hot[i * c + (int) targets[i]] = 1;
+                    rows[i] = scale;
+                }
+            DType dt = s.inputType(0);
+            Tensor onehot = Tensor.of(hot, n, c).to(dt), perRow = Tensor.of(rows, n, 1).to(dt);
+            return new Tensor[] {s.input(0).softmax(1).sub(onehot).mul(perRow.mul(g))};
+        }, Saves.INPUTS, x);
     }
 
     static Tensor nll(String who, Tensor input, Tensor target, Tensor weight, long ignoreIndex, Reduction r) {
@@ -249,8 +287,9 @@ public final class Losses {
         return out;
     }
 
-    private static void checkClassTargets(String who, Tensor input, Tensor target, int classes, long ignoreIndex,
-                                          boolean probabilitiesAllowed) {
+    /** Checks the shape, type and range of class-index targets; returns them. */
+    private static long[] checkClassTargets(String who, Tensor input, Tensor target, int classes, long ignoreIndex,
+                                            boolean probabilitiesAllowed) {
         int[] expected = indexShape(input);
         String alternative = probabilitiesAllowed ? " (or class probabilities of the input's shape " + fmt(input) + ")" : "";
         if (!Arrays.equals(target.shape(), expected))
@@ -265,6 +304,7 @@ public final class Losses {
                 throw new IllegalArgumentException(who + ": target class " + t[i] + (t.length == 1 && expected.length == 0 ? ""
                     : " at " + Arrays.toString(unravel(i, expected))) + " is out of range for " + classes + " classes; expected 0 to "
                     + (classes - 1) + " or the ignoreIndex " + ignoreIndex);
+        return t;
     }
 
     private static int[] unravel(int flat, int[] shape) {
