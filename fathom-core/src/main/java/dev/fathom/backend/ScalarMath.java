@@ -1,6 +1,9 @@
 package dev.fathom.backend;
 
-/** Scalar special functions that {@link Math} lacks, accurate to about 1e-15 relative in double. */
+/**
+ * Scalar special functions that {@link Math} lacks, accurate to about 1e-15 relative in double, and
+ * the plain-Java forms of kernels that {@link VectorMath} vectorises (their tails run here).
+ */
 public final class ScalarMath {
     private ScalarMath() {}
 
@@ -67,5 +70,21 @@ public final class ScalarMath {
             + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
             + t * (-0.82215223 + t * 0.17087277)))))))));
         return x >= 0 ? r : 2 - r;
+    }
+
+    /** {@link VectorMath#sgd} one element at a time (the reference; no Vector API needed). */
+    public static void sgd(float[] p, int po, float[] g, int go, float[] b, int bo, int n, float sign, boolean decay,
+                           float decayRate, boolean momentum, boolean first, float m, float keep, boolean nesterov,
+                           float step) {
+        for (int i = 0; i < n; i++) {
+            float d = sign * g[go + i];
+            if (decay) d = d + decayRate * p[po + i];
+            if (momentum) {
+                float bi = first ? d : b[bo + i] * m + keep * d;
+                b[bo + i] = bi;
+                d = nesterov ? d + m * bi : bi;
+            }
+            p[po + i] = p[po + i] + step * d;
+        }
     }
 }

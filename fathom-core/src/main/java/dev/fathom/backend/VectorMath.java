@@ -146,6 +146,31 @@ public final class VectorMath {
         for (; i < n; i++) dst[dOff + i] = x[xo + i] > 0 ? g[go + i] : 0f;
     }
 
+    /**
+     * One SGD step over {@code n} float32 elements, the operations of the tensor-op path in the same
+     * order and precision (separate multiply and add, no FMA), so the bits are identical:
+     * {@code d = sign*g (+ decay*p)}; with momentum {@code b = first ? d : b*m + keep*d} and
+     * {@code d = nesterov ? d + m*b : b}; then {@code p = p + step*d}. Without momentum {@code b} is
+     * not touched (it may be null).
+     */
+    public static void sgd(float[] p, int po, float[] g, int go, float[] b, int bo, int n, float sign, boolean decay,
+                           float decayRate, boolean momentum, boolean first, float m, float keep, boolean nesterov,
+                           float step) {
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += S.length()) {
+            FloatVector pv = FloatVector.fromArray(S, p, po + i);
+            FloatVector d = FloatVector.fromArray(S, g, go + i).mul(sign);
+            if (decay) d = d.add(pv.mul(decayRate));
+            if (momentum) {
+                FloatVector bi = first ? d : FloatVector.fromArray(S, b, bo + i).mul(m).add(d.mul(keep));
+                bi.intoArray(b, bo + i);
+                d = nesterov ? d.add(bi.mul(m)) : bi;
+            }
+            pv.add(d.mul(step)).intoArray(p, po + i);
+        }
+        ScalarMath.sgd(p, po + i, g, go + i, b, bo + i, n - i, sign, decay, decayRate, momentum, first, m, keep, nesterov, step);
+    }
+
     public static void exp(float[] src, int so, float[] dst, int dOff, int n) {
         int L = S.length(), i = 0;
         for (; i <= n - L; i += L) exp(FloatVector.fromArray(S, src, so + i)).intoArray(dst, dOff + i);

@@ -1,6 +1,9 @@
 package dev.fathom.optim;
 
 import dev.fathom.backend.Parallel;
+import dev.fathom.backend.ScalarMath;
+import dev.fathom.backend.Simd;
+import dev.fathom.backend.VectorMath;
 import dev.fathom.tensor.Tensor;
 
 import java.util.LinkedHashMap;
@@ -108,17 +111,12 @@ public final class SGD extends Optimizer {
             float[] G = (float[]) ga, B = (float[]) ba;
             float sign = maximize ? -1f : 1f, decay = (float) wd, m = (float) momentum, keep = (float) (1 - dampening);
             float step = (float) -lr;
+            // the Vector API kernel when the module is present, else the same operations in plain Java
             Parallel.forRange(n, GRAIN, (s, e) -> {
-                for (int i = s; i < e; i++) {
-                    float d = sign * G[og + i];
-                    if (wd != 0) d = d + decay * P[op + i];
-                    if (mom) {
-                        float bi = first ? d : B[ob + i] * m + keep * d;
-                        B[ob + i] = bi;
-                        d = nesterov ? d + m * bi : bi;
-                    }
-                    P[op + i] = P[op + i] + step * d;
-                }
+                if (Simd.AVAILABLE)
+                    VectorMath.sgd(P, op + s, G, og + s, B, ob + s, e - s, sign, wd != 0, decay, mom, first, m, keep, nesterov, step);
+                else
+                    ScalarMath.sgd(P, op + s, G, og + s, B, ob + s, e - s, sign, wd != 0, decay, mom, first, m, keep, nesterov, step);
             });
         } else {
             double[] P = (double[]) pa, G = (double[]) ga, B = (double[]) ba;
