@@ -157,16 +157,19 @@ final class BenchCommand implements Callable<Integer> {
     /**
      * Heap flags of the workload JVMs (beside this JVM's own module and native-access flags).
      * ParallelGC: G1 places the large activation arrays in humongous regions and stalls on them.
-     * The heap is capped and the young generation small so that peak resident memory stays below
-     * PyTorch's (a figure of issue 6): measured on mlp, a 1 GiB heap peaked at 652 MiB RSS, 512 MiB with
-     * a 48 MiB young generation at 440 MiB (the data alone is 219 MiB of float32 pixels) at the
-     * same speed. The cnn allocates more per step, so its young generation is larger.
+     * The heap is capped so that peak resident memory stays below PyTorch's (a figure of issue 6),
+     * and the young generation is sized to the garbage of a step: measured on mlp, a 1 GiB heap
+     * peaked at 652 MiB RSS and 512 MiB with a 48 MiB young generation at 440 MiB (then 230 MiB
+     * once the images stayed 8-bit). The cnn and the inference batches of 256 make 50-100 MB of
+     * garbage per step: a 128 MiB young generation collected 181 times in 150 cnn steps and promoted
+     * enough to peak at 517 MiB, 256 MiB collected 47 times and peaked at 432 MiB; with 48 MiB the
+     * cnn's batch-256 inference ran 3× slower.
      */
     static List<String> workloadJvmFlags(String name) {
         return switch (name) {
-            case "mlp", "infer" -> List.of("-XX:+UseParallelGC", "-Xmx512m", "-Xmn48m");
-            case "cnn" -> List.of("-XX:+UseParallelGC", "-Xmx640m", "-Xmn128m");
-            default -> List.of("-XX:+UseParallelGC", "-Xmx1g", "-Xmn128m");
+            case "mlp" -> List.of("-XX:+UseParallelGC", "-Xmx512m", "-Xmn48m");
+            case "cnn" -> List.of("-XX:+UseParallelGC", "-Xmx768m", "-Xmn256m");
+            default -> List.of("-XX:+UseParallelGC", "-Xmx1g", "-Xmn256m");
         };
     }
 
