@@ -307,21 +307,105 @@ public final class Reductions {
      * sum in double (the rule above without its three temporaries; not differentiable, so only
      * for backward passes that do not create a graph).
      */
-    static Tensor softmaxBackwardLastDim(Tensor y, Tensor g) {
+    static Tensor softmaxBackwardLastDim(Tensor y, Tensor g) { return softmaxBackwardLastDim(y, g, null, 1.0); }
+    /**
+     * Masked scaled softmax along the last dimension, {@code softmax(maskedFill(x·scale, mask, -inf), -1)}
+     * in one pass per row (attention weights; same values as that composition, including NaN rows where
+     * the mask covers a whole row). {@code mask} is a bool tensor broadcastable to {@code x}, true where
+     * masked. Gradient from the output y, one pass per row:
+     * {@code maskedFill(y·(g - Σ g·y), mask, 0)·scale}; under createGraph the same rule in tensor ops.
+     */
+    public static Tensor maskedSoftmax(Tensor x, Tensor mask, double scale) {
+        if (!x.dtype().isFloatingPoint())
+            throw new IllegalArgumentException("maskedSoftmax: expected a floating point tensor (float32 or float64), got "
+                + x.dtype() + "; convert first with to(DType.FLOAT32)");
+        if (mask.dtype() != DType.BOOL)
+            throw new IllegalArgumentException("maskedSoftmax: the mask must be a bool tensor, got " + mask.dtype());
+        if (x.ndim() == 0)
+            throw new IllegalArgumentException("maskedSoftmax: expected at least one dimension, got a scalar");
+        Tensor m = mask.expand(x.shape());
+        return Graph.run("maskedSoftmax", () -> maskedSoftmaxForward(x, m, scale), (s, g) -> {
+            Tensor y = s.output();
+            if (!Autograd.isGradEnabled()) return new Tensor[] {softmaxBackwardLastDim(y, g, m, scale), null};
+            return new Tensor[] {y.mul(g.sub(g.mul(y).sum(-1, true))).maskedFill(m, 0.0).mul(scale), null};
+        }, x, mask);
+    }
+
+    /** Storage offsets of each last-dimension row of {@code m} (a view shaped like the tensor it masks). */
+    private static int[] rowOffsets(Tensor m) {
+        int[] shape = m.shape(), st = m.strides();
+        int nd = shape.length, r = shape[nd - 1], rows = r == 0 ? 0 : m.numel() / r;
+        int[] offs = new int[rows], idx = new int[nd - 1];
+        int o = m.offset();
+        for (int i = 0; i < rows; i++) {
+            offs[i] = o;
+            for (int k = nd - 2; k >= 0; k--) {
+                o += st[k];
+                if (++idx[k] < shape[k]) break;
+                o -= st[k] * shape[k];
+                idx[k] = 0;
+            }
+        }
+        return offs;
+    }
+
+    private static Tensor maskedSoftmaxForward(Tensor x, Tensor m, double scale) {
+        Tensor c = x.contiguous();
+        int r = x.size(-1), rows = r == 0 ? 0 : x.numel() / r, xo = c.offset(), ms = m.strides()[m.ndim() - 1];
+        Tensor out = Tensor.empty(x.dtype(), x.shape());
+        if (rows == 0) return out;
+        boolean[] mk = m.storage().bools();
+        int[] mo = rowOffsets(m);
+        switch (c.storage().array()) {
+            case float[] in -> {
+                float[] o = out.storage().floats();
+                float sf = (float) scale;
+                par(rows, Math.max(1, GRAIN / r), (a, b) -> {
+                    for (int i = a; i < b; i++) {
+                        int xi = xo + i * r, oi = i * r, mi = mo[i];
+                        for (int j = 0; j < r; j++) o[oi + j] = mk[mi + j * ms] ? Float.NEGATIVE_INFINITY : in[xi + j] * sf;
+                        softmaxRowF(o, oi, o, oi, r, false);
+                    }
+                });
+            }
+            case double[] in -> {
+                double[] o = out.storage().doubles();
+                par(rows, Math.max(1, GRAIN / r), (a, b) -> {
+                    for (int i = a; i < b; i++) {
+                        int xi = xo + i * r, oi = i * r, mi = mo[i];
+                        for (int j = 0; j < r; j++) o[oi + j] = mk[mi + j * ms] ? Double.NEGATIVE_INFINITY : in[xi + j] * scale;
+                        softmaxRowD(o, oi, o, oi, r, false);
+                    }
+                });
+            }
+            default -> throw new IllegalStateException();
+        }
+        return out;
+    }
+
+    /**
+     * The one-pass softmax backward along the last dimension, per row {@code masked ? 0 : y·(g - Σ g·y)·scale}
+     * with the sum in double ({@code mask} null: nothing masked).
+     */
+    private static Tensor softmaxBackwardLastDim(Tensor y, Tensor g, Tensor m, double scale) {
         Tensor yc = y.contiguous(), gc = g.contiguous();
         int r = y.size(-1), rows = r == 0 ? 0 : y.numel() / r, yo = yc.offset(), go = gc.offset();
         Tensor out = Tensor.empty(y.dtype(), y.shape());
         if (rows == 0) return out;
+        boolean[] mk = m == null ? null : m.storage().bools();
+        int[] mo = m == null ? null : rowOffsets(m);
+        int ms = m == null ? 0 : m.strides()[m.ndim() - 1];
         switch (yc.storage().array()) {
             case float[] ya -> {
                 float[] ga = (float[]) gc.storage().array(), o = out.storage().floats();
+                float sf = (float) scale;
                 par(rows, Math.max(1, GRAIN / r), (a, b) -> {
                     for (int i = a; i < b; i++) {
-                        int yi = yo + i * r, gi = go + i * r, oi = i * r;
+                        int yi = yo + i * r, gi = go + i * r, oi = i * r, mi = mk == null ? 0 : mo[i];
                         double dot = 0;
                         for (int j = 0; j < r; j++) dot += ga[gi + j] * ya[yi + j];
                         float d = (float) dot;
-                        for (int j = 0; j < r; j++) o[oi + j] = ya[yi + j] * (ga[gi + j] - d);
+                        for (int j = 0; j < r; j++) o[oi + j] = mk != null && mk[mi + j * ms] ? 0f : ya[yi + j] * (ga[gi + j] - d) * sf;
                     }
                 });
             }
@@ -329,10 +413,10 @@ public final class Reductions {
                 double[] ga = (double[]) gc.storage().array(), o = out.storage().doubles();
                 par(rows, Math.max(1, GRAIN / r), (a, b) -> {
                     for (int i = a; i < b; i++) {
-                        int yi = yo + i * r, gi = go + i * r, oi = i * r;
+                        int yi = yo + i * r, gi = go + i * r, oi = i * r, mi = mk == null ? 0 : mo[i];
                         double dot = 0;
                         for (int j = 0; j < r; j++) dot += ga[gi + j] * ya[yi + j];
-                        for (int j = 0; j < r; j++) o[oi + j] = ya[yi + j] * (ga[gi + j] - dot);
+                        for (int j = 0; j < r; j++) o[oi + j] = mk != null && mk[mi + j * ms] ? 0.0 : ya[yi + j] * (ga[gi + j] - dot) * scale;
                     }
                 });
             }

@@ -14,6 +14,7 @@ import dev.fathom.nn.ModuleList;
 import dev.fathom.nn.MultiheadAttention;
 import dev.fathom.nn.ReLU;
 import dev.fathom.nn.Sequential;
+import dev.fathom.ops.Reductions;
 import dev.fathom.tensor.Tensor;
 
 /**
@@ -85,8 +86,8 @@ public final class Models {
             Tensor q = qkvParts.get(0).view(b, t, heads, hd).transpose(1, 2);   // [B, H, T, hd]
             Tensor k = qkvParts.get(1).view(b, t, heads, hd).transpose(1, 2);
             Tensor v = qkvParts.get(2).view(b, t, heads, hd).transpose(1, 2);
-            Tensor att = q.matmul(k.transpose(-2, -1)).mul(1.0 / Math.sqrt(hd));
-            att = att.maskedFill(causal, Double.NEGATIVE_INFINITY).softmax(-1);
+            // softmax(maskedFill(q·kᵀ/√hd, causal, -inf)) in one fused pass per row
+            Tensor att = Reductions.maskedSoftmax(q.matmul(k.transpose(-2, -1)), causal, 1.0 / Math.sqrt(hd));
             Tensor y = att.matmul(v).transpose(1, 2).contiguous().view(b, t, c);
             return proj.forward(y);
         }
