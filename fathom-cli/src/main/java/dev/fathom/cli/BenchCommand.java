@@ -157,19 +157,22 @@ final class BenchCommand implements Callable<Integer> {
     /**
      * Heap flags of the workload JVMs (beside this JVM's own module and native-access flags).
      * ParallelGC: G1 places the large activation arrays in humongous regions and stalls on them.
-     * The heap is capped so that peak resident memory stays below PyTorch's (a figure of issue 6),
-     * and the young generation is sized to the garbage of a step: measured on mlp, a 1 GiB heap
-     * peaked at 652 MiB RSS and 512 MiB with a 48 MiB young generation at 440 MiB (then 230 MiB
-     * once the images stayed 8-bit). The cnn and the inference batches of 256 make 50-100 MB of
-     * garbage per step: a 128 MiB young generation collected 181 times in 150 cnn steps and promoted
-     * enough to peak at 517 MiB, 256 MiB collected 47 times and peaked at 432 MiB; with 48 MiB the
-     * cnn's batch-256 inference ran 3× slower.
+     * The young generation is sized to what a step keeps alive and throws away; for mlp and cnn
+     * the heap is also capped so that peak resident memory stays below PyTorch's (a figure of issue
+     * 6). Measured (2-core Zen 4, idle): mlp with a 1 GiB heap peaked at 652 MiB RSS, with 512 MiB
+     * and a 48 MiB young generation at 440 MiB (230 MiB once the images stayed 8-bit). cnn with a
+     * 768 MiB heap peaked at 852 MiB (the evaluation at batch 1000 makes the most garbage), capped at
+     * 560 MiB at 628 MiB, same speed (GC 1.3-1.7 s of a 26 s epoch either way). gpt keeps about
+     * 200 MB of activations alive through a step and throws away several hundred: with a 256 MiB
+     * young generation they were promoted and collected by 42 full GCs, 36 s of a 45 s run; a 2 GiB
+     * young generation brought the run to 18 s with 1.6 s of GC. The issue sets no memory target for
+     * lstm, gpt and inference, so they get room.
      */
     static List<String> workloadJvmFlags(String name) {
         return switch (name) {
             case "mlp" -> List.of("-XX:+UseParallelGC", "-Xmx512m", "-Xmn48m");
-            case "cnn" -> List.of("-XX:+UseParallelGC", "-Xmx768m", "-Xmn256m");
-            default -> List.of("-XX:+UseParallelGC", "-Xmx1g", "-Xmn256m");
+            case "cnn" -> List.of("-XX:+UseParallelGC", "-Xmx560m", "-Xmn256m");
+            default -> List.of("-XX:+UseParallelGC", "-Xmx3g", "-Xmn2g");
         };
     }
 
