@@ -165,14 +165,18 @@ final class BenchCommand implements Callable<Integer> {
      * 560 MiB at 628 MiB, same speed (GC 1.3-1.7 s of a 26 s epoch either way). gpt keeps about
      * 200 MB of activations alive through a step and throws away several hundred: with a 256 MiB
      * young generation they were promoted and collected by 42 full GCs, 36 s of a 45 s run; a 2 GiB
-     * young generation brought the run to 18 s with 1.6 s of GC. The issue sets no memory target for
-     * lstm, gpt and inference, so they get room.
+     * young generation brought the run to 18 s with 1.6 s of GC. A young generation that large must
+     * be pre-touched: otherwise every allocation lands on a fresh page (the kernel zeroes it on first
+     * touch) until the eden has been cycled once, and mlp batch-256 inference fell from 133k to 33k
+     * samples/s, the lstm's first window from 32k to 22k tokens/s. The issue sets no memory target
+     * for lstm, gpt and inference.
      */
     static List<String> workloadJvmFlags(String name) {
         return switch (name) {
             case "mlp" -> List.of("-XX:+UseParallelGC", "-Xmx512m", "-Xmn48m");
             case "cnn" -> List.of("-XX:+UseParallelGC", "-Xmx560m", "-Xmn256m");
-            default -> List.of("-XX:+UseParallelGC", "-Xmx3g", "-Xmn2g");
+            case "gpt" -> List.of("-XX:+UseParallelGC", "-Xms3g", "-Xmx3g", "-Xmn2g", "-XX:+AlwaysPreTouch");
+            default -> List.of("-XX:+UseParallelGC", "-Xmx1g", "-Xmn256m");
         };
     }
 
