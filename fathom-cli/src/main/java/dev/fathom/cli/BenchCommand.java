@@ -1,13 +1,9 @@
 package dev.fathom.cli;
 
 import dev.fathom.backend.Gemm;
-import dev.fathom.backend.OpenBlas;
 import dev.fathom.backend.Parallel;
-import dev.fathom.tensor.Generator;
-import dev.fathom.tensor.Tensor;
 import dev.fathom.workloads.Comparison;
 import dev.fathom.workloads.Figure;
-import dev.fathom.workloads.LoadMeter;
 import dev.fathom.workloads.WorkloadMain;
 import dev.fathom.workloads.Workloads;
 import picocli.CommandLine.Command;
@@ -91,7 +87,9 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, Comparison.Peer> torch = new LinkedHashMap<>();
         for (String name : names) {
             System.out.println("=== " + name + ": Fathom");
-            List<Figure> figs = name.equals("gemm") ? gemm() : inChildJvm(name);
+            List<Figure> figs = name.equals("gemm")
+                ? Workloads.gemm(sizes != null ? sizes : Workloads.gemmSizes(quick), samples, !quick)
+                : inChildJvm(name);
             fathom.addAll(figs);
             if (script != null) {
                 Map<String, Boolean> higher = new HashMap<>();
@@ -117,42 +115,6 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     // ------------------------------------------------------------------ Fathom's side
-
-    /**
-     * C = A·B on n×n float32 matrices through {@code Tensor.matmul} (the figure), beside OpenBLAS
-     * called directly with its own threads and the pure-Java GEMM for context.
-     */
-    private List<Figure> gemm() {
-        int[] ns = sizes != null ? sizes : quick ? new int[] {256, 512, 1024} : new int[] {256, 512, 1024, 2048};
-        boolean blas = Gemm.isAvailable(Gemm.Backend.OPENBLAS);
-        Gemm.Backend java = Gemm.isAvailable(Gemm.Backend.JAVA_VECTOR) ? Gemm.Backend.JAVA_VECTOR : Gemm.Backend.JAVA_SCALAR;
-        System.out.println("gemm: C = A·B, float32, " + Parallel.threads() + " threads; " + Gemm.description());
-        System.out.printf("%6s %16s %16s %16s %10s%n", "n", "matmul GFLOP/s", "OpenBLAS direct", "pure Java", "load");
-        Generator g = new Generator(0);
-        List<Figure> figs = new ArrayList<>();
-        for (int n : ns) {
-            Tensor a = Tensor.randn(g, n, n), b = Tensor.randn(g, n, n);
-            float[] af = a.toFloatArray(), bf = b.toFloatArray(), c = new float[n * n];
-            if (!quick && n >= 64) LoadMeter.waitIdle();
-            LoadMeter.Snapshot snap = LoadMeter.snapshot();
-            double matmul = Workloads.gflops(n, samples, () -> a.matmul(b));
-            double load = LoadMeter.foreignLoad(snap);
-            double direct = Double.NaN;
-            if (blas) {
-                OpenBlas.setThreads(Parallel.threads()); // OpenBLAS as users of it alone run it
-                try {
-                    direct = Workloads.gflops(n, samples, () -> OpenBlas.sgemm(false, false, n, n, n, 1f, af, 0, n, bf, 0, n, 0f, c, 0, n));
-                } finally {
-                    OpenBlas.setThreads(Gemm.openBlasThreads());
-                }
-            }
-            double pure = Workloads.gflops(n, samples, () -> Gemm.sgemm(java, false, false, n, n, n, 1f, af, 0, n, bf, 0, n, 0f, c, 0, n));
-            System.out.printf("%6d %16.1f %16s %16.1f %9.0f%%%n", n, matmul, blas ? String.format("%.1f", direct) : "n/a",
-                pure, load * 100);
-            figs.add(new Figure("gemm.n" + n, "gemm n=" + n + " (Tensor.matmul)", matmul, "GFLOP/s", true, load));
-        }
-        return figs;
-    }
 
     /**
      * Heap flags of the workload JVMs (beside this JVM's own module and native-access flags).

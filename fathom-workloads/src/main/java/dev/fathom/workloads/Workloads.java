@@ -3,6 +3,7 @@ package dev.fathom.workloads;
 import dev.fathom.autograd.Autograd;
 import dev.fathom.backend.Gemm;
 import dev.fathom.backend.OpenBlas;
+import dev.fathom.backend.OpenBlas;
 import dev.fathom.backend.Parallel;
 import dev.fathom.data.FashionMnist;
 import dev.fathom.data.Mnist;
@@ -36,7 +37,7 @@ public final class Workloads {
     /** Runs workload {@code name}; {@code quick} shortens it as {@code pytorch_bench.py --quick} does. */
     public static List<Figure> run(String name, boolean quick) {
         return switch (name) {
-            case "gemm" -> gemm(quick);
+            case "gemm" -> gemm(gemmSizes(quick), 7, !quick);
             case "mlp" -> mlp(quick);
             case "cnn" -> cnn(quick);
             case "lstm" -> lstm(quick);
@@ -48,25 +49,46 @@ public final class Workloads {
 
     // ------------------------------------------------------------------ gemm
 
+    /** The gemm sizes: n = 256 … 2048 ({@code quick}: up to 1024). */
+    public static int[] gemmSizes(boolean quick) {
+        return quick ? new int[] {256, 512, 1024} : new int[] {256, 512, 1024, 2048};
+    }
+
     /**
-     * C = A·B on n×n float32 matrices: 3 warm-up products (and at least 0.5 s), an inner loop
-     * calibrated to ≥ 0.25 s per sample, the median of 7 samples, 2n³ flop per product.
+     * C = A·B on n×n float32 matrices through {@code Tensor.matmul} (the figure), beside OpenBLAS
+     * called directly with its own threads and the pure-Java GEMM for context. Each is timed by
+     * {@link #gflops}. With {@code waitIdle}, sizes from 64 up wait for an idle machine first (tiny
+     * sizes are smoke runs).
      */
-    static List<Figure> gemm(boolean quick) {
-        int[] sizes = quick ? new int[] {256, 512, 1024} : new int[] {256, 512, 1024, 2048};
-        List<Figure> out = new ArrayList<>();
-        System.out.println("gemm: " + Gemm.description() + "; " + Parallel.threads() + " threads");
+    public static List<Figure> gemm(int[] sizes, int samples, boolean waitIdle) {
+        boolean blas = Gemm.isAvailable(Gemm.Backend.OPENBLAS);
+        Gemm.Backend java = Gemm.isAvailable(Gemm.Backend.JAVA_VECTOR) ? Gemm.Backend.JAVA_VECTOR : Gemm.Backend.JAVA_SCALAR;
+        System.out.println("gemm: C = A·B, float32, " + Parallel.threads() + " threads; " + Gemm.description());
+        System.out.printf("%6s %16s %16s %16s %10s%n", "n", "matmul GFLOP/s", "OpenBLAS direct", "pure Java", "load");
         Generator g = new Generator(0);
+        List<Figure> figs = new ArrayList<>();
         for (int n : sizes) {
             Tensor a = Tensor.randn(g, n, n), b = Tensor.randn(g, n, n);
-            LoadMeter.waitIdle();
+            float[] af = a.toFloatArray(), bf = b.toFloatArray(), c = new float[n * n];
+            if (waitIdle && n >= 64) LoadMeter.waitIdle();
             LoadMeter.Snapshot snap = LoadMeter.snapshot();
-            double gf = gflops(n, 7, () -> a.matmul(b));
+            double matmul = gflops(n, samples, () -> a.matmul(b));
             double load = LoadMeter.foreignLoad(snap);
-            System.out.printf("n=%5d  Tensor.matmul %7.1f GFLOP/s  (foreign load %.0f%%)%n", n, gf, load * 100);
-            out.add(new Figure("gemm.n" + n, "gemm n=" + n, gf, "GFLOP/s", true, load));
+            double direct = Double.NaN;
+            if (blas) {
+                OpenBlas.setThreads(Parallel.threads()); // OpenBLAS as users of it alone run it
+                try {
+                    direct = gflops(n, samples, () -> OpenBlas.sgemm(false, false, n, n, n, 1f, af, 0, n, bf, 0, n, 0f, c, 0, n));
+                } finally {
+                    OpenBlas.setThreads(Gemm.openBlasThreads());
+                }
+            }
+            double pure = gflops(n, samples, () -> Gemm.sgemm(java, false, false, n, n, n, 1f, af, 0, n, bf, 0, n, 0f, c, 0, n));
+            System.out.printf("%6d %16.1f %16s %16.1f %9.0f%%%n", n, matmul, blas ? String.format("%.1f", direct) : "n/a",
+                pure, load * 100);
+            figs.add(new Figure("gemm.n" + n, "gemm n=" + n + " (Tensor.matmul)", matmul, "GFLOP/s", true, load));
         }
-        return out;
+        return figs;
     }
 
     /** Median GFLOP/s of {@code samples} timed samples of an n×n×n product. */
