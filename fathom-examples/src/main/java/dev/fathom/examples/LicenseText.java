@@ -1,44 +1,23 @@
 package dev.fathom.examples;
 
 import dev.fathom.autograd.Autograd;
+import dev.fathom.data.LicenseCorpus;
 import dev.fathom.data.Vocabulary;
 import dev.fathom.tensor.Tensor;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 /**
- * The corpus of the character language-model examples: the regular files of
- * {@code /usr/share/common-licenses} (Debian's licence texts; symbolic links skipped), sorted by
- * name and concatenated, with its character vocabulary and a 90/10 split into training and
- * validation ids.
+ * The corpus of the character language-model examples ({@link LicenseCorpus}: Debian's licence
+ * texts), with its character vocabulary and a 90/10 split into training and validation ids.
  */
 record LicenseText(String text, Vocabulary vocab, int[] train, int[] validation) {
-    static final Path DIR = Path.of("/usr/share/common-licenses");
+    static final Path DIR = LicenseCorpus.DIR;
 
     static LicenseText load() {
-        List<Path> files;
-        try (Stream<Path> s = Files.list(DIR)) {
-            files = s.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("LicenseText: cannot list " + DIR + " (Debian's base-files package provides it)", e);
-        }
-        var sb = new StringBuilder();
-        for (Path f : files) {
-            try {
-                sb.append(Files.readString(f, StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                throw new UncheckedIOException("LicenseText: cannot read " + f, e);
-            }
-        }
-        String text = sb.toString();
+        String text = LicenseCorpus.text();
         var vocab = Vocabulary.characters(text);
         int[] ids = vocab.encode(text);
         int cut = ids.length * 9 / 10;
@@ -46,13 +25,7 @@ record LicenseText(String text, Vocabulary vocab, int[] train, int[] validation)
             java.util.Arrays.copyOfRange(ids, cut, ids.length));
     }
 
-    static int fileCount() {
-        try (Stream<Path> s = Files.list(DIR)) {
-            return (int) s.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).count();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
+    static int fileCount() { return LicenseCorpus.files().size(); }
 
     /**
      * Samples {@code length} characters after {@code prompt}; {@code nextLogits} maps the ids so far to the

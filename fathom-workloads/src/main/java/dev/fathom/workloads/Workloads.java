@@ -229,7 +229,7 @@ public final class Workloads {
         /** Byte-level ids over the sorted distinct bytes of the corpus files. */
         record Text(long[] ids, int vocab) {
             static Text read() {
-                byte[] raw = CorpusFiles.concatenated();
+                byte[] raw = dev.fathom.data.LicenseCorpus.bytes();
                 boolean[] present = new boolean[256];
                 for (byte b : raw) present[b & 0xff] = true;
                 int[] lut = new int[256];
