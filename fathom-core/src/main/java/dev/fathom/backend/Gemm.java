@@ -295,6 +295,29 @@ public final class Gemm {
         }
     }
 
+    /**
+     * Runs two independent products, each a task that makes its GEMM call(s), with {@code work1} and
+     * {@code work2} multiply-adds: at once, one per thread of a two-thread pool and each as one
+     * unsplit call, when both are big enough to be split ({@link #BLAS_SPLIT_MIN_WORK}) and within
+     * 1.5x of each other; else one after the other, each split over the pool as usual. Two split
+     * products re-pack their shared operand on both threads and meet at two barriers; two whole ones
+     * side by side do neither (a linear layer's backward: {@code dx = g·w} and {@code dw = gᵀ·x}
+     * are the same number of multiply-adds). Not with OpenBLAS's own threads, nor inside a parallel
+     * region (both then run one after the other).
+     */
+    public static void concurrently(long work1, Runnable first, long work2, Runnable second) {
+        long lo = Math.min(work1, work2), hi = Math.max(work1, work2);
+        if (Parallel.threads() == 2 && !Selection.NATIVE_THREADS && lo >= BLAS_SPLIT_MIN_WORK && 2 * hi <= 3 * lo
+            && !Parallel.inRegion())
+            Parallel.forRange(2, 1, (s, e) -> {
+                for (int i = s; i < e; i++) (i == 0 ? first : second).run();
+            });
+        else {
+            first.run();
+            second.run();
+        }
+    }
+
     /** One OpenBLAS call on the block of C that is {@code m x n} at {@code cOff}, with A and B at the matching offsets. */
     @FunctionalInterface
     private interface BlasBlock {
