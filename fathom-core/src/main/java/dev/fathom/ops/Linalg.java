@@ -184,22 +184,32 @@ public final class Linalg {
             return new Tensor[] {
                 w == null ? null : g2.matmul(w).reshape(xs),
                 x == null ? null : g2.mT().matmul(x.reshape(rows, in)), db};
-        Tensor dx = w == null ? null : Tensor.empty(dt, rows, in), dw = x == null ? null : Tensor.empty(dt, out, in);
-        Runnable gx = w == null ? null : gemm(dt, operand(g2, rows, out), operand(w, out, in), rows, in, out, dx);
+        // each task allocates its result, so the two arrays are zeroed on the two threads
+        Tensor[] grads = new Tensor[3];
+        Runnable gx = w == null ? null : gemm(dt, operand(g2, rows, out), operand(w, out, in), rows, in, out, grads, 0);
         Runnable gw = x == null ? null
-            : gemm(dt, operand(g2.mT(), out, rows), operand(x.reshape(rows, in), rows, in), out, in, rows, dw);
+            : gemm(dt, operand(g2.mT(), out, rows), operand(x.reshape(rows, in), rows, in), out, in, rows, grads, 1);
         long work = (long) rows * in * out;
         if (gx != null && gw != null) Gemm.concurrently(work, gx, work, gw);
         else if (gx != null) gx.run();
         else if (gw != null) gw.run();
-        return new Tensor[] {dx == null ? null : dx.reshape(xs), dw, db};
+        if (grads[0] != null) grads[0] = grads[0].reshape(xs);
+        grads[2] = db;
+        return grads;
     };
 
-    /** The floating product {@code c = op(a)·op(b)} ({@code m x n}, inner size k) into the new contiguous c, as a task. */
-    private static Runnable gemm(DType dt, Operand a, Operand b, int m, int n, int k, Tensor c) {
-        Object aa = a.t.storage().array(), ba = b.t.storage().array(), ca = c.storage().array();
+    /**
+     * A task computing the floating product {@code op(a)·op(b)} ({@code m x n}, inner size k) into a
+     * new contiguous tensor, stored at {@code into[slot]}.
+     */
+    private static Runnable gemm(DType dt, Operand a, Operand b, int m, int n, int k, Tensor[] into, int slot) {
+        Object aa = a.t.storage().array(), ba = b.t.storage().array();
         int ao = a.t.offset(), bo = b.t.offset();
-        return () -> product(dt, a.trans, b.trans, m, n, k, aa, ao, a.ld, ba, bo, b.ld, ca, 0);
+        return () -> {
+            Tensor c = Tensor.empty(dt, m, n);
+            product(dt, a.trans, b.trans, m, n, k, aa, ao, a.ld, ba, bo, b.ld, c.storage().array(), 0);
+            into[slot] = c;
+        };
     }
 
     // ------------------------------------------------------------------ matmul core
