@@ -22,10 +22,11 @@ final class GemmSplit {
     /**
      * Runs {@code body} over {@code [0, extent)} in blocks that are multiples of {@code unit}, spread
      * over {@link Parallel}'s threads: one block per thread, or up to {@value #BLOCKS_PER_THREAD} per
-     * thread while blocks stay at least {@code minBlock} long.
+     * thread while blocks stay at least {@code minBlock} long. Inside a parallel region (the loop
+     * could not spread, and each block would re-pack the shared operand on the one thread) it is one block.
      */
     static void run(int extent, int unit, int minBlock, Block body) {
-        int threads = Parallel.threads();
+        int threads = Parallel.inRegion() ? 1 : Parallel.threads();
         // At least one block per thread while the extent has units for them, more when blocks stay >= minBlock.
         int blocks = Math.max(Math.min(threads, (extent + unit - 1) / unit),
             Math.min(threads * BLOCKS_PER_THREAD, extent / Math.max(minBlock, 1)));

@@ -54,8 +54,7 @@ public final class Parallel {
     public static void forRange(int n, int grain, RangeBody body) {
         if (n <= 0) return;
         int chunks = (int) Math.min(THREADS, ((long) n + grain - 1) / Math.max(grain, 1));
-        if (chunks <= 1 || Thread.currentThread() instanceof Worker || REGION.isHeldByCurrentThread()
-            || !REGION.tryLock()) {
+        if (chunks <= 1 || inRegion() || !REGION.tryLock()) {
             body.run(0, n);
             return;
         }
@@ -68,6 +67,11 @@ public final class Parallel {
         } finally {
             REGION.unlock();
         }
+    }
+
+    /** True on a thread that runs a region's chunks (a worker, or the caller that owns the region): loops started there run inline. */
+    static boolean inRegion() {
+        return Thread.currentThread() instanceof Worker || REGION.isHeldByCurrentThread();
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.fathom.ops;
 
+import dev.fathom.autograd.Autograd;
 import dev.fathom.autograd.Backward;
 import dev.fathom.autograd.Graph;
 import dev.fathom.autograd.Saves;
@@ -166,7 +167,9 @@ public final class Linalg {
     /**
      * linear's backward: {@code dx = g·w}, {@code dw = gᵀ·x}, {@code db = Σ_rows g}, with g seen as
      * [rows, out]; the column sums are the product {@code gᵀ·1}, a BLAS gemv (at [128, 512], one
-     * thread, busy shared machine: 6-54 µs against 18-128 µs for the column-sum reduction).
+     * thread, busy shared machine: 6-54 µs against 18-128 µs for the column-sum reduction). Unless
+     * the backward is itself recorded (create_graph), dx and dw are GEMMs straight into new tensors,
+     * run side by side on the pool's threads when both are wanted ({@link Gemm#concurrently}).
      */
     private static final Backward LINEAR_BACK = (s, g) -> {
         Tensor x = s.needsGrad(1) ? s.input(0) : null, w = s.needsGrad(0) ? s.input(1) : null;
@@ -174,11 +177,40 @@ public final class Linalg {
         int in = xs[xs.length - 1], out = g.size(-1), rows = g.numel() / Math.max(1, out);
         if (out == 0) rows = rows(g);
         Tensor g2 = g.reshape(rows, out);
-        return new Tensor[] {
-            w == null ? null : g2.matmul(w).reshape(xs),
-            x == null ? null : g2.mT().matmul(x.reshape(rows, in)),
-            s.needsGrad(2) ? g2.mT().matmul(Tensor.ones(g.dtype(), rows)) : null};
+        Tensor db = s.needsGrad(2) ? g2.mT().matmul(Tensor.ones(g.dtype(), rows)) : null;
+        DType dt = g.dtype();
+        if (Autograd.isGradEnabled() || rows == 0 || in == 0 || out == 0
+            || (w != null && w.dtype() != dt) || (x != null && x.dtype() != dt))
+            return new Tensor[] {
+                w == null ? null : g2.matmul(w).reshape(xs),
+                x == null ? null : g2.mT().matmul(x.reshape(rows, in)), db};
+        // each task allocates its result, so the two arrays are zeroed on the two threads
+        Tensor[] grads = new Tensor[3];
+        Runnable gx = w == null ? null : gemm(dt, operand(g2, rows, out), operand(w, out, in), rows, in, out, grads, 0);
+        Runnable gw = x == null ? null
+            : gemm(dt, operand(g2.mT(), out, rows), operand(x.reshape(rows, in), rows, in), out, in, rows, grads, 1);
+        long work = (long) rows * in * out;
+        if (gx != null && gw != null) Gemm.concurrently(work, gx, work, gw);
+        else if (gx != null) gx.run();
+        else if (gw != null) gw.run();
+        if (grads[0] != null) grads[0] = grads[0].reshape(xs);
+        grads[2] = db;
+        return grads;
     };
+
+    /**
+     * A task computing the floating product {@code op(a)·op(b)} ({@code m x n}, inner size k) into a
+     * new contiguous tensor, stored at {@code into[slot]}.
+     */
+    private static Runnable gemm(DType dt, Operand a, Operand b, int m, int n, int k, Tensor[] into, int slot) {
+        Object aa = a.t.storage().array(), ba = b.t.storage().array();
+        int ao = a.t.offset(), bo = b.t.offset();
+        return () -> {
+            Tensor c = Tensor.empty(dt, m, n);
+            product(dt, a.trans, b.trans, m, n, k, aa, ao, a.ld, ba, bo, b.ld, c.storage().array(), 0);
+            into[slot] = c;
+        };
+    }
 
     // ------------------------------------------------------------------ matmul core
 

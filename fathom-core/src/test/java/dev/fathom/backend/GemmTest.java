@@ -175,6 +175,51 @@ class GemmTest {
             assertEquals(ref[0][i], c[i], 1e-6 * ref[1][i] * 20, "C flat " + i);
     }
 
+    /** An m x n x k float32 product with a transposed A, checked against the double reference. */
+    private record Product(int m, int n, int k, float[] a, float[] b, float[] c) {
+        static Product random(SplittableRandom r, int m, int n, int k) {
+            return new Product(m, n, k, randomF(r, k * m), randomF(r, k * n), new float[m * n]);
+        }
+
+        void run() { Gemm.sgemm(true, false, m, n, k, 1f, a, 0, m, b, 0, n, 0f, c, 0, n); }
+
+        void check(String what) {
+            double[][] ref = reference(true, false, m, n, k, 1, widen(a), 0, m, widen(b), 0, n, 0, new double[m * n], 0, n);
+            for (int i = 0; i < m * n; i++)
+                assertEquals(ref[0][i], c[i], 1e-6 * ref[1][i] * Math.sqrt(k + 1), what + " C flat " + i);
+        }
+    }
+
+    @Test
+    void concurrentlyRunsBothProductsWhateverTheirSizes() {
+        // above the split threshold (side by side, each unsplit, on a 2-thread pool), unequal (one after the other), tiny
+        int[][][] pairs = {{{97, 131, 103}, {103, 131, 97}}, {{300, 301, 130}, {97, 131, 103}}, {{5, 7, 3}, {3, 5, 7}}};
+        var r = new SplittableRandom(5);
+        for (int[][] pair : pairs) {
+            Product p = Product.random(r, pair[0][0], pair[0][1], pair[0][2]);
+            Product q = Product.random(r, pair[1][0], pair[1][1], pair[1][2]);
+            Gemm.concurrently((long) p.m * p.n * p.k, p::run, (long) q.m * q.n * q.k, q::run);
+            p.check("first of " + java.util.Arrays.deepToString(pair));
+            q.check("second of " + java.util.Arrays.deepToString(pair));
+        }
+        long big = 1L << 30;
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+            () -> Gemm.concurrently(big, () -> {}, big, () -> { throw new IllegalStateException("second"); }));
+        assertEquals("second", e.getMessage());
+    }
+
+    @Test
+    void productInsideAParallelRegionIsOneCall() {
+        // split-sized products started from a region's chunks run whole on that thread (GemmSplit), still correct
+        var r = new SplittableRandom(9);
+        Product[] ps = {Product.random(r, 130, 257, 129), Product.random(r, 257, 130, 129)};
+        Parallel.forRange(2, 1, (s, e) -> {
+            for (int i = s; i < e; i++) ps[i].run();
+        });
+        ps[0].check("chunk 0");
+        ps[1].check("chunk 1");
+    }
+
     private static float[] transpose(float[] x, int rows, int cols) {
         float[] t = new float[x.length];
         for (int i = 0; i < rows; i++)

@@ -63,6 +63,50 @@ class LinalgLinearTest {
                     }
     }
 
+    /**
+     * Backward products of at least 96³ multiply-adds, where dx and dw run side by side on the pool
+     * (Gemm.concurrently, each unsplit) or, with one of them wanted, alone and split: float32 results
+     * against the general matmul + add path in float64 on the same values, over operand layouts, a
+     * transposed upstream gradient, batch dims and every subset of inputs that want a gradient.
+     */
+    @Test
+    void bigBackwardMatchesFloat64General() {
+        int[][] xShapes = {{97, 131}, {3, 41, 131}};
+        int out = 103;
+        for (int[] xs : xShapes)
+            for (int t = 0; t < 8; t++)
+                for (int want = 1; want < 8; want++) {
+                    boolean xT = (t & 1) != 0, wT = (t & 2) != 0, gT = (t & 4) != 0;
+                    Tensor x = rand(DType.FLOAT32, xT, xs), w = rand(DType.FLOAT32, wT, out, 131);
+                    Tensor b = Tensor.randn(G, DType.FLOAT32, out);
+                    int[] ys = xs.clone();
+                    ys[ys.length - 1] = out;
+                    Tensor g = rand(DType.FLOAT32, gT, ys);
+                    Tensor[] in32 = {x.detach(), w.detach(), b.detach()}, in64 = new Tensor[3];
+                    for (int i = 0; i < 3; i++) {
+                        in64[i] = in32[i].to(DType.FLOAT64).detach();
+                        if ((want & (1 << i)) != 0) {
+                            in32[i].requiresGrad(true);
+                            in64[i].requiresGrad(true);
+                        }
+                    }
+                    Linalg.linear(in32[0], in32[1], in32[2]).backward(g);
+                    in64[0].matmul(in64[1].t()).add(in64[2]).backward(g.to(DType.FLOAT64));
+                    String what = java.util.Arrays.toString(xs) + (xT ? " xᵀ" : "") + (wT ? " wᵀ" : "") + (gT ? " gᵀ" : "")
+                        + " want " + want;
+                    for (int i = 0; i < 3; i++) {
+                        if ((want & (1 << i)) == 0) {
+                            assertNull(in32[i].grad(), what);
+                            continue;
+                        }
+                        assertEquals(DType.FLOAT32, in32[i].grad().dtype(), what);
+                        assertArrayEquals(in64[i].shape(), in32[i].grad().shape(), what + " grad " + i);
+                        assertArrayEquals(in64[i].grad().toDoubleArray(), in32[i].grad().toDoubleArray(), 2e-3,
+                            what + " grad " + i);
+                    }
+                }
+    }
+
     @Test
     void emptyExtents() {
         // in = 0: the output is the bias on every row; rows = 0: an empty output
