@@ -1,6 +1,7 @@
 package dev.fathom.backend;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -11,33 +12,39 @@ import jdk.incubator.vector.VectorSpecies;
  * the call and packing; here each run of adjacent outputs keeps its sum in a register across all
  * taps. Requires a unit column stride. The weight gradient of convolutions with few patch rows
  * ({@link #dotRows}). And the long element-wise add of {@link Im2col}'s col2im, which C2 leaves
- * scalar (the two arrays might overlap). Use only when {@link Im2col#VECTOR}.
+ * scalar (the two arrays might overlap). And, where 512-bit vectors exist, the per-image products
+ * of im2col convolutions ({@link #gemm}). Use only when {@link Im2col#VECTOR}.
  */
 public final class DirectConv {
     private DirectConv() {}
 
     // 256-bit vectors even where 512-bit exist: output rows of small images (28, 14, 7 wide) would
     // otherwise leave most columns to the scalar tail; a 128-bit step then narrows the tail further.
-    private static final VectorSpecies<Float> S, S4;
+    private static final VectorSpecies<Float> S, S4, S16;
     private static final boolean OK;
 
     static {
-        VectorSpecies<Float> s = null, s4 = null;
+        VectorSpecies<Float> s = null, s4 = null, s16 = null;
         boolean ok;
         try {
             s = FloatVector.SPECIES_PREFERRED.length() >= 8 ? FloatVector.SPECIES_256 : FloatVector.SPECIES_PREFERRED;
             s4 = FloatVector.SPECIES_128;
+            s16 = FloatVector.SPECIES_PREFERRED.length() >= 16 ? FloatVector.SPECIES_512 : null;
             ok = s.length() >= 4;
         } catch (Throwable t) { // module not resolved at run time: callers fall back to GEMM
             ok = false;
         }
         S = s;
         S4 = s4;
+        S16 = s16;
         OK = ok;
     }
 
     /** True when the Vector API is usable and wide enough to beat the GEMM path. */
     public static boolean available() { return OK; }
+
+    /** True when {@link #gemm} can be used: 512-bit vectors (and with them 32 vector registers). */
+    public static boolean wideGemm() { return OK && S16 != null; }
 
     /**
      * {@code y[yp ..]} ({@code OH×OW}) = bias + the cross-correlation of plane {@code x[xp ..]}
@@ -129,6 +136,125 @@ public final class DirectConv {
                 c[cr + j] += t0;
             }
         }
+    }
+
+    // ------------------------------------------------------------------ per-image products
+
+    /**
+     * {@code C = A·B} or, with {@code accumulate}, {@code C += A·B}, single-threaded: C {@code m×n}
+     * row-major ({@code c[cOff + i*ldc + j]}), B {@code k×n} row-major ({@code b[bOff + p*ldb + j]}),
+     * A {@code m×k} at any two strides ({@code a[aOff + i*ars + p*acs]}, so a transposed A costs
+     * nothing). Only when {@link #wideGemm}.
+     *
+     * <p>The products of an im2col convolution are small and oddly shaped (the cnn workload's second
+     * layer: 64×196×288 per image, and 288×196×64 and 288×64×196 for its gradients); OpenBLAS packs
+     * both operands for each and, running its AVX2 kernels (Haswell, as {@code OPENBLAS_CORETYPE}
+     * sets on the 2-core Zen 5 box), reached 63-87 GFLOP/s on one core there. This kernel keeps a
+     * 6-row × 64-column block of C in 24 of the 32 512-bit registers and streams A and B in place,
+     * without packing: 76-111, 97-160 and 100-175 GFLOP/s on the three shapes (single thread, CPU
+     * time, load average 6-8; beside OpenBLAS's AVX-512 Cooperlake kernels 100-116, 130-145, 97-111).
+     */
+    public static void gemm(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int ldb,
+                            boolean accumulate, float[] c, int cOff, int ldc) {
+        int j = 0;
+        for (; j + 64 <= n; j += 64) {
+            int i = 0;
+            for (; i + 6 <= m; i += 6)
+                block6x4(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, accumulate, c, cOff + i * ldc + j, ldc);
+            for (; i < m; i++) row4(k, a, aOff + i * ars, acs, b, bOff + j, ldb, accumulate, c, cOff + i * ldc + j);
+        }
+        for (; j < n; j += 16) {
+            VectorMask<Float> mask = S16.indexInRange(j, n);
+            int i = 0;
+            for (; i + 6 <= m; i += 6)
+                block6x1(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, accumulate, c, cOff + i * ldc + j, ldc, mask);
+            for (; i < m; i++) row1(k, a, aOff + i * ars, acs, b, bOff + j, ldb, accumulate, c, cOff + i * ldc + j, mask);
+        }
+    }
+
+    private static FloatVector start(boolean accumulate, float[] c, int at) {
+        return accumulate ? FloatVector.fromArray(S16, c, at) : FloatVector.zero(S16);
+    }
+
+    private static FloatVector start(boolean accumulate, float[] c, int at, VectorMask<Float> m) {
+        return accumulate ? FloatVector.fromArray(S16, c, at, m) : FloatVector.zero(S16);
+    }
+
+    /** Rows {@code [0, 6)} × columns {@code [0, 64)} of C: 24 accumulators, one broadcast of A per row and step. */
+    private static void block6x4(int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb, boolean acc,
+                                 float[] c, int co, int ldc) {
+        int c1 = co + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc;
+        FloatVector y00 = start(acc, c, co), y01 = start(acc, c, co + 16), y02 = start(acc, c, co + 32), y03 = start(acc, c, co + 48);
+        FloatVector y10 = start(acc, c, c1), y11 = start(acc, c, c1 + 16), y12 = start(acc, c, c1 + 32), y13 = start(acc, c, c1 + 48);
+        FloatVector y20 = start(acc, c, c2), y21 = start(acc, c, c2 + 16), y22 = start(acc, c, c2 + 32), y23 = start(acc, c, c2 + 48);
+        FloatVector y30 = start(acc, c, c3), y31 = start(acc, c, c3 + 16), y32 = start(acc, c, c3 + 32), y33 = start(acc, c, c3 + 48);
+        FloatVector y40 = start(acc, c, c4), y41 = start(acc, c, c4 + 16), y42 = start(acc, c, c4 + 32), y43 = start(acc, c, c4 + 48);
+        FloatVector y50 = start(acc, c, c5), y51 = start(acc, c, c5 + 16), y52 = start(acc, c, c5 + 32), y53 = start(acc, c, c5 + 48);
+        for (int p = 0; p < k; p++) {
+            int bp = bo + p * ldb, ap = ao + p * acs;
+            FloatVector b0 = FloatVector.fromArray(S16, b, bp), b1 = FloatVector.fromArray(S16, b, bp + 16);
+            FloatVector b2 = FloatVector.fromArray(S16, b, bp + 32), b3 = FloatVector.fromArray(S16, b, bp + 48);
+            FloatVector x = FloatVector.broadcast(S16, a[ap]);
+            y00 = b0.fma(x, y00); y01 = b1.fma(x, y01); y02 = b2.fma(x, y02); y03 = b3.fma(x, y03);
+            x = FloatVector.broadcast(S16, a[ap + ars]);
+            y10 = b0.fma(x, y10); y11 = b1.fma(x, y11); y12 = b2.fma(x, y12); y13 = b3.fma(x, y13);
+            x = FloatVector.broadcast(S16, a[ap + 2 * ars]);
+            y20 = b0.fma(x, y20); y21 = b1.fma(x, y21); y22 = b2.fma(x, y22); y23 = b3.fma(x, y23);
+            x = FloatVector.broadcast(S16, a[ap + 3 * ars]);
+            y30 = b0.fma(x, y30); y31 = b1.fma(x, y31); y32 = b2.fma(x, y32); y33 = b3.fma(x, y33);
+            x = FloatVector.broadcast(S16, a[ap + 4 * ars]);
+            y40 = b0.fma(x, y40); y41 = b1.fma(x, y41); y42 = b2.fma(x, y42); y43 = b3.fma(x, y43);
+            x = FloatVector.broadcast(S16, a[ap + 5 * ars]);
+            y50 = b0.fma(x, y50); y51 = b1.fma(x, y51); y52 = b2.fma(x, y52); y53 = b3.fma(x, y53);
+        }
+        y00.intoArray(c, co); y01.intoArray(c, co + 16); y02.intoArray(c, co + 32); y03.intoArray(c, co + 48);
+        y10.intoArray(c, c1); y11.intoArray(c, c1 + 16); y12.intoArray(c, c1 + 32); y13.intoArray(c, c1 + 48);
+        y20.intoArray(c, c2); y21.intoArray(c, c2 + 16); y22.intoArray(c, c2 + 32); y23.intoArray(c, c2 + 48);
+        y30.intoArray(c, c3); y31.intoArray(c, c3 + 16); y32.intoArray(c, c3 + 32); y33.intoArray(c, c3 + 48);
+        y40.intoArray(c, c4); y41.intoArray(c, c4 + 16); y42.intoArray(c, c4 + 32); y43.intoArray(c, c4 + 48);
+        y50.intoArray(c, c5); y51.intoArray(c, c5 + 16); y52.intoArray(c, c5 + 32); y53.intoArray(c, c5 + 48);
+    }
+
+    /** One row × columns {@code [0, 64)} of C (the rows below the last full block of 6). */
+    private static void row4(int k, float[] a, int ao, int acs, float[] b, int bo, int ldb, boolean acc, float[] c, int co) {
+        FloatVector y0 = start(acc, c, co), y1 = start(acc, c, co + 16), y2 = start(acc, c, co + 32), y3 = start(acc, c, co + 48);
+        for (int p = 0; p < k; p++) {
+            int bp = bo + p * ldb;
+            FloatVector x = FloatVector.broadcast(S16, a[ao + p * acs]);
+            y0 = FloatVector.fromArray(S16, b, bp).fma(x, y0);
+            y1 = FloatVector.fromArray(S16, b, bp + 16).fma(x, y1);
+            y2 = FloatVector.fromArray(S16, b, bp + 32).fma(x, y2);
+            y3 = FloatVector.fromArray(S16, b, bp + 48).fma(x, y3);
+        }
+        y0.intoArray(c, co); y1.intoArray(c, co + 16); y2.intoArray(c, co + 32); y3.intoArray(c, co + 48);
+    }
+
+    /** Rows {@code [0, 6)} × the up to 16 columns of {@code mask} (the columns right of the last block of 64). */
+    private static void block6x1(int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb, boolean acc,
+                                 float[] c, int co, int ldc, VectorMask<Float> m) {
+        FloatVector y0 = start(acc, c, co, m), y1 = start(acc, c, co + ldc, m), y2 = start(acc, c, co + 2 * ldc, m);
+        FloatVector y3 = start(acc, c, co + 3 * ldc, m), y4 = start(acc, c, co + 4 * ldc, m), y5 = start(acc, c, co + 5 * ldc, m);
+        for (int p = 0; p < k; p++) {
+            int ap = ao + p * acs;
+            FloatVector bv = FloatVector.fromArray(S16, b, bo + p * ldb, m);
+            y0 = bv.fma(FloatVector.broadcast(S16, a[ap]), y0);
+            y1 = bv.fma(FloatVector.broadcast(S16, a[ap + ars]), y1);
+            y2 = bv.fma(FloatVector.broadcast(S16, a[ap + 2 * ars]), y2);
+            y3 = bv.fma(FloatVector.broadcast(S16, a[ap + 3 * ars]), y3);
+            y4 = bv.fma(FloatVector.broadcast(S16, a[ap + 4 * ars]), y4);
+            y5 = bv.fma(FloatVector.broadcast(S16, a[ap + 5 * ars]), y5);
+        }
+        y0.intoArray(c, co, m); y1.intoArray(c, co + ldc, m); y2.intoArray(c, co + 2 * ldc, m);
+        y3.intoArray(c, co + 3 * ldc, m); y4.intoArray(c, co + 4 * ldc, m); y5.intoArray(c, co + 5 * ldc, m);
+    }
+
+    /** One row × the columns of {@code mask}. */
+    private static void row1(int k, float[] a, int ao, int acs, float[] b, int bo, int ldb, boolean acc, float[] c, int co,
+                             VectorMask<Float> m) {
+        FloatVector y = start(acc, c, co, m);
+        for (int p = 0; p < k; p++)
+            y = FloatVector.fromArray(S16, b, bo + p * ldb, m).fma(FloatVector.broadcast(S16, a[ao + p * acs]), y);
+        y.intoArray(c, co, m);
     }
 
     /** {@code dst[d + i] += src[s + i]} for {@code i} in {@code [0, n)}. */
