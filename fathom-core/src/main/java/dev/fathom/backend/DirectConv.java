@@ -1,7 +1,8 @@
 package dev.fathom.backend;
 
+import java.util.Arrays;
+
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -143,8 +144,8 @@ public final class DirectConv {
     /**
      * {@code C = A·B} or, with {@code accumulate}, {@code C += A·B}, single-threaded: C {@code m×n}
      * row-major ({@code c[cOff + i*ldc + j]}), B {@code k×n} row-major ({@code b[bOff + p*ldb + j]}),
-     * A {@code m×k} at any two strides ({@code a[aOff + i*ars + p*acs]}, so a transposed A costs
-     * nothing). Only when {@link #wideGemm}.
+     * A {@code m×k} row-major with row stride {@code lda}, or stored transposed ({@code k×m}) with
+     * {@code transA}. Only when {@link #wideGemm}.
      *
      * <p>The products of an im2col convolution are small and oddly shaped (the cnn workload's second
      * layer: 64×196×288 per image, and 288×196×64 and 288×64×196 for its gradients); OpenBLAS packs
@@ -153,43 +154,46 @@ public final class DirectConv {
      * 6-row × 64-column block of C in 24 of the 32 512-bit registers and streams A and B in place,
      * without packing: 76-111, 97-160 and 100-175 GFLOP/s on the three shapes (single thread, CPU
      * time, load average 6-8; beside OpenBLAS's AVX-512 Cooperlake kernels 100-116, 130-145, 97-111).
+     * Columns right of the last multiple of 16 go to {@link Gemm}: a masked tail here ran for
+     * seconds in the interpreter (C1 gave up on it: out of registers) before C2 compiled it.
      */
-    public static void gemm(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int ldb,
-                            boolean accumulate, float[] c, int cOff, int ldc) {
+    public static void gemm(int m, int n, int k, boolean transA, float[] a, int aOff, int lda, float[] b, int bOff,
+                            int ldb, boolean accumulate, float[] c, int cOff, int ldc) {
+        // the blocks always add to C (a branch on accumulate inside them, never taken while C2
+        // compiled them, deoptimised them back to slow C1 code when it first was)
+        if (!accumulate)
+            for (int i = 0; i < m; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+        int ars = transA ? 1 : lda, acs = transA ? lda : 1;
         int j = 0;
         for (; j + 64 <= n; j += 64) {
             int i = 0;
             for (; i + 6 <= m; i += 6)
-                block6x4(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, accumulate, c, cOff + i * ldc + j, ldc);
-            for (; i < m; i++) row4(k, a, aOff + i * ars, acs, b, bOff + j, ldb, accumulate, c, cOff + i * ldc + j);
+                block6x4(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc);
+            for (; i < m; i++) row4(k, a, aOff + i * ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j);
         }
-        for (; j < n; j += 16) {
-            VectorMask<Float> mask = S16.indexInRange(j, n);
+        for (; j + 16 <= n; j += 16) {
             int i = 0;
             for (; i + 6 <= m; i += 6)
-                block6x1(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, accumulate, c, cOff + i * ldc + j, ldc, mask);
-            for (; i < m; i++) row1(k, a, aOff + i * ars, acs, b, bOff + j, ldb, accumulate, c, cOff + i * ldc + j, mask);
+                block6x1(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc);
+            for (; i < m; i++) row1(k, a, aOff + i * ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j);
         }
+        if (j < n) Gemm.sgemm(transA, false, m, n - j, k, 1f, a, aOff, lda, b, bOff + j, ldb, 1f, c, cOff + j, ldc);
     }
 
-    private static FloatVector start(boolean accumulate, float[] c, int at) {
-        return accumulate ? FloatVector.fromArray(S16, c, at) : FloatVector.zero(S16);
-    }
-
-    private static FloatVector start(boolean accumulate, float[] c, int at, VectorMask<Float> m) {
-        return accumulate ? FloatVector.fromArray(S16, c, at, m) : FloatVector.zero(S16);
+    private static FloatVector ld(float[] c, int at) {
+        return FloatVector.fromArray(S16, c, at);
     }
 
     /** Rows {@code [0, 6)} × columns {@code [0, 64)} of C: 24 accumulators, one broadcast of A per row and step. */
-    private static void block6x4(int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb, boolean acc,
+    private static void block6x4(int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb,
                                  float[] c, int co, int ldc) {
         int c1 = co + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc;
-        FloatVector y00 = start(acc, c, co), y01 = start(acc, c, co + 16), y02 = start(acc, c, co + 32), y03 = start(acc, c, co + 48);
-        FloatVector y10 = start(acc, c, c1), y11 = start(acc, c, c1 + 16), y12 = start(acc, c, c1 + 32), y13 = start(acc, c, c1 + 48);
-        FloatVector y20 = start(acc, c, c2), y21 = start(acc, c, c2 + 16), y22 = start(acc, c, c2 + 32), y23 = start(acc, c, c2 + 48);
-        FloatVector y30 = start(acc, c, c3), y31 = start(acc, c, c3 + 16), y32 = start(acc, c, c3 + 32), y33 = start(acc, c, c3 + 48);
-        FloatVector y40 = start(acc, c, c4), y41 = start(acc, c, c4 + 16), y42 = start(acc, c, c4 + 32), y43 = start(acc, c, c4 + 48);
-        FloatVector y50 = start(acc, c, c5), y51 = start(acc, c, c5 + 16), y52 = start(acc, c, c5 + 32), y53 = start(acc, c, c5 + 48);
+        FloatVector y00 = ld(c, co), y01 = ld(c, co + 16), y02 = ld(c, co + 32), y03 = ld(c, co + 48);
+        FloatVector y10 = ld(c, c1), y11 = ld(c, c1 + 16), y12 = ld(c, c1 + 32), y13 = ld(c, c1 + 48);
+        FloatVector y20 = ld(c, c2), y21 = ld(c, c2 + 16), y22 = ld(c, c2 + 32), y23 = ld(c, c2 + 48);
+        FloatVector y30 = ld(c, c3), y31 = ld(c, c3 + 16), y32 = ld(c, c3 + 32), y33 = ld(c, c3 + 48);
+        FloatVector y40 = ld(c, c4), y41 = ld(c, c4 + 16), y42 = ld(c, c4 + 32), y43 = ld(c, c4 + 48);
+        FloatVector y50 = ld(c, c5), y51 = ld(c, c5 + 16), y52 = ld(c, c5 + 32), y53 = ld(c, c5 + 48);
         for (int p = 0; p < k; p++) {
             int bp = bo + p * ldb, ap = ao + p * acs;
             FloatVector b0 = FloatVector.fromArray(S16, b, bp), b1 = FloatVector.fromArray(S16, b, bp + 16);
@@ -216,8 +220,8 @@ public final class DirectConv {
     }
 
     /** One row × columns {@code [0, 64)} of C (the rows below the last full block of 6). */
-    private static void row4(int k, float[] a, int ao, int acs, float[] b, int bo, int ldb, boolean acc, float[] c, int co) {
-        FloatVector y0 = start(acc, c, co), y1 = start(acc, c, co + 16), y2 = start(acc, c, co + 32), y3 = start(acc, c, co + 48);
+    private static void row4(int k, float[] a, int ao, int acs, float[] b, int bo, int ldb, float[] c, int co) {
+        FloatVector y0 = ld(c, co), y1 = ld(c, co + 16), y2 = ld(c, co + 32), y3 = ld(c, co + 48);
         for (int p = 0; p < k; p++) {
             int bp = bo + p * ldb;
             FloatVector x = FloatVector.broadcast(S16, a[ao + p * acs]);
@@ -229,14 +233,14 @@ public final class DirectConv {
         y0.intoArray(c, co); y1.intoArray(c, co + 16); y2.intoArray(c, co + 32); y3.intoArray(c, co + 48);
     }
 
-    /** Rows {@code [0, 6)} × the up to 16 columns of {@code mask} (the columns right of the last block of 64). */
-    private static void block6x1(int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb, boolean acc,
-                                 float[] c, int co, int ldc, VectorMask<Float> m) {
-        FloatVector y0 = start(acc, c, co, m), y1 = start(acc, c, co + ldc, m), y2 = start(acc, c, co + 2 * ldc, m);
-        FloatVector y3 = start(acc, c, co + 3 * ldc, m), y4 = start(acc, c, co + 4 * ldc, m), y5 = start(acc, c, co + 5 * ldc, m);
+    /** Rows {@code [0, 6)} × columns {@code [0, 16)} of C (right of the last block of 64). */
+    private static void block6x1(int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb,
+                                 float[] c, int co, int ldc) {
+        FloatVector y0 = ld(c, co), y1 = ld(c, co + ldc), y2 = ld(c, co + 2 * ldc);
+        FloatVector y3 = ld(c, co + 3 * ldc), y4 = ld(c, co + 4 * ldc), y5 = ld(c, co + 5 * ldc);
         for (int p = 0; p < k; p++) {
             int ap = ao + p * acs;
-            FloatVector bv = FloatVector.fromArray(S16, b, bo + p * ldb, m);
+            FloatVector bv = FloatVector.fromArray(S16, b, bo + p * ldb);
             y0 = bv.fma(FloatVector.broadcast(S16, a[ap]), y0);
             y1 = bv.fma(FloatVector.broadcast(S16, a[ap + ars]), y1);
             y2 = bv.fma(FloatVector.broadcast(S16, a[ap + 2 * ars]), y2);
@@ -244,17 +248,16 @@ public final class DirectConv {
             y4 = bv.fma(FloatVector.broadcast(S16, a[ap + 4 * ars]), y4);
             y5 = bv.fma(FloatVector.broadcast(S16, a[ap + 5 * ars]), y5);
         }
-        y0.intoArray(c, co, m); y1.intoArray(c, co + ldc, m); y2.intoArray(c, co + 2 * ldc, m);
-        y3.intoArray(c, co + 3 * ldc, m); y4.intoArray(c, co + 4 * ldc, m); y5.intoArray(c, co + 5 * ldc, m);
+        y0.intoArray(c, co); y1.intoArray(c, co + ldc); y2.intoArray(c, co + 2 * ldc);
+        y3.intoArray(c, co + 3 * ldc); y4.intoArray(c, co + 4 * ldc); y5.intoArray(c, co + 5 * ldc);
     }
 
-    /** One row × the columns of {@code mask}. */
-    private static void row1(int k, float[] a, int ao, int acs, float[] b, int bo, int ldb, boolean acc, float[] c, int co,
-                             VectorMask<Float> m) {
-        FloatVector y = start(acc, c, co, m);
+    /** One row × columns {@code [0, 16)} of C. */
+    private static void row1(int k, float[] a, int ao, int acs, float[] b, int bo, int ldb, float[] c, int co) {
+        FloatVector y = ld(c, co);
         for (int p = 0; p < k; p++)
-            y = FloatVector.fromArray(S16, b, bo + p * ldb, m).fma(FloatVector.broadcast(S16, a[ao + p * acs]), y);
-        y.intoArray(c, co, m);
+            y = FloatVector.fromArray(S16, b, bo + p * ldb).fma(FloatVector.broadcast(S16, a[ao + p * acs]), y);
+        y.intoArray(c, co);
     }
 
     /** {@code dst[d + i] += src[s + i]} for {@code i} in {@code [0, n)}. */

@@ -395,7 +395,7 @@ public final class Conv {
                         bmOff = 0;
                     }
                     if (wide)
-                        DirectConv.gemm(og, ohw, k, (float[]) w, wOff + gr * og * k, k, 1, (float[]) bm, bmOff, ohw,
+                        DirectConv.gemm(og, ohw, k, false, (float[]) w, wOff + gr * og * k, k, (float[]) bm, bmOff, ohw,
                             b != null, (float[]) y, yn + gr * og * ohw, ohw);
                     else
                         gemm(false, false, og, ohw, k, w, wOff + gr * og * k, k, bm, bmOff, ohw,
@@ -470,8 +470,7 @@ public final class Conv {
                     // the product's rows: the image's channels (pointwise) or the patch matrix's rows
                     Object c = pointwise ? y : col;
                     int rows = pointwise ? cg : k, cOff = pointwise ? yg : 0, ldc = pointwise ? hw : ohw;
-                    // A = the group's weight [og, k] transposed: element (i, p) at wg + p*k + i
-                    if (wide) DirectConv.gemm(rows, ohw, og, (float[]) w, wg, 1, k, (float[]) x, xg, ohw, false, (float[]) c, cOff, ldc);
+                    if (wide) DirectConv.gemm(rows, ohw, og, true, (float[]) w, wg, k, (float[]) x, xg, ohw, false, (float[]) c, cOff, ldc);
                     else gemm(true, false, rows, ohw, og, w, wg, k, x, xg, ohw, false, c, cOff, ldc);
                     if (!pointwise) col2im(col, g, y, yg);
                 }
@@ -521,7 +520,7 @@ public final class Conv {
                             DirectConv.dotRows(og, k, ohw, (float[]) y, yg, (float[]) bm, bmOff, (float[]) dw, gr * og * k);
                         } else if (wide) {
                             transpose((float[]) y, yg, og, ohw, dyT);
-                            DirectConv.gemm(k, og, ohw, (float[]) bm, bmOff, ohw, 1, dyT, 0, og, true, dwT, gr * k * og, og);
+                            DirectConv.gemm(k, og, ohw, false, (float[]) bm, bmOff, ohw, dyT, 0, og, true, dwT, gr * k * og, og);
                         } else {
                             gemm(false, true, og, k, ohw, y, yg, ohw, bm, bmOff, ohw, true, dw, gr * og * k, k);
                         }

@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@link DirectConv#gemm} (512-bit vectors only) against a float64 reference: every mix of its
- * blocks (6-row × 64-column blocks, single rows below them, masked 16-column tails, full and
- * partial), A read straight and transposed through its two strides, B and C with row strides
+ * blocks (6-row × 64-column and × 16-column blocks, single rows below them, the last columns
+ * handed to Gemm), A read straight and transposed, B and C with row strides
  * wider than the product and offsets, C overwritten and accumulated (the values in C beforehand
  * must then count, and must not leak otherwise).
  */
@@ -28,12 +28,12 @@ class DirectConvGemmTest {
                         boolean transA = (mode & 1) != 0, acc = (mode & 2) != 0;
                         int aOff = 3, bOff = 5, cOff = 2, ldb = n + 3, ldc = n + 1;
                         // A is m×k; stored k×m (row stride m+2) when transposed
-                        int ars = transA ? 1 : k + 2, acs = transA ? m + 2 : 1;
+                        int lda = transA ? m + 2 : k + 2, ars = transA ? 1 : lda, acs = transA ? lda : 1;
                         float[] a = random(r, aOff + (transA ? k * (m + 2) : m * (k + 2)));
                         float[] b = random(r, bOff + k * ldb), c = random(r, cOff + m * ldc);
                         if (!acc) for (int i = 0; i < m; i++) c[cOff + i * ldc] = Float.NaN;
                         float[] before = c.clone();
-                        DirectConv.gemm(m, n, k, a, aOff, ars, acs, b, bOff, ldb, acc, c, cOff, ldc);
+                        DirectConv.gemm(m, n, k, transA, a, aOff, lda, b, bOff, ldb, acc, c, cOff, ldc);
                         for (int i = 0; i < m; i++)
                             for (int j = 0; j < ldc && cOff + i * ldc + j < c.length; j++) {
                                 int at = cOff + i * ldc + j;
