@@ -95,48 +95,160 @@ public final class DirectConv {
      * {@code i < m}, {@code j < k}: a product with a long inner dimension and a tiny output
      * ({@code A·Bᵀ}, both row-major with row length {@code n}), as in the weight gradient of a
      * convolution whose patch matrix has few rows (a first layer on grey images: 9). BLAS packs
-     * both operands for each such call and reached a third of its peak there; here each row of
-     * {@code a} is read once per four rows of {@code b}, with one vector accumulator per pair.
+     * both operands for each such call and reached a third of its peak there; here blocks of four
+     * rows of {@code a} by three of {@code b} keep twelve vector accumulators, each loaded vector
+     * serving three or four of them (with one row of {@code a} against four of {@code b}, the
+     * previous form, the loads bound it and the cnn workload's first layer spent as long here as
+     * its second layer in its whole weight-gradient product).
      */
     public static void dotRows(int m, int k, int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
-        int L = S.length(), nv = S.loopBound(n);
-        for (int i = 0; i < m; i++) {
-            int ar = aOff + i * n, cr = cOff + i * k;
+        int i = 0;
+        for (; i + 4 <= m; i += 4) {
             int j = 0;
-            for (; j + 4 <= k; j += 4) {
-                int b0 = bOff + j * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
-                FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
-                for (int p = 0; p < nv; p += L) {
-                    FloatVector av = FloatVector.fromArray(S, a, ar + p);
-                    s0 = av.fma(FloatVector.fromArray(S, b, b0 + p), s0);
-                    s1 = av.fma(FloatVector.fromArray(S, b, b1 + p), s1);
-                    s2 = av.fma(FloatVector.fromArray(S, b, b2 + p), s2);
-                    s3 = av.fma(FloatVector.fromArray(S, b, b3 + p), s3);
-                }
-                float t0 = s0.reduceLanes(VectorOperators.ADD), t1 = s1.reduceLanes(VectorOperators.ADD);
-                float t2 = s2.reduceLanes(VectorOperators.ADD), t3 = s3.reduceLanes(VectorOperators.ADD);
-                for (int p = nv; p < n; p++) {
-                    float av = a[ar + p];
-                    t0 = Math.fma(av, b[b0 + p], t0);
-                    t1 = Math.fma(av, b[b1 + p], t1);
-                    t2 = Math.fma(av, b[b2 + p], t2);
-                    t3 = Math.fma(av, b[b3 + p], t3);
-                }
-                c[cr + j] += t0;
-                c[cr + j + 1] += t1;
-                c[cr + j + 2] += t2;
-                c[cr + j + 3] += t3;
-            }
-            for (; j < k; j++) {
-                int b0 = bOff + j * n;
-                FloatVector s0 = FloatVector.zero(S);
-                for (int p = 0; p < nv; p += L)
-                    s0 = FloatVector.fromArray(S, a, ar + p).fma(FloatVector.fromArray(S, b, b0 + p), s0);
-                float t0 = s0.reduceLanes(VectorOperators.ADD);
-                for (int p = nv; p < n; p++) t0 = Math.fma(a[ar + p], b[b0 + p], t0);
-                c[cr + j] += t0;
-            }
+            for (; j + 3 <= k; j += 3) dot4x3(i, j, k, n, a, aOff, b, bOff, c, cOff);
+            for (; j < k; j++) dot4x1(i, j, k, n, a, aOff, b, bOff, c, cOff);
         }
+        for (; i < m; i++) {
+            int j = 0;
+            for (; j + 3 <= k; j += 3) dot1x3(i, j, k, n, a, aOff, b, bOff, c, cOff);
+            for (; j < k; j++) dot1x1(i, j, k, n, a, aOff, b, bOff, c, cOff);
+        }
+    }
+
+    /** Rows {@code [i, i+4)} of a × rows {@code [j, j+3)} of b (12 accumulators). */
+    private static void dot4x3(int i, int j, int k, int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
+        int L = S.length(), nv = S.loopBound(n);
+        int a0 = aOff + (i + 0) * n;
+        int a1 = aOff + (i + 1) * n;
+        int a2 = aOff + (i + 2) * n;
+        int a3 = aOff + (i + 3) * n;
+        int b0 = bOff + (j + 0) * n;
+        int b1 = bOff + (j + 1) * n;
+        int b2 = bOff + (j + 2) * n;
+        FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S), s02 = FloatVector.zero(S), s10 = FloatVector.zero(S), s11 = FloatVector.zero(S), s12 = FloatVector.zero(S), s20 = FloatVector.zero(S), s21 = FloatVector.zero(S), s22 = FloatVector.zero(S), s30 = FloatVector.zero(S), s31 = FloatVector.zero(S), s32 = FloatVector.zero(S);
+        for (int p = 0; p < nv; p += L) {
+            FloatVector v0 = FloatVector.fromArray(S, b, b0 + p);
+            FloatVector v1 = FloatVector.fromArray(S, b, b1 + p);
+            FloatVector v2 = FloatVector.fromArray(S, b, b2 + p);
+            FloatVector u0 = FloatVector.fromArray(S, a, a0 + p);
+            s00 = u0.fma(v0, s00); s01 = u0.fma(v1, s01); s02 = u0.fma(v2, s02);
+            FloatVector u1 = FloatVector.fromArray(S, a, a1 + p);
+            s10 = u1.fma(v0, s10); s11 = u1.fma(v1, s11); s12 = u1.fma(v2, s12);
+            FloatVector u2 = FloatVector.fromArray(S, a, a2 + p);
+            s20 = u2.fma(v0, s20); s21 = u2.fma(v1, s21); s22 = u2.fma(v2, s22);
+            FloatVector u3 = FloatVector.fromArray(S, a, a3 + p);
+            s30 = u3.fma(v0, s30); s31 = u3.fma(v1, s31); s32 = u3.fma(v2, s32);
+        }
+        float t00 = s00.reduceLanes(VectorOperators.ADD);
+        float t01 = s01.reduceLanes(VectorOperators.ADD);
+        float t02 = s02.reduceLanes(VectorOperators.ADD);
+        float t10 = s10.reduceLanes(VectorOperators.ADD);
+        float t11 = s11.reduceLanes(VectorOperators.ADD);
+        float t12 = s12.reduceLanes(VectorOperators.ADD);
+        float t20 = s20.reduceLanes(VectorOperators.ADD);
+        float t21 = s21.reduceLanes(VectorOperators.ADD);
+        float t22 = s22.reduceLanes(VectorOperators.ADD);
+        float t30 = s30.reduceLanes(VectorOperators.ADD);
+        float t31 = s31.reduceLanes(VectorOperators.ADD);
+        float t32 = s32.reduceLanes(VectorOperators.ADD);
+        for (int p = nv; p < n; p++) {
+            float x0 = a[a0 + p];
+            t00 = Math.fma(x0, b[b0 + p], t00); t01 = Math.fma(x0, b[b1 + p], t01); t02 = Math.fma(x0, b[b2 + p], t02);
+            float x1 = a[a1 + p];
+            t10 = Math.fma(x1, b[b0 + p], t10); t11 = Math.fma(x1, b[b1 + p], t11); t12 = Math.fma(x1, b[b2 + p], t12);
+            float x2 = a[a2 + p];
+            t20 = Math.fma(x2, b[b0 + p], t20); t21 = Math.fma(x2, b[b1 + p], t21); t22 = Math.fma(x2, b[b2 + p], t22);
+            float x3 = a[a3 + p];
+            t30 = Math.fma(x3, b[b0 + p], t30); t31 = Math.fma(x3, b[b1 + p], t31); t32 = Math.fma(x3, b[b2 + p], t32);
+        }
+        c[cOff + (i + 0) * k + j + 0] += t00; c[cOff + (i + 0) * k + j + 1] += t01; c[cOff + (i + 0) * k + j + 2] += t02;
+        c[cOff + (i + 1) * k + j + 0] += t10; c[cOff + (i + 1) * k + j + 1] += t11; c[cOff + (i + 1) * k + j + 2] += t12;
+        c[cOff + (i + 2) * k + j + 0] += t20; c[cOff + (i + 2) * k + j + 1] += t21; c[cOff + (i + 2) * k + j + 2] += t22;
+        c[cOff + (i + 3) * k + j + 0] += t30; c[cOff + (i + 3) * k + j + 1] += t31; c[cOff + (i + 3) * k + j + 2] += t32;
+    }
+
+    /** Rows {@code [i, i+4)} of a × rows {@code [j, j+1)} of b (4 accumulators). */
+    private static void dot4x1(int i, int j, int k, int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
+        int L = S.length(), nv = S.loopBound(n);
+        int a0 = aOff + (i + 0) * n;
+        int a1 = aOff + (i + 1) * n;
+        int a2 = aOff + (i + 2) * n;
+        int a3 = aOff + (i + 3) * n;
+        int b0 = bOff + (j + 0) * n;
+        FloatVector s00 = FloatVector.zero(S), s10 = FloatVector.zero(S), s20 = FloatVector.zero(S), s30 = FloatVector.zero(S);
+        for (int p = 0; p < nv; p += L) {
+            FloatVector v0 = FloatVector.fromArray(S, b, b0 + p);
+            FloatVector u0 = FloatVector.fromArray(S, a, a0 + p);
+            s00 = u0.fma(v0, s00);
+            FloatVector u1 = FloatVector.fromArray(S, a, a1 + p);
+            s10 = u1.fma(v0, s10);
+            FloatVector u2 = FloatVector.fromArray(S, a, a2 + p);
+            s20 = u2.fma(v0, s20);
+            FloatVector u3 = FloatVector.fromArray(S, a, a3 + p);
+            s30 = u3.fma(v0, s30);
+        }
+        float t00 = s00.reduceLanes(VectorOperators.ADD);
+        float t10 = s10.reduceLanes(VectorOperators.ADD);
+        float t20 = s20.reduceLanes(VectorOperators.ADD);
+        float t30 = s30.reduceLanes(VectorOperators.ADD);
+        for (int p = nv; p < n; p++) {
+            float x0 = a[a0 + p];
+            t00 = Math.fma(x0, b[b0 + p], t00);
+            float x1 = a[a1 + p];
+            t10 = Math.fma(x1, b[b0 + p], t10);
+            float x2 = a[a2 + p];
+            t20 = Math.fma(x2, b[b0 + p], t20);
+            float x3 = a[a3 + p];
+            t30 = Math.fma(x3, b[b0 + p], t30);
+        }
+        c[cOff + (i + 0) * k + j + 0] += t00;
+        c[cOff + (i + 1) * k + j + 0] += t10;
+        c[cOff + (i + 2) * k + j + 0] += t20;
+        c[cOff + (i + 3) * k + j + 0] += t30;
+    }
+
+    /** Rows {@code [i, i+1)} of a × rows {@code [j, j+3)} of b (3 accumulators). */
+    private static void dot1x3(int i, int j, int k, int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
+        int L = S.length(), nv = S.loopBound(n);
+        int a0 = aOff + (i + 0) * n;
+        int b0 = bOff + (j + 0) * n;
+        int b1 = bOff + (j + 1) * n;
+        int b2 = bOff + (j + 2) * n;
+        FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S), s02 = FloatVector.zero(S);
+        for (int p = 0; p < nv; p += L) {
+            FloatVector v0 = FloatVector.fromArray(S, b, b0 + p);
+            FloatVector v1 = FloatVector.fromArray(S, b, b1 + p);
+            FloatVector v2 = FloatVector.fromArray(S, b, b2 + p);
+            FloatVector u0 = FloatVector.fromArray(S, a, a0 + p);
+            s00 = u0.fma(v0, s00); s01 = u0.fma(v1, s01); s02 = u0.fma(v2, s02);
+        }
+        float t00 = s00.reduceLanes(VectorOperators.ADD);
+        float t01 = s01.reduceLanes(VectorOperators.ADD);
+        float t02 = s02.reduceLanes(VectorOperators.ADD);
+        for (int p = nv; p < n; p++) {
+            float x0 = a[a0 + p];
+            t00 = Math.fma(x0, b[b0 + p], t00); t01 = Math.fma(x0, b[b1 + p], t01); t02 = Math.fma(x0, b[b2 + p], t02);
+        }
+        c[cOff + (i + 0) * k + j + 0] += t00; c[cOff + (i + 0) * k + j + 1] += t01; c[cOff + (i + 0) * k + j + 2] += t02;
+    }
+
+    /** Rows {@code [i, i+1)} of a × rows {@code [j, j+1)} of b (1 accumulators). */
+    private static void dot1x1(int i, int j, int k, int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
+        int L = S.length(), nv = S.loopBound(n);
+        int a0 = aOff + (i + 0) * n;
+        int b0 = bOff + (j + 0) * n;
+        FloatVector s00 = FloatVector.zero(S);
+        for (int p = 0; p < nv; p += L) {
+            FloatVector v0 = FloatVector.fromArray(S, b, b0 + p);
+            FloatVector u0 = FloatVector.fromArray(S, a, a0 + p);
+            s00 = u0.fma(v0, s00);
+        }
+        float t00 = s00.reduceLanes(VectorOperators.ADD);
+        for (int p = nv; p < n; p++) {
+            float x0 = a[a0 + p];
+            t00 = Math.fma(x0, b[b0 + p], t00);
+        }
+        c[cOff + (i + 0) * k + j + 0] += t00;
     }
 
     // ------------------------------------------------------------------ per-image products
