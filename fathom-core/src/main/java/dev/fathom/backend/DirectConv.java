@@ -102,153 +102,51 @@ public final class DirectConv {
      * its second layer in its whole weight-gradient product).
      */
     public static void dotRows(int m, int k, int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
-        int i = 0;
-        for (; i + 4 <= m; i += 4) {
-            int j = 0;
-            for (; j + 3 <= k; j += 3) dot4x3(i, j, k, n, a, aOff, b, bOff, c, cOff);
-            for (; j < k; j++) dot4x1(i, j, k, n, a, aOff, b, bOff, c, cOff);
-        }
-        for (; i < m; i++) {
-            int j = 0;
-            for (; j + 3 <= k; j += 3) dot1x3(i, j, k, n, a, aOff, b, bOff, c, cOff);
-            for (; j < k; j++) dot1x1(i, j, k, n, a, aOff, b, bOff, c, cOff);
-        }
+        int m4 = m - m % 4, k3 = k - k % 3;
+        for (int i = 0; i < m4; i += 4)
+            for (int j = 0; j < k3; j += 3) dot4x3(i, j, k, n, a, aOff, b, bOff, c, cOff);
+        // the rest (none for the cnn's first layer, 32 x 9): one pair at a time
+        for (int i = 0; i < m; i++)
+            for (int j = i < m4 ? k3 : 0; j < k; j++) dot1x1(i, j, k, n, a, aOff, b, bOff, c, cOff);
     }
 
-    /** Rows {@code [i, i+4)} of a × rows {@code [j, j+3)} of b (12 accumulators). */
+    /** Rows {@code [i, i+4)} of a × rows {@code [j, j+3)} of b: 12 accumulators, each loaded vector used 3 or 4 times. */
     private static void dot4x3(int i, int j, int k, int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
         int L = S.length(), nv = S.loopBound(n);
-        int a0 = aOff + (i + 0) * n;
-        int a1 = aOff + (i + 1) * n;
-        int a2 = aOff + (i + 2) * n;
-        int a3 = aOff + (i + 3) * n;
-        int b0 = bOff + (j + 0) * n;
-        int b1 = bOff + (j + 1) * n;
-        int b2 = bOff + (j + 2) * n;
-        FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S), s02 = FloatVector.zero(S), s10 = FloatVector.zero(S), s11 = FloatVector.zero(S), s12 = FloatVector.zero(S), s20 = FloatVector.zero(S), s21 = FloatVector.zero(S), s22 = FloatVector.zero(S), s30 = FloatVector.zero(S), s31 = FloatVector.zero(S), s32 = FloatVector.zero(S);
+        int a0 = aOff + i * n, a1 = a0 + n, a2 = a1 + n, a3 = a2 + n, b0 = bOff + j * n, b1 = b0 + n, b2 = b1 + n;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector s00 = z, s01 = z, s02 = z, s10 = z, s11 = z, s12 = z, s20 = z, s21 = z, s22 = z, s30 = z, s31 = z, s32 = z;
         for (int p = 0; p < nv; p += L) {
-            FloatVector v0 = FloatVector.fromArray(S, b, b0 + p);
-            FloatVector v1 = FloatVector.fromArray(S, b, b1 + p);
-            FloatVector v2 = FloatVector.fromArray(S, b, b2 + p);
-            FloatVector u0 = FloatVector.fromArray(S, a, a0 + p);
-            s00 = u0.fma(v0, s00); s01 = u0.fma(v1, s01); s02 = u0.fma(v2, s02);
-            FloatVector u1 = FloatVector.fromArray(S, a, a1 + p);
-            s10 = u1.fma(v0, s10); s11 = u1.fma(v1, s11); s12 = u1.fma(v2, s12);
-            FloatVector u2 = FloatVector.fromArray(S, a, a2 + p);
-            s20 = u2.fma(v0, s20); s21 = u2.fma(v1, s21); s22 = u2.fma(v2, s22);
-            FloatVector u3 = FloatVector.fromArray(S, a, a3 + p);
-            s30 = u3.fma(v0, s30); s31 = u3.fma(v1, s31); s32 = u3.fma(v2, s32);
+            FloatVector v0 = FloatVector.fromArray(S, b, b0 + p), v1 = FloatVector.fromArray(S, b, b1 + p);
+            FloatVector v2 = FloatVector.fromArray(S, b, b2 + p), u = FloatVector.fromArray(S, a, a0 + p);
+            s00 = u.fma(v0, s00); s01 = u.fma(v1, s01); s02 = u.fma(v2, s02);
+            u = FloatVector.fromArray(S, a, a1 + p);
+            s10 = u.fma(v0, s10); s11 = u.fma(v1, s11); s12 = u.fma(v2, s12);
+            u = FloatVector.fromArray(S, a, a2 + p);
+            s20 = u.fma(v0, s20); s21 = u.fma(v1, s21); s22 = u.fma(v2, s22);
+            u = FloatVector.fromArray(S, a, a3 + p);
+            s30 = u.fma(v0, s30); s31 = u.fma(v1, s31); s32 = u.fma(v2, s32);
         }
-        float t00 = s00.reduceLanes(VectorOperators.ADD);
-        float t01 = s01.reduceLanes(VectorOperators.ADD);
-        float t02 = s02.reduceLanes(VectorOperators.ADD);
-        float t10 = s10.reduceLanes(VectorOperators.ADD);
-        float t11 = s11.reduceLanes(VectorOperators.ADD);
-        float t12 = s12.reduceLanes(VectorOperators.ADD);
-        float t20 = s20.reduceLanes(VectorOperators.ADD);
-        float t21 = s21.reduceLanes(VectorOperators.ADD);
-        float t22 = s22.reduceLanes(VectorOperators.ADD);
-        float t30 = s30.reduceLanes(VectorOperators.ADD);
-        float t31 = s31.reduceLanes(VectorOperators.ADD);
-        float t32 = s32.reduceLanes(VectorOperators.ADD);
-        for (int p = nv; p < n; p++) {
-            float x0 = a[a0 + p];
-            t00 = Math.fma(x0, b[b0 + p], t00); t01 = Math.fma(x0, b[b1 + p], t01); t02 = Math.fma(x0, b[b2 + p], t02);
-            float x1 = a[a1 + p];
-            t10 = Math.fma(x1, b[b0 + p], t10); t11 = Math.fma(x1, b[b1 + p], t11); t12 = Math.fma(x1, b[b2 + p], t12);
-            float x2 = a[a2 + p];
-            t20 = Math.fma(x2, b[b0 + p], t20); t21 = Math.fma(x2, b[b1 + p], t21); t22 = Math.fma(x2, b[b2 + p], t22);
-            float x3 = a[a3 + p];
-            t30 = Math.fma(x3, b[b0 + p], t30); t31 = Math.fma(x3, b[b1 + p], t31); t32 = Math.fma(x3, b[b2 + p], t32);
-        }
-        c[cOff + (i + 0) * k + j + 0] += t00; c[cOff + (i + 0) * k + j + 1] += t01; c[cOff + (i + 0) * k + j + 2] += t02;
-        c[cOff + (i + 1) * k + j + 0] += t10; c[cOff + (i + 1) * k + j + 1] += t11; c[cOff + (i + 1) * k + j + 2] += t12;
-        c[cOff + (i + 2) * k + j + 0] += t20; c[cOff + (i + 2) * k + j + 1] += t21; c[cOff + (i + 2) * k + j + 2] += t22;
-        c[cOff + (i + 3) * k + j + 0] += t30; c[cOff + (i + 3) * k + j + 1] += t31; c[cOff + (i + 3) * k + j + 2] += t32;
+        int c0 = cOff + i * k + j, c1 = c0 + k, c2 = c1 + k, c3 = c2 + k;
+        c[c0] += sum(s00, a, a0, b, b0, nv, n); c[c0 + 1] += sum(s01, a, a0, b, b1, nv, n); c[c0 + 2] += sum(s02, a, a0, b, b2, nv, n);
+        c[c1] += sum(s10, a, a1, b, b0, nv, n); c[c1 + 1] += sum(s11, a, a1, b, b1, nv, n); c[c1 + 2] += sum(s12, a, a1, b, b2, nv, n);
+        c[c2] += sum(s20, a, a2, b, b0, nv, n); c[c2 + 1] += sum(s21, a, a2, b, b1, nv, n); c[c2 + 2] += sum(s22, a, a2, b, b2, nv, n);
+        c[c3] += sum(s30, a, a3, b, b0, nv, n); c[c3 + 1] += sum(s31, a, a3, b, b1, nv, n); c[c3 + 2] += sum(s32, a, a3, b, b2, nv, n);
     }
 
-    /** Rows {@code [i, i+4)} of a × rows {@code [j, j+1)} of b (4 accumulators). */
-    private static void dot4x1(int i, int j, int k, int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
-        int L = S.length(), nv = S.loopBound(n);
-        int a0 = aOff + (i + 0) * n;
-        int a1 = aOff + (i + 1) * n;
-        int a2 = aOff + (i + 2) * n;
-        int a3 = aOff + (i + 3) * n;
-        int b0 = bOff + (j + 0) * n;
-        FloatVector s00 = FloatVector.zero(S), s10 = FloatVector.zero(S), s20 = FloatVector.zero(S), s30 = FloatVector.zero(S);
-        for (int p = 0; p < nv; p += L) {
-            FloatVector v0 = FloatVector.fromArray(S, b, b0 + p);
-            FloatVector u0 = FloatVector.fromArray(S, a, a0 + p);
-            s00 = u0.fma(v0, s00);
-            FloatVector u1 = FloatVector.fromArray(S, a, a1 + p);
-            s10 = u1.fma(v0, s10);
-            FloatVector u2 = FloatVector.fromArray(S, a, a2 + p);
-            s20 = u2.fma(v0, s20);
-            FloatVector u3 = FloatVector.fromArray(S, a, a3 + p);
-            s30 = u3.fma(v0, s30);
-        }
-        float t00 = s00.reduceLanes(VectorOperators.ADD);
-        float t10 = s10.reduceLanes(VectorOperators.ADD);
-        float t20 = s20.reduceLanes(VectorOperators.ADD);
-        float t30 = s30.reduceLanes(VectorOperators.ADD);
-        for (int p = nv; p < n; p++) {
-            float x0 = a[a0 + p];
-            t00 = Math.fma(x0, b[b0 + p], t00);
-            float x1 = a[a1 + p];
-            t10 = Math.fma(x1, b[b0 + p], t10);
-            float x2 = a[a2 + p];
-            t20 = Math.fma(x2, b[b0 + p], t20);
-            float x3 = a[a3 + p];
-            t30 = Math.fma(x3, b[b0 + p], t30);
-        }
-        c[cOff + (i + 0) * k + j + 0] += t00;
-        c[cOff + (i + 1) * k + j + 0] += t10;
-        c[cOff + (i + 2) * k + j + 0] += t20;
-        c[cOff + (i + 3) * k + j + 0] += t30;
+    /** The lanes of {@code s} plus the scalar tail {@code [nv, n)} of the dot product of rows {@code ar} and {@code br}. */
+    private static float sum(FloatVector s, float[] a, int ar, float[] b, int br, int nv, int n) {
+        float t = s.reduceLanes(VectorOperators.ADD);
+        for (int p = nv; p < n; p++) t = Math.fma(a[ar + p], b[br + p], t);
+        return t;
     }
 
-    /** Rows {@code [i, i+1)} of a × rows {@code [j, j+3)} of b (3 accumulators). */
-    private static void dot1x3(int i, int j, int k, int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
-        int L = S.length(), nv = S.loopBound(n);
-        int a0 = aOff + (i + 0) * n;
-        int b0 = bOff + (j + 0) * n;
-        int b1 = bOff + (j + 1) * n;
-        int b2 = bOff + (j + 2) * n;
-        FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S), s02 = FloatVector.zero(S);
-        for (int p = 0; p < nv; p += L) {
-            FloatVector v0 = FloatVector.fromArray(S, b, b0 + p);
-            FloatVector v1 = FloatVector.fromArray(S, b, b1 + p);
-            FloatVector v2 = FloatVector.fromArray(S, b, b2 + p);
-            FloatVector u0 = FloatVector.fromArray(S, a, a0 + p);
-            s00 = u0.fma(v0, s00); s01 = u0.fma(v1, s01); s02 = u0.fma(v2, s02);
-        }
-        float t00 = s00.reduceLanes(VectorOperators.ADD);
-        float t01 = s01.reduceLanes(VectorOperators.ADD);
-        float t02 = s02.reduceLanes(VectorOperators.ADD);
-        for (int p = nv; p < n; p++) {
-            float x0 = a[a0 + p];
-            t00 = Math.fma(x0, b[b0 + p], t00); t01 = Math.fma(x0, b[b1 + p], t01); t02 = Math.fma(x0, b[b2 + p], t02);
-        }
-        c[cOff + (i + 0) * k + j + 0] += t00; c[cOff + (i + 0) * k + j + 1] += t01; c[cOff + (i + 0) * k + j + 2] += t02;
-    }
-
-    /** Rows {@code [i, i+1)} of a × rows {@code [j, j+1)} of b (1 accumulators). */
+    /** Row i of a × row j of b. */
     private static void dot1x1(int i, int j, int k, int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
-        int L = S.length(), nv = S.loopBound(n);
-        int a0 = aOff + (i + 0) * n;
-        int b0 = bOff + (j + 0) * n;
-        FloatVector s00 = FloatVector.zero(S);
-        for (int p = 0; p < nv; p += L) {
-            FloatVector v0 = FloatVector.fromArray(S, b, b0 + p);
-            FloatVector u0 = FloatVector.fromArray(S, a, a0 + p);
-            s00 = u0.fma(v0, s00);
-        }
-        float t00 = s00.reduceLanes(VectorOperators.ADD);
-        for (int p = nv; p < n; p++) {
-            float x0 = a[a0 + p];
-            t00 = Math.fma(x0, b[b0 + p], t00);
-        }
-        c[cOff + (i + 0) * k + j + 0] += t00;
+        int L = S.length(), nv = S.loopBound(n), ar = aOff + i * n, br = bOff + j * n;
+        FloatVector s = FloatVector.zero(S);
+        for (int p = 0; p < nv; p += L) s = FloatVector.fromArray(S, a, ar + p).fma(FloatVector.fromArray(S, b, br + p), s);
+        c[cOff + i * k + j] += sum(s, a, ar, b, br, nv, n);
     }
 
     // ------------------------------------------------------------------ per-image products

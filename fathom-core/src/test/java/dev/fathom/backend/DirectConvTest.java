@@ -8,13 +8,13 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * {@link DirectConv#gemm} (512-bit vectors only) against a float64 reference: every mix of its
+ * {@link DirectConv#gemm} (512-bit vectors only) and {@link DirectConv#dotRows} against float64 references. gemm: every mix of its
  * blocks (6-row × 64-column and × 16-column blocks, single rows below them, the last columns
  * handed to Gemm), A read straight and transposed, B and C with row strides
  * wider than the product and offsets, C overwritten and accumulated (the values in C beforehand
  * must then count, and must not leak otherwise).
  */
-class DirectConvGemmTest {
+class DirectConvTest {
     @Test
     void matchesFloat64Reference() {
         assumeTrue(Im2col.VECTOR && DirectConv.wideGemm(), "no 512-bit vectors: DirectConv.gemm is not used");
@@ -53,6 +53,33 @@ class DirectConvGemmTest {
                         checked++;
                     }
         assertEquals(ms.length * ns.length * ks.length * 4, checked);
+    }
+
+    /** {@link DirectConv#dotRows}: its 4×3 blocks and the single pairs around them, vector loop tails, accumulation. */
+    @Test
+    void dotRowsMatchesFloat64Reference() {
+        assumeTrue(Im2col.VECTOR, "no Vector API: DirectConv is not used");
+        SplittableRandom r = new SplittableRandom(8);
+        for (int m : new int[] {1, 3, 4, 5, 8, 32})
+            for (int k : new int[] {1, 2, 3, 4, 9})
+                for (int n : new int[] {1, 7, 8, 17, 784}) {
+                    int aOff = 3, bOff = 1, cOff = 2;
+                    float[] a = random(r, aOff + m * n), b = random(r, bOff + k * n), c = random(r, cOff + m * k + 1);
+                    float[] before = c.clone();
+                    DirectConv.dotRows(m, k, n, a, aOff, b, bOff, c, cOff);
+                    assertEquals(before[0], c[0], 0, "before C touched");
+                    assertEquals(before[c.length - 1], c[c.length - 1], 0, "after C touched");
+                    for (int i = 0; i < m; i++)
+                        for (int j = 0; j < k; j++) {
+                            double e = before[cOff + i * k + j], mag = Math.abs(e) + 1;
+                            for (int p = 0; p < n; p++) {
+                                double v = (double) a[aOff + i * n + p] * b[bOff + j * n + p];
+                                e += v;
+                                mag += Math.abs(v);
+                            }
+                            assertEquals(e, c[cOff + i * k + j], 1e-6 * mag, "m" + m + " k" + k + " n" + n + " at " + i + "," + j);
+                        }
+                }
     }
 
     private static float[] random(SplittableRandom r, int len) {
