@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * {@link DirectConv#gemm} (512-bit vectors only) and {@link DirectConv#dotRows} against float64 references. gemm: every mix of its
- * blocks (6-row × 64-column and × 16-column blocks, single rows below them, the last columns
- * handed to Gemm), A read straight and transposed, B and C with row strides
- * wider than the product and offsets, C overwritten and accumulated (the values in C beforehand
+ * {@link DirectConv#gemm} (512-bit vectors only) and {@link DirectConv#dotRows} against float64
+ * references. gemm: every mix of its blocks (6-row × 64-column and × 16-column blocks, single
+ * rows below them, the last columns handed to Gemm), A read straight and transposed, B and C
+ * with row strides wider than the product and offsets, C overwritten and accumulated (the values in C beforehand
  * must then count, and must not leak otherwise).
  */
 class DirectConvTest {
