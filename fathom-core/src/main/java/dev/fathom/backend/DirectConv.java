@@ -1,5 +1,7 @@
 package dev.fathom.backend;
 
+import java.util.Arrays;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -11,33 +13,39 @@ import jdk.incubator.vector.VectorSpecies;
  * the call and packing; here each run of adjacent outputs keeps its sum in a register across all
  * taps. Requires a unit column stride. The weight gradient of convolutions with few patch rows
  * ({@link #dotRows}). And the long element-wise add of {@link Im2col}'s col2im, which C2 leaves
- * scalar (the two arrays might overlap). Use only when {@link Im2col#VECTOR}.
+ * scalar (the two arrays might overlap). And, where 512-bit vectors exist, the per-image products
+ * of im2col convolutions ({@link #gemm}). Use only when {@link Im2col#VECTOR}.
  */
 public final class DirectConv {
     private DirectConv() {}
 
     // 256-bit vectors even where 512-bit exist: output rows of small images (28, 14, 7 wide) would
     // otherwise leave most columns to the scalar tail; a 128-bit step then narrows the tail further.
-    private static final VectorSpecies<Float> S, S4;
+    private static final VectorSpecies<Float> S, S4, S16;
     private static final boolean OK;
 
     static {
-        VectorSpecies<Float> s = null, s4 = null;
+        VectorSpecies<Float> s = null, s4 = null, s16 = null;
         boolean ok;
         try {
             s = FloatVector.SPECIES_PREFERRED.length() >= 8 ? FloatVector.SPECIES_256 : FloatVector.SPECIES_PREFERRED;
             s4 = FloatVector.SPECIES_128;
+            s16 = FloatVector.SPECIES_PREFERRED.length() >= 16 ? FloatVector.SPECIES_512 : null;
             ok = s.length() >= 4;
         } catch (Throwable t) { // module not resolved at run time: callers fall back to GEMM
             ok = false;
         }
         S = s;
         S4 = s4;
+        S16 = s16;
         OK = ok;
     }
 
     /** True when the Vector API is usable and wide enough to beat the GEMM path. */
     public static boolean available() { return OK; }
+
+    /** True when {@link #gemm} can be used: 512-bit vectors (and with them 32 vector registers). */
+    public static boolean wideGemm() { return OK && S16 != null; }
 
     /**
      * {@code y[yp ..]} ({@code OH×OW}) = bias + the cross-correlation of plane {@code x[xp ..]}
@@ -87,48 +95,179 @@ public final class DirectConv {
      * {@code i < m}, {@code j < k}: a product with a long inner dimension and a tiny output
      * ({@code A·Bᵀ}, both row-major with row length {@code n}), as in the weight gradient of a
      * convolution whose patch matrix has few rows (a first layer on grey images: 9). BLAS packs
-     * both operands for each such call and reached a third of its peak there; here each row of
-     * {@code a} is read once per four rows of {@code b}, with one vector accumulator per pair.
+     * both operands for each such call and reached a third of its peak there; here blocks of four
+     * rows of {@code a} by three of {@code b} keep twelve vector accumulators, each loaded vector
+     * serving three or four of them (with one row of {@code a} against four of {@code b}, the
+     * previous form, the loads bound it and the cnn workload's first layer spent as long here as
+     * its second layer in its whole weight-gradient product).
      */
     public static void dotRows(int m, int k, int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
+        int m4 = m - m % 4, k3 = k - k % 3;
+        for (int i = 0; i < m4; i += 4)
+            for (int j = 0; j < k3; j += 3) dot4x3(i, j, k, n, a, aOff, b, bOff, c, cOff);
+        // the rest (none for the cnn's first layer, 32 x 9): one pair at a time
+        for (int i = 0; i < m; i++)
+            for (int j = i < m4 ? k3 : 0; j < k; j++) dot1x1(i, j, k, n, a, aOff, b, bOff, c, cOff);
+    }
+
+    /** Rows {@code [i, i+4)} of a × rows {@code [j, j+3)} of b: 12 accumulators, each loaded vector used 3 or 4 times. */
+    private static void dot4x3(int i, int j, int k, int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
         int L = S.length(), nv = S.loopBound(n);
-        for (int i = 0; i < m; i++) {
-            int ar = aOff + i * n, cr = cOff + i * k;
-            int j = 0;
-            for (; j + 4 <= k; j += 4) {
-                int b0 = bOff + j * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
-                FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
-                for (int p = 0; p < nv; p += L) {
-                    FloatVector av = FloatVector.fromArray(S, a, ar + p);
-                    s0 = av.fma(FloatVector.fromArray(S, b, b0 + p), s0);
-                    s1 = av.fma(FloatVector.fromArray(S, b, b1 + p), s1);
-                    s2 = av.fma(FloatVector.fromArray(S, b, b2 + p), s2);
-                    s3 = av.fma(FloatVector.fromArray(S, b, b3 + p), s3);
-                }
-                float t0 = s0.reduceLanes(VectorOperators.ADD), t1 = s1.reduceLanes(VectorOperators.ADD);
-                float t2 = s2.reduceLanes(VectorOperators.ADD), t3 = s3.reduceLanes(VectorOperators.ADD);
-                for (int p = nv; p < n; p++) {
-                    float av = a[ar + p];
-                    t0 = Math.fma(av, b[b0 + p], t0);
-                    t1 = Math.fma(av, b[b1 + p], t1);
-                    t2 = Math.fma(av, b[b2 + p], t2);
-                    t3 = Math.fma(av, b[b3 + p], t3);
-                }
-                c[cr + j] += t0;
-                c[cr + j + 1] += t1;
-                c[cr + j + 2] += t2;
-                c[cr + j + 3] += t3;
-            }
-            for (; j < k; j++) {
-                int b0 = bOff + j * n;
-                FloatVector s0 = FloatVector.zero(S);
-                for (int p = 0; p < nv; p += L)
-                    s0 = FloatVector.fromArray(S, a, ar + p).fma(FloatVector.fromArray(S, b, b0 + p), s0);
-                float t0 = s0.reduceLanes(VectorOperators.ADD);
-                for (int p = nv; p < n; p++) t0 = Math.fma(a[ar + p], b[b0 + p], t0);
-                c[cr + j] += t0;
-            }
+        int a0 = aOff + i * n, a1 = a0 + n, a2 = a1 + n, a3 = a2 + n, b0 = bOff + j * n, b1 = b0 + n, b2 = b1 + n;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector s00 = z, s01 = z, s02 = z, s10 = z, s11 = z, s12 = z, s20 = z, s21 = z, s22 = z, s30 = z, s31 = z, s32 = z;
+        for (int p = 0; p < nv; p += L) {
+            FloatVector v0 = FloatVector.fromArray(S, b, b0 + p), v1 = FloatVector.fromArray(S, b, b1 + p);
+            FloatVector v2 = FloatVector.fromArray(S, b, b2 + p), u = FloatVector.fromArray(S, a, a0 + p);
+            s00 = u.fma(v0, s00); s01 = u.fma(v1, s01); s02 = u.fma(v2, s02);
+            u = FloatVector.fromArray(S, a, a1 + p);
+            s10 = u.fma(v0, s10); s11 = u.fma(v1, s11); s12 = u.fma(v2, s12);
+            u = FloatVector.fromArray(S, a, a2 + p);
+            s20 = u.fma(v0, s20); s21 = u.fma(v1, s21); s22 = u.fma(v2, s22);
+            u = FloatVector.fromArray(S, a, a3 + p);
+            s30 = u.fma(v0, s30); s31 = u.fma(v1, s31); s32 = u.fma(v2, s32);
         }
+        int c0 = cOff + i * k + j, c1 = c0 + k, c2 = c1 + k, c3 = c2 + k;
+        c[c0] += sum(s00, a, a0, b, b0, nv, n); c[c0 + 1] += sum(s01, a, a0, b, b1, nv, n); c[c0 + 2] += sum(s02, a, a0, b, b2, nv, n);
+        c[c1] += sum(s10, a, a1, b, b0, nv, n); c[c1 + 1] += sum(s11, a, a1, b, b1, nv, n); c[c1 + 2] += sum(s12, a, a1, b, b2, nv, n);
+        c[c2] += sum(s20, a, a2, b, b0, nv, n); c[c2 + 1] += sum(s21, a, a2, b, b1, nv, n); c[c2 + 2] += sum(s22, a, a2, b, b2, nv, n);
+        c[c3] += sum(s30, a, a3, b, b0, nv, n); c[c3 + 1] += sum(s31, a, a3, b, b1, nv, n); c[c3 + 2] += sum(s32, a, a3, b, b2, nv, n);
+    }
+
+    /** The lanes of {@code s} plus the scalar tail {@code [nv, n)} of the dot product of rows {@code ar} and {@code br}. */
+    private static float sum(FloatVector s, float[] a, int ar, float[] b, int br, int nv, int n) {
+        float t = s.reduceLanes(VectorOperators.ADD);
+        for (int p = nv; p < n; p++) t = Math.fma(a[ar + p], b[br + p], t);
+        return t;
+    }
+
+    /** Row i of a × row j of b. */
+    private static void dot1x1(int i, int j, int k, int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
+        int L = S.length(), nv = S.loopBound(n), ar = aOff + i * n, br = bOff + j * n;
+        FloatVector s = FloatVector.zero(S);
+        for (int p = 0; p < nv; p += L) s = FloatVector.fromArray(S, a, ar + p).fma(FloatVector.fromArray(S, b, br + p), s);
+        c[cOff + i * k + j] += sum(s, a, ar, b, br, nv, n);
+    }
+
+    // ------------------------------------------------------------------ per-image products
+
+    /**
+     * {@code C = A·B} or, with {@code accumulate}, {@code C += A·B}, single-threaded: C {@code m×n}
+     * row-major ({@code c[cOff + i*ldc + j]}), B {@code k×n} row-major ({@code b[bOff + p*ldb + j]}),
+     * A {@code m×k} row-major with row stride {@code lda}, or stored transposed ({@code k×m}) with
+     * {@code transA}. Only when {@link #wideGemm}.
+     *
+     * <p>The products of an im2col convolution are small and oddly shaped (the cnn workload's second
+     * layer: 64×196×288 per image, and 288×196×64 and 288×64×196 for its gradients); OpenBLAS packs
+     * both operands for each and, running its AVX2 kernels (Haswell, as {@code OPENBLAS_CORETYPE}
+     * sets on the 2-core Zen 5 box), reached 63-87 GFLOP/s on one core there. This kernel keeps a
+     * 6-row × 64-column block of C in 24 of the 32 512-bit registers and streams A and B in place,
+     * without packing: 76-111, 97-160 and 100-175 GFLOP/s on the three shapes (single thread, CPU
+     * time, load average 6-8; beside OpenBLAS's AVX-512 Cooperlake kernels 100-116, 130-145, 97-111).
+     * Columns right of the last multiple of 16 go to {@link Gemm}: a masked tail here ran for
+     * seconds in the interpreter (C1 gave up on it: out of registers) before C2 compiled it.
+     */
+    public static void gemm(int m, int n, int k, boolean transA, float[] a, int aOff, int lda, float[] b, int bOff,
+                            int ldb, boolean accumulate, float[] c, int cOff, int ldc) {
+        // the blocks always add to C (a branch on accumulate inside them, never taken while C2
+        // compiled them, deoptimised them back to slow C1 code when it first was)
+        if (!accumulate)
+            for (int i = 0; i < m; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+        int ars = transA ? 1 : lda, acs = transA ? lda : 1;
+        int j = 0;
+        for (; j + 64 <= n; j += 64) {
+            int i = 0;
+            for (; i + 6 <= m; i += 6)
+                block6x4(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc);
+            for (; i < m; i++) row4(k, a, aOff + i * ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j);
+        }
+        for (; j + 16 <= n; j += 16) {
+            int i = 0;
+            for (; i + 6 <= m; i += 6)
+                block6x1(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc);
+            for (; i < m; i++) row1(k, a, aOff + i * ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j);
+        }
+        if (j < n) Gemm.sgemm(transA, false, m, n - j, k, 1f, a, aOff, lda, b, bOff + j, ldb, 1f, c, cOff + j, ldc);
+    }
+
+    private static FloatVector ld(float[] c, int at) {
+        return FloatVector.fromArray(S16, c, at);
+    }
+
+    /** Rows {@code [0, 6)} × columns {@code [0, 64)} of C: 24 accumulators, one broadcast of A per row and step. */
+    private static void block6x4(int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb,
+                                 float[] c, int co, int ldc) {
+        int c1 = co + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc;
+        FloatVector y00 = ld(c, co), y01 = ld(c, co + 16), y02 = ld(c, co + 32), y03 = ld(c, co + 48);
+        FloatVector y10 = ld(c, c1), y11 = ld(c, c1 + 16), y12 = ld(c, c1 + 32), y13 = ld(c, c1 + 48);
+        FloatVector y20 = ld(c, c2), y21 = ld(c, c2 + 16), y22 = ld(c, c2 + 32), y23 = ld(c, c2 + 48);
+        FloatVector y30 = ld(c, c3), y31 = ld(c, c3 + 16), y32 = ld(c, c3 + 32), y33 = ld(c, c3 + 48);
+        FloatVector y40 = ld(c, c4), y41 = ld(c, c4 + 16), y42 = ld(c, c4 + 32), y43 = ld(c, c4 + 48);
+        FloatVector y50 = ld(c, c5), y51 = ld(c, c5 + 16), y52 = ld(c, c5 + 32), y53 = ld(c, c5 + 48);
+        for (int p = 0; p < k; p++) {
+            int bp = bo + p * ldb, ap = ao + p * acs;
+            FloatVector b0 = FloatVector.fromArray(S16, b, bp), b1 = FloatVector.fromArray(S16, b, bp + 16);
+            FloatVector b2 = FloatVector.fromArray(S16, b, bp + 32), b3 = FloatVector.fromArray(S16, b, bp + 48);
+            FloatVector x = FloatVector.broadcast(S16, a[ap]);
+            y00 = b0.fma(x, y00); y01 = b1.fma(x, y01); y02 = b2.fma(x, y02); y03 = b3.fma(x, y03);
+            x = FloatVector.broadcast(S16, a[ap + ars]);
+            y10 = b0.fma(x, y10); y11 = b1.fma(x, y11); y12 = b2.fma(x, y12); y13 = b3.fma(x, y13);
+            x = FloatVector.broadcast(S16, a[ap + 2 * ars]);
+            y20 = b0.fma(x, y20); y21 = b1.fma(x, y21); y22 = b2.fma(x, y22); y23 = b3.fma(x, y23);
+            x = FloatVector.broadcast(S16, a[ap + 3 * ars]);
+            y30 = b0.fma(x, y30); y31 = b1.fma(x, y31); y32 = b2.fma(x, y32); y33 = b3.fma(x, y33);
+            x = FloatVector.broadcast(S16, a[ap + 4 * ars]);
+            y40 = b0.fma(x, y40); y41 = b1.fma(x, y41); y42 = b2.fma(x, y42); y43 = b3.fma(x, y43);
+            x = FloatVector.broadcast(S16, a[ap + 5 * ars]);
+            y50 = b0.fma(x, y50); y51 = b1.fma(x, y51); y52 = b2.fma(x, y52); y53 = b3.fma(x, y53);
+        }
+        y00.intoArray(c, co); y01.intoArray(c, co + 16); y02.intoArray(c, co + 32); y03.intoArray(c, co + 48);
+        y10.intoArray(c, c1); y11.intoArray(c, c1 + 16); y12.intoArray(c, c1 + 32); y13.intoArray(c, c1 + 48);
+        y20.intoArray(c, c2); y21.intoArray(c, c2 + 16); y22.intoArray(c, c2 + 32); y23.intoArray(c, c2 + 48);
+        y30.intoArray(c, c3); y31.intoArray(c, c3 + 16); y32.intoArray(c, c3 + 32); y33.intoArray(c, c3 + 48);
+        y40.intoArray(c, c4); y41.intoArray(c, c4 + 16); y42.intoArray(c, c4 + 32); y43.intoArray(c, c4 + 48);
+        y50.intoArray(c, c5); y51.intoArray(c, c5 + 16); y52.intoArray(c, c5 + 32); y53.intoArray(c, c5 + 48);
+    }
+
+    /** One row × columns {@code [0, 64)} of C (the rows below the last full block of 6). */
+    private static void row4(int k, float[] a, int ao, int acs, float[] b, int bo, int ldb, float[] c, int co) {
+        FloatVector y0 = ld(c, co), y1 = ld(c, co + 16), y2 = ld(c, co + 32), y3 = ld(c, co + 48);
+        for (int p = 0; p < k; p++) {
+            int bp = bo + p * ldb;
+            FloatVector x = FloatVector.broadcast(S16, a[ao + p * acs]);
+            y0 = FloatVector.fromArray(S16, b, bp).fma(x, y0);
+            y1 = FloatVector.fromArray(S16, b, bp + 16).fma(x, y1);
+            y2 = FloatVector.fromArray(S16, b, bp + 32).fma(x, y2);
+            y3 = FloatVector.fromArray(S16, b, bp + 48).fma(x, y3);
+        }
+        y0.intoArray(c, co); y1.intoArray(c, co + 16); y2.intoArray(c, co + 32); y3.intoArray(c, co + 48);
+    }
+
+    /** Rows {@code [0, 6)} × columns {@code [0, 16)} of C (right of the last block of 64). */
+    private static void block6x1(int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb,
+                                 float[] c, int co, int ldc) {
+        FloatVector y0 = ld(c, co), y1 = ld(c, co + ldc), y2 = ld(c, co + 2 * ldc);
+        FloatVector y3 = ld(c, co + 3 * ldc), y4 = ld(c, co + 4 * ldc), y5 = ld(c, co + 5 * ldc);
+        for (int p = 0; p < k; p++) {
+            int ap = ao + p * acs;
+            FloatVector bv = FloatVector.fromArray(S16, b, bo + p * ldb);
+            y0 = bv.fma(FloatVector.broadcast(S16, a[ap]), y0);
+            y1 = bv.fma(FloatVector.broadcast(S16, a[ap + ars]), y1);
+            y2 = bv.fma(FloatVector.broadcast(S16, a[ap + 2 * ars]), y2);
+            y3 = bv.fma(FloatVector.broadcast(S16, a[ap + 3 * ars]), y3);
+            y4 = bv.fma(FloatVector.broadcast(S16, a[ap + 4 * ars]), y4);
+            y5 = bv.fma(FloatVector.broadcast(S16, a[ap + 5 * ars]), y5);
+        }
+        y0.intoArray(c, co); y1.intoArray(c, co + ldc); y2.intoArray(c, co + 2 * ldc);
+        y3.intoArray(c, co + 3 * ldc); y4.intoArray(c, co + 4 * ldc); y5.intoArray(c, co + 5 * ldc);
+    }
+
+    /** One row × columns {@code [0, 16)} of C. */
+    private static void row1(int k, float[] a, int ao, int acs, float[] b, int bo, int ldb, float[] c, int co) {
+        FloatVector y = ld(c, co);
+        for (int p = 0; p < k; p++)
+            y = FloatVector.fromArray(S16, b, bo + p * ldb).fma(FloatVector.broadcast(S16, a[ao + p * acs]), y);
+        y.intoArray(c, co);
     }
 
     /** {@code dst[d + i] += src[s + i]} for {@code i} in {@code [0, n)}. */

@@ -343,6 +343,18 @@ public final class Conv {
     private static final boolean DIRECT = Im2col.VECTOR;
 
     /**
+     * Whether float32 per-image products run on {@link DirectConv#gemm} (512-bit vectors) instead
+     * of {@link Gemm}. Only inside the tasks of a split batch, where each product is single-threaded
+     * anyway; an unsplit batch keeps Gemm, which splits a product across the pool.
+     */
+    private static final boolean WIDE = DIRECT && DirectConv.wideGemm();
+
+    /** True when the products of a convolution over {@code n} images run on {@link DirectConv#gemm}. */
+    private static boolean wide(Object data, int n, long macsPerImage) {
+        return WIDE && data instanceof float[] && batchParallel(n, macsPerImage);
+    }
+
+    /**
      * Depthwise convolution (one input channel per group, groups > 1): a direct vector kernel per
      * output plane, split across the pool, instead of one tiny GEMM per group. (A single-channel
      * input with groups 1, such as a first layer on grey images, stays on im2col + GEMM: there the
@@ -367,9 +379,9 @@ public final class Conv {
             return;
         }
         int hw = g.h * g.w, ohw = g.oh * g.ow, k = g.patch(), og = g.og(), cg = g.cg();
-        boolean pointwise = g.pointwise();
+        boolean pointwise = g.pointwise(), wide = wide(y, g.n, (long) g.o * k * ohw);
         Parallel.RangeBody body = (s, e) -> {
-            Object col = pointwise ? null : scratch(y, (long) k * ohw);
+            Object col = pointwise ? null : scratch(y, (long) k * ohw, 0);
             for (int n = s; n < e; n++) {
                 int xn = xOff + n * g.c * hw, yn = n * g.o * ohw;
                 if (b != null) fillRows(y, yn, g.o, ohw, b, bOff);
@@ -382,8 +394,12 @@ public final class Conv {
                         bm = col;
                         bmOff = 0;
                     }
-                    gemm(false, false, og, ohw, k, w, wOff + gr * og * k, k, bm, bmOff, ohw,
-                        b != null, y, yn + gr * og * ohw, ohw);
+                    if (wide)
+                        DirectConv.gemm(og, ohw, k, false, (float[]) w, wOff + gr * og * k, k, (float[]) bm, bmOff, ohw,
+                            b != null, (float[]) y, yn + gr * og * ohw, ohw);
+                    else
+                        gemm(false, false, og, ohw, k, w, wOff + gr * og * k, k, bm, bmOff, ohw,
+                            b != null, y, yn + gr * og * ohw, ohw);
                 }
             }
         };
@@ -444,19 +460,19 @@ public final class Conv {
     private static void runTransposed(Geom g, Object x, int xOff, Object w, int wOff, Object b, int bOff, Object y) {
         // x: [n, g.o, g.oh, g.ow] (the adjoint's input); y: [n, g.c, g.h, g.w]; weight: [g.o, cg, kh, kw]
         int hw = g.h * g.w, ohw = g.oh * g.ow, k = g.patch(), og = g.og(), cg = g.cg();
-        boolean pointwise = g.pointwise();
+        boolean pointwise = g.pointwise(), wide = wide(y, g.n, (long) g.o * k * ohw);
         Parallel.RangeBody body = (s, e) -> {
-            Object col = pointwise ? null : scratch(y, (long) k * ohw);
+            Object col = pointwise ? null : scratch(y, (long) k * ohw, 0);
             for (int n = s; n < e; n++) {
                 int xn = xOff + n * g.o * ohw, yn = n * g.c * hw;
                 for (int gr = 0; gr < g.groups; gr++) {
                     int xg = xn + gr * og * ohw, wg = wOff + gr * og * k, yg = yn + gr * cg * hw;
-                    if (pointwise) {
-                        gemm(true, false, cg, ohw, og, w, wg, k, x, xg, ohw, false, y, yg, hw);
-                    } else {
-                        gemm(true, false, k, ohw, og, w, wg, k, x, xg, ohw, false, col, 0, ohw);
-                        col2im(col, g, y, yg);
-                    }
+                    // the product's rows: the image's channels (pointwise) or the patch matrix's rows
+                    Object c = pointwise ? y : col;
+                    int rows = pointwise ? cg : k, cOff = pointwise ? yg : 0, ldc = pointwise ? hw : ohw;
+                    if (wide) DirectConv.gemm(rows, ohw, og, true, (float[]) w, wg, k, (float[]) x, xg, ohw, false, (float[]) c, cOff, ldc);
+                    else gemm(true, false, rows, ohw, og, w, wg, k, x, xg, ohw, false, c, cOff, ldc);
+                    if (!pointwise) col2im(col, g, y, yg);
                 }
                 if (b != null) addRows(y, yn, g.c, hw, b, bOff);
             }
@@ -467,7 +483,10 @@ public final class Conv {
     /**
      * dW[gr] += dY[n, gr] × im2col(X[n, gr])ᵀ over the batch, one GEMM per image and group. A
      * split batch accumulates into one partial weight gradient per chunk (the weight is small
-     * beside the images), summed at the end.
+     * beside the images), summed at the end. On {@link DirectConv#gemm} (which wants B untransposed)
+     * each chunk accumulates the transpose, dWᵀ[gr] += im2col(X[n, gr]) × dY[n, gr]ᵀ, from a
+     * transposed copy of each image's output gradient (small: output channels × positions), and
+     * adds it back transposed once per chunk.
      */
     private static void runWeightGrad(Geom g, Object x, int xOff, Object y, int yOff, Object w) {
         int hw = g.h * g.w, ohw = g.oh * g.ow, k = g.patch(), og = g.og(), cg = g.cg(), wn = g.o * k;
@@ -478,12 +497,15 @@ public final class Conv {
         // few patch rows (a first layer on grey images: 9): BLAS packs both operands per call for a
         // tiny output, measured at a third of its peak; the direct dot kernel streams them once
         boolean dot = DIRECT && w instanceof float[] && k <= DOT_MAX_PATCH;
+        boolean wide = !dot && wide(w, g.n, macs);
         Object[] parts = new Object[chunks];
         parts[0] = w;
         for (int t = 1; t < chunks; t++) parts[t] = w instanceof float[] ? new float[wn] : new double[wn];
         Parallel.RangeBody body = (s, e) -> {
             for (int t = s; t < e; t++) {
-                Object col = pointwise ? null : scratch(w, (long) k * ohw), dw = parts[t];
+                Object col = pointwise ? null : scratch(w, (long) k * ohw, 0), dw = parts[t];
+                float[] dyT = wide ? (float[]) scratch(w, (long) ohw * og, 1) : null;
+                float[] dwT = wide ? new float[g.groups * k * og] : null;
                 for (int n = (int) ((long) t * g.n / chunks), end = (int) ((long) (t + 1) * g.n / chunks); n < end; n++) {
                     for (int gr = 0; gr < g.groups; gr++) {
                         int xg = xOff + (n * g.c + gr * cg) * hw, yg = yOff + (n * g.o + gr * og) * ohw;
@@ -494,9 +516,21 @@ public final class Conv {
                             bm = col;
                             bmOff = 0;
                         }
-                        if (dot) DirectConv.dotRows(og, k, ohw, (float[]) y, yg, (float[]) bm, bmOff, (float[]) dw, gr * og * k);
-                        else gemm(false, true, og, k, ohw, y, yg, ohw, bm, bmOff, ohw, true, dw, gr * og * k, k);
+                        if (dot) {
+                            DirectConv.dotRows(og, k, ohw, (float[]) y, yg, (float[]) bm, bmOff, (float[]) dw, gr * og * k);
+                        } else if (wide) {
+                            transpose((float[]) y, yg, og, ohw, dyT);
+                            DirectConv.gemm(k, og, ohw, false, (float[]) bm, bmOff, ohw, dyT, 0, og, true, dwT, gr * k * og, og);
+                        } else {
+                            gemm(false, true, og, k, ohw, y, yg, ohw, bm, bmOff, ohw, true, dw, gr * og * k, k);
+                        }
                     }
+                }
+                if (wide) {
+                    float[] d = (float[]) dw;
+                    for (int gr = 0; gr < g.groups; gr++)
+                        for (int o = 0, base = gr * og * k; o < og; o++)
+                            for (int j = 0, src = gr * k * og + o; j < k; j++, src += og) d[base + o * k + j] += dwT[src];
                 }
             }
         };
@@ -515,24 +549,35 @@ public final class Conv {
 
     // ------------------------------------------------------------------ dtype dispatch (per image, not per element)
 
+    /** {@code t[j*rows + i] = a[off + i*cols + j]}: the {@code rows×cols} matrix at {@code off}, transposed. */
+    private static void transpose(float[] a, int off, int rows, int cols, float[] t) {
+        for (int i = 0; i < rows; i++)
+            for (int j = 0, src = off + i * cols, dst = i; j < cols; j++, dst += rows) t[dst] = a[src + j];
+    }
+
     /** Patch matrices up to this many elements are kept per thread between calls (larger ones are not retained). */
     private static final int SCRATCH_KEEP = 1 << 21;
 
-    /** Per-thread reusable patch buffers ([0] float[], [1] double[]): avoids allocating and zeroing one per call. */
-    private static final ThreadLocal<Object[]> SCRATCH = ThreadLocal.withInitial(() -> new Object[2]);
+    /**
+     * Per-thread reusable buffers: patch matrices (slot 0) and transposed output gradients (slot
+     * 1), each as float[] and double[] ({@code 2*slot}, {@code 2*slot + 1}); avoids allocating and
+     * zeroing one per call.
+     */
+    private static final ThreadLocal<Object[]> SCRATCH = ThreadLocal.withInitial(() -> new Object[4]);
 
     /**
      * A buffer of at least {@code n} elements of {@code like}'s type for this thread's exclusive use
-     * during one task; contents are garbage (im2col and GEMM with beta 0 overwrite every element).
+     * during one task, one per {@code slot}; contents are garbage (im2col and GEMM with beta 0
+     * overwrite every element).
      */
-    private static Object scratch(Object like, long n) {
+    private static Object scratch(Object like, long n, int slot) {
         if (n > Integer.MAX_VALUE)
             throw new IllegalArgumentException("conv: the unfolded patch matrix of one image needs " + n
                 + " elements, more than an array holds");
         boolean f = like instanceof float[];
         if (n > SCRATCH_KEEP) return f ? new float[(int) n] : new double[(int) n];
         Object[] slots = SCRATCH.get();
-        int i = f ? 0 : 1;
+        int i = 2 * slot + (f ? 0 : 1);
         Object cur = slots[i];
         int have = cur == null ? -1 : f ? ((float[]) cur).length : ((double[]) cur).length;
         if (have < n) {

@@ -1,0 +1,90 @@
+package dev.fathom.backend;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * {@link DirectConv#gemm} (512-bit vectors only) and {@link DirectConv#dotRows} against float64
+ * references. gemm: every mix of its blocks (6-row × 64-column and × 16-column blocks, single
+ * rows below them, the last columns handed to Gemm), A read straight and transposed, B and C
+ * with row strides wider than the product and offsets, C overwritten and accumulated (the values in C beforehand
+ * must then count, and must not leak otherwise).
+ */
+class DirectConvTest {
+    @Test
+    void matchesFloat64Reference() {
+        assumeTrue(Im2col.VECTOR && DirectConv.wideGemm(), "no 512-bit vectors: DirectConv.gemm is not used");
+        int[] ms = {1, 5, 6, 7, 13, 64}, ns = {1, 4, 15, 16, 17, 63, 64, 65, 130, 196}, ks = {1, 3, 64};
+        SplittableRandom r = new SplittableRandom(7);
+        int checked = 0;
+        for (int m : ms)
+            for (int n : ns)
+                for (int k : ks)
+                    for (int mode = 0; mode < 4; mode++) {
+                        boolean transA = (mode & 1) != 0, acc = (mode & 2) != 0;
+                        int aOff = 3, bOff = 5, cOff = 2, ldb = n + 3, ldc = n + 1;
+                        // A is m×k; stored k×m (row stride m+2) when transposed
+                        int lda = transA ? m + 2 : k + 2, ars = transA ? 1 : lda, acs = transA ? lda : 1;
+                        float[] a = random(r, aOff + (transA ? k * (m + 2) : m * (k + 2)));
+                        float[] b = random(r, bOff + k * ldb), c = random(r, cOff + m * ldc);
+                        if (!acc) for (int i = 0; i < m; i++) c[cOff + i * ldc] = Float.NaN;
+                        float[] before = c.clone();
+                        DirectConv.gemm(m, n, k, transA, a, aOff, lda, b, bOff, ldb, acc, c, cOff, ldc);
+                        for (int i = 0; i < m; i++)
+                            for (int j = 0; j < ldc && cOff + i * ldc + j < c.length; j++) {
+                                int at = cOff + i * ldc + j;
+                                if (j >= n) {
+                                    assertEquals(before[at], c[at], 0, "outside C touched");
+                                    continue;
+                                }
+                                double e = acc ? before[at] : 0, mag = Math.abs(e) + 1;
+                                for (int p = 0; p < k; p++) {
+                                    double v = (double) a[aOff + i * ars + p * acs] * b[bOff + p * ldb + j];
+                                    e += v;
+                                    mag += Math.abs(v);
+                                }
+                                String what = "m" + m + " n" + n + " k" + k + " transA " + transA + " acc " + acc + " at " + i + "," + j;
+                                assertEquals(e, c[at], 1e-6 * mag, what);
+                            }
+                        checked++;
+                    }
+        assertEquals(ms.length * ns.length * ks.length * 4, checked);
+    }
+
+    /** {@link DirectConv#dotRows}: its 4×3 blocks and the single pairs around them, vector loop tails, accumulation. */
+    @Test
+    void dotRowsMatchesFloat64Reference() {
+        assumeTrue(Im2col.VECTOR, "no Vector API: DirectConv is not used");
+        SplittableRandom r = new SplittableRandom(8);
+        for (int m : new int[] {1, 3, 4, 5, 8, 32})
+            for (int k : new int[] {1, 2, 3, 4, 9})
+                for (int n : new int[] {1, 7, 8, 17, 784}) {
+                    int aOff = 3, bOff = 1, cOff = 2;
+                    float[] a = random(r, aOff + m * n), b = random(r, bOff + k * n), c = random(r, cOff + m * k + 1);
+                    float[] before = c.clone();
+                    DirectConv.dotRows(m, k, n, a, aOff, b, bOff, c, cOff);
+                    assertEquals(before[0], c[0], 0, "before C touched");
+                    assertEquals(before[c.length - 1], c[c.length - 1], 0, "after C touched");
+                    for (int i = 0; i < m; i++)
+                        for (int j = 0; j < k; j++) {
+                            double e = before[cOff + i * k + j], mag = Math.abs(e) + 1;
+                            for (int p = 0; p < n; p++) {
+                                double v = (double) a[aOff + i * n + p] * b[bOff + j * n + p];
+                                e += v;
+                                mag += Math.abs(v);
+                            }
+                            assertEquals(e, c[cOff + i * k + j], 1e-6 * mag, "m" + m + " k" + k + " n" + n + " at " + i + "," + j);
+                        }
+                }
+    }
+
+    private static float[] random(SplittableRandom r, int len) {
+        float[] a = new float[len];
+        for (int i = 0; i < len; i++) a[i] = (float) (r.nextDouble() * 2 - 1);
+        return a;
+    }
+}
