@@ -130,7 +130,12 @@ final class BenchCommand implements Callable<Integer> {
      * young generation brought the run to 18 s with 1.6 s of GC. A young generation that large must
      * be pre-touched: otherwise every allocation lands on a fresh page (the kernel zeroes it on first
      * touch) until the eden has been cycled once, and mlp batch-256 inference fell from 133k to 33k
-     * samples/s, the lstm's first window from 32k to 22k tokens/s. The issue sets no memory target
+     * samples/s, the lstm's first window from 32k to 22k tokens/s. The inference workload is
+     * pre-touched for the same reason: a batch-1 mlp forward allocates 7.8 KB (its five activations),
+     * so its 6,300 calls use 49 MB of a fresh 256 MiB eden and nearly two first-touch page faults land
+     * in every call. Back to back (WorkloadMain infer, load average 8): batch-1 median 74.0 µs
+     * without, 33.9 µs with (the three sgemv calls alone take 28-30 µs), batch 256 30k vs 69k samples/s;
+     * peak RSS 945 vs 903 MiB (the cnn fills the heap either way). The issue sets no memory target
      * for lstm, gpt and inference.
      */
     static List<String> workloadJvmFlags(String name) {
@@ -138,6 +143,7 @@ final class BenchCommand implements Callable<Integer> {
             case "mlp" -> List.of("-XX:+UseParallelGC", "-Xmx512m", "-Xmn48m");
             case "cnn" -> List.of("-XX:+UseParallelGC", "-Xmx560m", "-Xmn256m");
             case "gpt" -> List.of("-XX:+UseParallelGC", "-Xms3g", "-Xmx3g", "-Xmn2g", "-XX:+AlwaysPreTouch");
+            case "infer" -> List.of("-XX:+UseParallelGC", "-Xmx1g", "-Xmn256m", "-XX:+AlwaysPreTouch");
             default -> List.of("-XX:+UseParallelGC", "-Xmx1g", "-Xmn256m");
         };
     }
