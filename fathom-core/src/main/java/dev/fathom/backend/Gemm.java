@@ -142,6 +142,10 @@ public final class Gemm {
                 String cfg = OpenBlas.config();
                 String[] words = cfg == null ? new String[0] : cfg.split(" ");
                 String version = words.length >= 2 ? words[0] + " " + words[1] : "OpenBLAS";
+                String core = OpenBlas.coreName();
+                String forced = System.getenv("OPENBLAS_CORETYPE");
+                if (core != null)
+                    version += " (" + core + " kernels" + (forced != null ? ", set by OPENBLAS_CORETYPE=" + forced : "") + ")";
                 desc = version + " via FFM (" + (NATIVE_THREADS ? threads + " OpenBLAS threads"
                     : "1 OpenBLAS thread per Fathom worker, " + Parallel.threads() + " workers")
                     + (BLAS_MIN > 0 ? "; " + javaName + " below " + BLAS_MIN + " multiply-adds" : "") + ")";

@@ -24,11 +24,11 @@ public final class OpenBlas {
     static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
 
     private static final MethodHandle SGEMM, DGEMM, SGEMV, DGEMV, SET_THREADS, GET_THREADS;
-    private static final String CONFIG, REASON;
+    private static final String CONFIG, CORE, REASON;
 
     static {
         MethodHandle s = null, d = null, sv = null, dv = null, set = null, get = null;
-        String config = null, reason = null;
+        String config = null, core = null, reason = null;
         try {
             Class<?> loader = Class.forName("org.bytedeco.javacpp.Loader");
             Class<?> lib = Class.forName("org.bytedeco.openblas.global.openblas_nolapack");
@@ -65,6 +65,12 @@ public final class OpenBlas {
                     .invokeExact();
                 config = str.reinterpret(256).getString(0);
             }
+            Optional<MemorySegment> coreSym = lookup.find("openblas_get_corename");
+            if (coreSym.isPresent()) {
+                MemorySegment str = (MemorySegment) linker.downcallHandle(coreSym.get(), FunctionDescriptor.of(A))
+                    .invokeExact();
+                core = str.reinterpret(64).getString(0);
+            }
         } catch (Throwable t) {
             s = d = sv = dv = set = get = null;
             Throwable root = t;
@@ -78,6 +84,7 @@ public final class OpenBlas {
         SET_THREADS = set;
         GET_THREADS = get;
         CONFIG = config;
+        CORE = core;
         REASON = reason;
     }
 
@@ -93,6 +100,13 @@ public final class OpenBlas {
 
     /** OpenBLAS's build description ({@code openblas_get_config()}), or null. */
     public static String config() { return CONFIG; }
+
+    /**
+     * The CPU kernel set OpenBLAS chose at load ({@code openblas_get_corename()}, e.g. Haswell or
+     * Cooperlake), or null. The environment variable {@code OPENBLAS_CORETYPE} overrides OpenBLAS's own
+     * detection, and the kernel set decides its speed (AVX2 against AVX-512 kernels: about 2x on a Zen 5).
+     */
+    public static String coreName() { return CORE; }
 
     /** Sets OpenBLAS's own thread count (no-op when the symbol is absent). */
     public static void setThreads(int n) {

@@ -264,6 +264,19 @@ class GemmTest {
         assertTrue(Gemm.isAvailable(Backend.OPENBLAS), "OpenBLAS should load on linux-x86_64: " + OpenBlas.unavailableReason());
     }
 
+    @Test
+    void openBlasKernelSetIsNamedAndHonoursTheEnvironment() {
+        String core = OpenBlas.coreName();
+        assertNotNull(core, "openblas_get_corename should be bound");
+        assertFalse(core.isBlank());
+        if (Gemm.backend() == Backend.OPENBLAS)
+            assertTrue(Gemm.description().contains("(" + core + " kernels"), Gemm.description());
+        String forced = System.getenv("OPENBLAS_CORETYPE");
+        if (forced != null && !forced.isBlank())
+            assertEquals(forced.toLowerCase(java.util.Locale.ROOT), core.toLowerCase(java.util.Locale.ROOT),
+                "OPENBLAS_CORETYPE=" + forced + " should pick that kernel set");
+    }
+
     /** Entry point for {@link #worksWithoutVectorModule}: runs in a JVM without jdk.incubator.vector. */
     public static final class NoVectorMain {
         public static void main(String[] args) {
