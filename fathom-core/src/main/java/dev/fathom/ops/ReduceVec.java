@@ -23,6 +23,9 @@ final class ReduceVec {
     private static final int FL = FS.length();
     private static final int DL = DS.length();
 
+    /** Floats per vector of these kernels. */
+    static int floatLanes() { return FL; }
+
     /** Runs a tiny sum and max so a broken or missing module fails here, at detection time. */
     static boolean selfTest() {
         float[] a = new float[3 * FL + 3];
@@ -402,37 +405,49 @@ final class ReduceVec {
         }
     }
 
-    /** One softmax (or log-softmax) row: max, then sum of exp (stored), then scale. */
+    /**
+     * One softmax (or log-softmax) row: max, then sum of exp (stored), then scale. The two forms are
+     * separate methods with one inlined {@code exp} each: with both in one method C2 ran out of its
+     * inlining node budget, and the vectors of the exp it did not inline were boxed and ran the
+     * Java fallback (about 10x slower).
+     */
     static void softmaxRowF(float[] in, int io, float[] out, int oo, int n, boolean log) {
         float m = (float) segF(Reductions.Op.MAX, in, io, n, 0);
+        if (log) logSoftmaxRowF(in, io, out, oo, n, m);
+        else softmaxRowF(in, io, out, oo, n, m);
+    }
+
+    private static void logSoftmaxRowF(float[] in, int io, float[] out, int oo, int n, float m) {
         FloatVector vm = FloatVector.broadcast(FS, m);
         FloatVector s0 = FloatVector.zero(FS);
         int vb = FS.loopBound(n), i = 0;
-        double s;
-        if (log) {
-            for (; i < vb; i += FL) s0 = s0.add(exp(FloatVector.fromArray(FS, in, io + i).sub(vm)));
-            s = sumLanes(s0);
-            for (; i < n; i++) s += Math.exp(in[io + i] - m);
-            FloatVector ls = FloatVector.broadcast(FS, (float) Math.log(s));
-            for (i = 0; i < vb; i += FL) FloatVector.fromArray(FS, in, io + i).sub(vm).sub(ls).intoArray(out, oo + i);
-            float lsf = (float) Math.log(s);
-            for (; i < n; i++) out[oo + i] = (in[io + i] - m) - lsf;
-        } else {
-            for (; i < vb; i += FL) {
-                FloatVector e = exp(FloatVector.fromArray(FS, in, io + i).sub(vm));
-                e.intoArray(out, oo + i);
-                s0 = s0.add(e);
-            }
-            s = sumLanes(s0);
-            for (; i < n; i++) {
-                float e = (float) Math.exp(in[io + i] - m);
-                out[oo + i] = e;
-                s += e;
-            }
-            float inv = (float) (1.0 / s);
-            FloatVector vi = FloatVector.broadcast(FS, inv);
-            for (i = 0; i < vb; i += FL) FloatVector.fromArray(FS, out, oo + i).mul(vi).intoArray(out, oo + i);
-            for (; i < n; i++) out[oo + i] *= inv;
+        for (; i < vb; i += FL) s0 = s0.add(exp(FloatVector.fromArray(FS, in, io + i).sub(vm)));
+        double s = sumLanes(s0);
+        for (; i < n; i++) s += Math.exp(in[io + i] - m);
+        FloatVector ls = FloatVector.broadcast(FS, (float) Math.log(s));
+        for (i = 0; i < vb; i += FL) FloatVector.fromArray(FS, in, io + i).sub(vm).sub(ls).intoArray(out, oo + i);
+        float lsf = (float) Math.log(s);
+        for (; i < n; i++) out[oo + i] = (in[io + i] - m) - lsf;
+    }
+
+    private static void softmaxRowF(float[] in, int io, float[] out, int oo, int n, float m) {
+        FloatVector vm = FloatVector.broadcast(FS, m);
+        FloatVector s0 = FloatVector.zero(FS);
+        int vb = FS.loopBound(n), i = 0;
+        for (; i < vb; i += FL) {
+            FloatVector e = exp(FloatVector.fromArray(FS, in, io + i).sub(vm));
+            e.intoArray(out, oo + i);
+            s0 = s0.add(e);
         }
+        double s = sumLanes(s0);
+        for (; i < n; i++) {
+            float e = (float) Math.exp(in[io + i] - m);
+            out[oo + i] = e;
+            s += e;
+        }
+        float inv = (float) (1.0 / s);
+        FloatVector vi = FloatVector.broadcast(FS, inv);
+        for (i = 0; i < vb; i += FL) FloatVector.fromArray(FS, out, oo + i).mul(vi).intoArray(out, oo + i);
+        for (; i < n; i++) out[oo + i] *= inv;
     }
 }
