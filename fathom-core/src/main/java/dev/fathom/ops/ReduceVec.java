@@ -4,6 +4,7 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 // the project's one vector exp (Cephes expf with add/mul/fma and integer ops only: the same bits
@@ -22,6 +23,28 @@ final class ReduceVec {
     private static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
     private static final int FL = FS.length();
     private static final int DL = DS.length();
+
+    /** Floats as wide as a preferred double vector has lanes, for float products summed in double. */
+    private static final VectorSpecies<Float> FHALF =
+        VectorSpecies.of(float.class, VectorShape.forBitSize(Math.max(64, DS.vectorBitSize() / 2)));
+
+    /**
+     * {@code Σ a[ao+i]·b[bo+i]} with each product rounded to float (as the scalar {@code a*b}) and the
+     * sum taken in double, lane-wise then in lane order, the scalar tail after.
+     */
+    static double dotFloatProductsInDouble(float[] a, int ao, float[] b, int bo, int n) {
+        int i = 0;
+        double s = 0;
+        if (FHALF.length() == DL) {
+            DoubleVector acc = DoubleVector.zero(DS);
+            for (; i <= n - DL; i += DL)
+                acc = acc.add(FloatVector.fromArray(FHALF, a, ao + i).mul(FloatVector.fromArray(FHALF, b, bo + i))
+                    .convertShape(VectorOperators.F2D, DS, 0));
+            s = sumLanes(acc);
+        }
+        for (; i < n; i++) s += a[ao + i] * b[bo + i];
+        return s;
+    }
 
     /** Floats per vector of these kernels. */
     static int floatLanes() { return FL; }

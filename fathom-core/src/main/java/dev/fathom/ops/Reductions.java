@@ -349,6 +349,14 @@ public final class Reductions {
         return offs;
     }
 
+    /** {@code Σ a·b} over n floats, each product in float, the sum in double. */
+    private static double dotF(float[] a, int ao, float[] b, int bo, int n) {
+        if (useVector) return ReduceVec.dotFloatProductsInDouble(a, ao, b, bo, n);
+        double s = 0;
+        for (int j = 0; j < n; j++) s += a[ao + j] * b[bo + j];
+        return s;
+    }
+
     /**
      * The length p of a row's unmasked prefix when the row is causal, unmasked before p and masked
      * from p on with {@code p >= 1}; 0 for any other row (all masked, or a mask with holes).
@@ -389,7 +397,12 @@ public final class Reductions {
                         // a causal row (unmasked prefix, masked rest): softmax over the span holding the
                         // prefix, zeros after it; the same sums, as what is skipped adds exact zeros
                         int p = unmaskedPrefix(mk, mi, ms, r), span = p == 0 ? r : softmaxSpanF(p, r);
-                        for (int j = 0; j < span; j++) o[oi + j] = mk[mi + j * ms] ? Float.NEGATIVE_INFINITY : in[xi + j] * sf;
+                        if (p == 0)
+                            for (int j = 0; j < r; j++) o[oi + j] = mk[mi + j * ms] ? Float.NEGATIVE_INFINITY : in[xi + j] * sf;
+                        else {
+                            for (int j = 0; j < p; j++) o[oi + j] = in[xi + j] * sf;
+                            java.util.Arrays.fill(o, oi + p, oi + span, Float.NEGATIVE_INFINITY);
+                        }
                         softmaxRowF(o, oi, o, oi, span, false);
                         java.util.Arrays.fill(o, oi + span, oi + r, 0f);
                     }
@@ -431,10 +444,11 @@ public final class Reductions {
                         int yi = yo + i * r, gi = go + i * r, oi = i * r, mi = mk == null ? 0 : mo[i];
                         // a causal row: y is exactly 0 past its unmasked prefix, which adds nothing to the dot
                         int p = mk == null ? 0 : unmaskedPrefix(mk, mi, ms, r), span = p == 0 ? r : p;
-                        double dot = 0;
-                        for (int j = 0; j < span; j++) dot += ga[gi + j] * ya[yi + j];
-                        float d = (float) dot;
-                        for (int j = 0; j < span; j++) o[oi + j] = mk != null && mk[mi + j * ms] ? 0f : ya[yi + j] * (ga[gi + j] - d) * sf;
+                        float d = (float) dotF(ga, gi, ya, yi, span);
+                        if (mk == null || p > 0)   // nothing masked in the span: a loop C2 vectorises
+                            for (int j = 0; j < span; j++) o[oi + j] = ya[yi + j] * (ga[gi + j] - d) * sf;
+                        else
+                            for (int j = 0; j < r; j++) o[oi + j] = mk[mi + j * ms] ? 0f : ya[yi + j] * (ga[gi + j] - d) * sf;
                         java.util.Arrays.fill(o, oi + span, oi + r, 0f);
                     }
                 });
