@@ -244,34 +244,47 @@ public final class VectorMath {
     /**
      * Exact GELU's backward, {@code dst[i] = g[i]·(Φ(x) + x·φ(x))}: Φ(x) = erfc(z)/2 exactly as in
      * {@link #gelu}, and the density φ(x) = e^{-x²/2}/√(2π) from the same exact split of x²/2. Each
-     * block is two loops with one {@link #expSum} each: with both in one loop C2 stops inlining
-     * the second, and its vectors are then boxed (about 5x slower).
+     * block is two loops with one {@link #expSum} each, in two methods that take arrays: C2 stops
+     * inlining at its node budget (NodeCountInliningCutoff), and a vector handed to a call it did
+     * not inline is boxed and its operations run the Java fallback (about 10x slower, 18 bytes of
+     * garbage per element), which two loops in one method hit.
      */
     public static void geluBackward(float[] g, int go, float[] src, int so, float[] dst, int dOff, int n) {
         int L = S.length(), end = n - n % L;
-        FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f);
         float[] cdf = new float[Math.min(end, GELU_BLOCK)];   // not dst: it may alias g or src
         for (int start = 0; start < end; start += GELU_BLOCK) {
             int stop = Math.min(end, start + GELU_BLOCK);
-            for (int i = start; i < stop; i += L) {   // Φ(x)
-                FloatVector c = FloatVector.fromArray(S, src, so + i).max(-20f).min(20f);
-                FloatVector t = one.div(c.abs().mul(0.5f * INV_SQRT2).add(1f));
-                FloatVector sq = c.mul(c);
-                FloatVector hi = sq.mul(0.5f), lo = c.fma(c, sq.neg()).mul(0.5f);
-                FloatVector r = t.mul(expSum(hi.neg(), erfcPoly(t).sub(lo)));   // erfc(|z|)
-                r.blend(two.sub(r), c.compare(VectorOperators.GT, 0f)).mul(0.5f).intoArray(cdf, i - start);
-            }
-            for (int i = start; i < stop; i += L) {   // g·(Φ(x) + x·φ(x))
-                FloatVector x = FloatVector.fromArray(S, src, so + i), c = x.max(-20f).min(20f), sq = c.mul(c);
-                FloatVector pdf = expSum(sq.mul(-0.5f), c.fma(c, sq.neg()).mul(-0.5f)).mul(INV_SQRT_2PI);
-                FloatVector.fromArray(S, cdf, i - start).add(x.mul(pdf)).mul(FloatVector.fromArray(S, g, go + i))
-                    .intoArray(dst, dOff + i);
-            }
+            geluCdf(src, so + start, cdf, stop - start);
+            geluBackwardBlock(g, go + start, src, so + start, cdf, dst, dOff + start, stop - start);
         }
         if (end < n) {
             float[] t = pad(src, so + end, n - end), u = pad(g, go + end, n - end);
             geluBackward(u, 0, t, 0, t, 0, L);
             System.arraycopy(t, 0, dst, dOff + end, n - end);
+        }
+    }
+
+    /** {@code cdf[i] = Φ(src[so + i])} for {@code n} a multiple of the lane count. */
+    private static void geluCdf(float[] src, int so, float[] cdf, int n) {
+        FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f);
+        for (int i = 0; i < n; i += S.length()) {
+            FloatVector c = FloatVector.fromArray(S, src, so + i).max(-20f).min(20f);
+            FloatVector t = one.div(c.abs().mul(0.5f * INV_SQRT2).add(1f));
+            FloatVector sq = c.mul(c);
+            FloatVector hi = sq.mul(0.5f), lo = c.fma(c, sq.neg()).mul(0.5f);
+            FloatVector r = t.mul(expSum(hi.neg(), erfcPoly(t).sub(lo)));   // erfc(|z|)
+            r.blend(two.sub(r), c.compare(VectorOperators.GT, 0f)).mul(0.5f).intoArray(cdf, i);
+        }
+    }
+
+    /** {@code dst[i] = g[i]·(cdf[i] + x·φ(x))} with x = src[so + i], for {@code n} a multiple of the lane count. */
+    private static void geluBackwardBlock(float[] g, int go, float[] src, int so, float[] cdf, float[] dst, int dOff,
+                                          int n) {
+        for (int i = 0; i < n; i += S.length()) {
+            FloatVector x = FloatVector.fromArray(S, src, so + i), c = x.max(-20f).min(20f), sq = c.mul(c);
+            FloatVector pdf = expSum(sq.mul(-0.5f), c.fma(c, sq.neg()).mul(-0.5f)).mul(INV_SQRT_2PI);
+            FloatVector.fromArray(S, cdf, i).add(x.mul(pdf)).mul(FloatVector.fromArray(S, g, go + i))
+                .intoArray(dst, dOff + i);
         }
     }
 

@@ -4,6 +4,7 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 // the project's one vector exp (Cephes expf with add/mul/fma and integer ops only: the same bits
@@ -22,6 +23,31 @@ final class ReduceVec {
     private static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
     private static final int FL = FS.length();
     private static final int DL = DS.length();
+
+    /** Floats as wide as a preferred double vector has lanes, for float products summed in double. */
+    private static final VectorSpecies<Float> FHALF =
+        VectorSpecies.of(float.class, VectorShape.forBitSize(Math.max(64, DS.vectorBitSize() / 2)));
+
+    /**
+     * {@code Σ a[ao+i]·b[bo+i]} with each product rounded to float (as the scalar {@code a*b}) and the
+     * sum taken in double, lane-wise then in lane order, the scalar tail after.
+     */
+    static double dotFloatProductsInDouble(float[] a, int ao, float[] b, int bo, int n) {
+        int i = 0;
+        double s = 0;
+        if (FHALF.length() == DL) {
+            DoubleVector acc = DoubleVector.zero(DS);
+            for (; i <= n - DL; i += DL)
+                acc = acc.add(FloatVector.fromArray(FHALF, a, ao + i).mul(FloatVector.fromArray(FHALF, b, bo + i))
+                    .convertShape(VectorOperators.F2D, DS, 0));
+            s = sumLanes(acc);
+        }
+        for (; i < n; i++) s += a[ao + i] * b[bo + i];
+        return s;
+    }
+
+    /** Floats per vector of these kernels. */
+    static int floatLanes() { return FL; }
 
     /** Runs a tiny sum and max so a broken or missing module fails here, at detection time. */
     static boolean selfTest() {
@@ -402,37 +428,49 @@ final class ReduceVec {
         }
     }
 
-    /** One softmax (or log-softmax) row: max, then sum of exp (stored), then scale. */
+    /**
+     * One softmax (or log-softmax) row: max, then sum of exp (stored), then scale. The two forms are
+     * separate methods with one inlined {@code exp} each: with both in one method C2 ran out of its
+     * inlining node budget, and the vectors of the exp it did not inline were boxed and ran the
+     * Java fallback (about 10x slower).
+     */
     static void softmaxRowF(float[] in, int io, float[] out, int oo, int n, boolean log) {
         float m = (float) segF(Reductions.Op.MAX, in, io, n, 0);
+        if (log) logSoftmaxRowF(in, io, out, oo, n, m);
+        else softmaxRowF(in, io, out, oo, n, m);
+    }
+
+    private static void logSoftmaxRowF(float[] in, int io, float[] out, int oo, int n, float m) {
         FloatVector vm = FloatVector.broadcast(FS, m);
         FloatVector s0 = FloatVector.zero(FS);
         int vb = FS.loopBound(n), i = 0;
-        double s;
-        if (log) {
-            for (; i < vb; i += FL) s0 = s0.add(exp(FloatVector.fromArray(FS, in, io + i).sub(vm)));
-            s = sumLanes(s0);
-            for (; i < n; i++) s += Math.exp(in[io + i] - m);
-            FloatVector ls = FloatVector.broadcast(FS, (float) Math.log(s));
-            for (i = 0; i < vb; i += FL) FloatVector.fromArray(FS, in, io + i).sub(vm).sub(ls).intoArray(out, oo + i);
-            float lsf = (float) Math.log(s);
-            for (; i < n; i++) out[oo + i] = (in[io + i] - m) - lsf;
-        } else {
-            for (; i < vb; i += FL) {
-                FloatVector e = exp(FloatVector.fromArray(FS, in, io + i).sub(vm));
-                e.intoArray(out, oo + i);
-                s0 = s0.add(e);
-            }
-            s = sumLanes(s0);
-            for (; i < n; i++) {
-                float e = (float) Math.exp(in[io + i] - m);
-                out[oo + i] = e;
-                s += e;
-            }
-            float inv = (float) (1.0 / s);
-            FloatVector vi = FloatVector.broadcast(FS, inv);
-            for (i = 0; i < vb; i += FL) FloatVector.fromArray(FS, out, oo + i).mul(vi).intoArray(out, oo + i);
-            for (; i < n; i++) out[oo + i] *= inv;
+        for (; i < vb; i += FL) s0 = s0.add(exp(FloatVector.fromArray(FS, in, io + i).sub(vm)));
+        double s = sumLanes(s0);
+        for (; i < n; i++) s += Math.exp(in[io + i] - m);
+        FloatVector ls = FloatVector.broadcast(FS, (float) Math.log(s));
+        for (i = 0; i < vb; i += FL) FloatVector.fromArray(FS, in, io + i).sub(vm).sub(ls).intoArray(out, oo + i);
+        float lsf = (float) Math.log(s);
+        for (; i < n; i++) out[oo + i] = (in[io + i] - m) - lsf;
+    }
+
+    private static void softmaxRowF(float[] in, int io, float[] out, int oo, int n, float m) {
+        FloatVector vm = FloatVector.broadcast(FS, m);
+        FloatVector s0 = FloatVector.zero(FS);
+        int vb = FS.loopBound(n), i = 0;
+        for (; i < vb; i += FL) {
+            FloatVector e = exp(FloatVector.fromArray(FS, in, io + i).sub(vm));
+            e.intoArray(out, oo + i);
+            s0 = s0.add(e);
         }
+        double s = sumLanes(s0);
+        for (; i < n; i++) {
+            float e = (float) Math.exp(in[io + i] - m);
+            out[oo + i] = e;
+            s += e;
+        }
+        float inv = (float) (1.0 / s);
+        FloatVector vi = FloatVector.broadcast(FS, inv);
+        for (i = 0; i < vb; i += FL) FloatVector.fromArray(FS, out, oo + i).mul(vi).intoArray(out, oo + i);
+        for (; i < n; i++) out[oo + i] *= inv;
     }
 }

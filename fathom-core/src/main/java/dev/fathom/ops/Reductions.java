@@ -349,6 +349,37 @@ public final class Reductions {
         return offs;
     }
 
+    /** {@code Σ a·b} over n floats, each product in float, the sum in double. */
+    private static double dotF(float[] a, int ao, float[] b, int bo, int n) {
+        if (useVector) return ReduceVec.dotFloatProductsInDouble(a, ao, b, bo, n);
+        double s = 0;
+        for (int j = 0; j < n; j++) s += a[ao + j] * b[bo + j];
+        return s;
+    }
+
+    /**
+     * The length p of a row's unmasked prefix when the row is causal, unmasked before p and masked
+     * from p on with {@code p >= 1}; 0 for any other row (all masked, or a mask with holes).
+     */
+    static int unmaskedPrefix(boolean[] mk, int mi, int ms, int r) {
+        int p = 0;
+        while (p < r && !mk[mi + p * ms]) p++;
+        for (int j = p + 1; j < r; j++) if (!mk[mi + j * ms]) return 0;
+        return p;
+    }
+
+    /**
+     * How much of a float32 row of length r with only its first p elements unmasked the softmax
+     * kernel must see so that its sums are the full row's: p rounded up to whole vectors (the
+     * masked lanes inside them add exact zeros in the same lane order), all of r when that reaches
+     * the scalar tail.
+     */
+    static int softmaxSpanF(int p, int r) {
+        if (!useVector) return p;
+        int lanes = ReduceVec.floatLanes(), span = (p + lanes - 1) / lanes * lanes;
+        return span > r - r % lanes ? r : span;
+    }
+
     private static Tensor maskedSoftmaxForward(Tensor x, Tensor m, double scale) {
         Tensor c = x.contiguous();
         int r = x.size(-1), rows = r == 0 ? 0 : x.numel() / r, xo = c.offset(), ms = m.strides()[m.ndim() - 1];
@@ -363,8 +394,17 @@ public final class Reductions {
                 par(rows, Math.max(1, GRAIN / r), (a, b) -> {
                     for (int i = a; i < b; i++) {
                         int xi = xo + i * r, oi = i * r, mi = mo[i];
-                        for (int j = 0; j < r; j++) o[oi + j] = mk[mi + j * ms] ? Float.NEGATIVE_INFINITY : in[xi + j] * sf;
-                        softmaxRowF(o, oi, o, oi, r, false);
+                        // a causal row (unmasked prefix, masked rest): softmax over the span holding the
+                        // prefix, zeros after it; the same sums, as what is skipped adds exact zeros
+                        int p = unmaskedPrefix(mk, mi, ms, r), span = p == 0 ? r : softmaxSpanF(p, r);
+                        if (p == 0)
+                            for (int j = 0; j < r; j++) o[oi + j] = mk[mi + j * ms] ? Float.NEGATIVE_INFINITY : in[xi + j] * sf;
+                        else {
+                            for (int j = 0; j < p; j++) o[oi + j] = in[xi + j] * sf;
+                            java.util.Arrays.fill(o, oi + p, oi + span, Float.NEGATIVE_INFINITY);
+                        }
+                        softmaxRowF(o, oi, o, oi, span, false);
+                        java.util.Arrays.fill(o, oi + span, oi + r, 0f);
                     }
                 });
             }
@@ -402,10 +442,14 @@ public final class Reductions {
                 par(rows, Math.max(1, GRAIN / r), (a, b) -> {
                     for (int i = a; i < b; i++) {
                         int yi = yo + i * r, gi = go + i * r, oi = i * r, mi = mk == null ? 0 : mo[i];
-                        double dot = 0;
-                        for (int j = 0; j < r; j++) dot += ga[gi + j] * ya[yi + j];
-                        float d = (float) dot;
-                        for (int j = 0; j < r; j++) o[oi + j] = mk != null && mk[mi + j * ms] ? 0f : ya[yi + j] * (ga[gi + j] - d) * sf;
+                        // a causal row: y is exactly 0 past its unmasked prefix, which adds nothing to the dot
+                        int p = mk == null ? 0 : unmaskedPrefix(mk, mi, ms, r), span = p == 0 ? r : p;
+                        float d = (float) dotF(ga, gi, ya, yi, span);
+                        if (mk == null || p > 0)   // nothing masked in the span: a loop C2 vectorises
+                            for (int j = 0; j < span; j++) o[oi + j] = ya[yi + j] * (ga[gi + j] - d) * sf;
+                        else
+                            for (int j = 0; j < r; j++) o[oi + j] = mk[mi + j * ms] ? 0f : ya[yi + j] * (ga[gi + j] - d) * sf;
+                        java.util.Arrays.fill(o, oi + span, oi + r, 0f);
                     }
                 });
             }

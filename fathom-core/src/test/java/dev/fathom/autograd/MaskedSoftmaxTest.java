@@ -81,6 +81,37 @@ class MaskedSoftmaxTest {
         }
     }
 
+    /**
+     * Causal rows take a shorter path (softmax over the vectors holding the unmasked prefix, the
+     * dot of the backward over the prefix only): rows longer than a few vectors, where whole
+     * vectors are skipped, and lengths with a scalar tail must still give the composition's float32
+     * values exactly and its gradients, next to rows the path must leave alone (a hole in the
+     * mask, a masked prefix, fully masked rows).
+     */
+    @Test
+    void causalRowsMatchTheCompositionAtLongLengths() {
+        Generator gen = new Generator(13);
+        for (int t : new int[] {16, 33, 64, 77, 128}) {
+            boolean[] holes = new boolean[t * t];
+            for (int i = 0; i < t; i++)
+                for (int j = 0; j < t; j++) holes[i * t + j] = j > i || (i > 3 && j == i / 2) || (i % 5 == 1 && j < i / 3);
+            List<Tensor> masks = List.of(causal(t, 0), causal(t, 3), Tensor.of(holes, t, t));
+            for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+                Tensor x = Tensor.randn(gen, dt, 2, 2, t, t).mul(3.0);
+                for (Tensor mask : masks) {
+                    String what = dt + " t=" + t;
+                    sameValues(composed(x, mask, SCALE).toDoubleArray(),
+                        Reductions.maskedSoftmax(x, mask, SCALE).toDoubleArray(), dt == DType.FLOAT32 ? 0 : 1e-14);
+                    Tensor w = Tensor.randn(gen, dt, x.shape());
+                    double[] e = grad(a -> composed(a, mask, SCALE), x, w, false);
+                    double[] a = grad(a2 -> Reductions.maskedSoftmax(a2, mask, SCALE), x, w, false);
+                    sameValues(e, a, dt == DType.FLOAT64 ? 1e-12 : 1e-6);
+                    for (double v : a) assertFalse(Double.isNaN(v), what + ": NaN gradient");
+                }
+            }
+        }
+    }
+
     @Test
     void fullyMaskedRowsAreNaNWithZeroGradient() {
         Tensor x = Tensor.randn(new Generator(3), DType.FLOAT64, 4, 4);
