@@ -20,6 +20,26 @@ if blas != "default":
 nan = float("nan")
 
 
+def openblas_core():
+    """The kernel set of the OpenBLAS that torch uses (Debian's libblas.so.3), as OPENBLAS_CORETYPE leaves it."""
+    import ctypes
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"   # this process only loads it to ask; the child's env is copied above
+    for name in ("libblas.so.3", "libopenblas.so.0"):
+        try:
+            f = ctypes.CDLL(name).openblas_get_corename
+        except (OSError, AttributeError):
+            continue
+        f.restype = ctypes.c_char_p
+        return f().decode()
+    return None
+
+
+core = openblas_core()
+if core:
+    forced = env.get("OPENBLAS_CORETYPE")
+    print(f"PyTorch's OpenBLAS kernels: {core}" + (f" (set by OPENBLAS_CORETYPE={forced})" if forced else ""), flush=True)
+
+
 def fig(key, value, load=nan):
     print(f"FIGURE\t{key}\t{value}\t{load}", flush=True)
 
