@@ -7,7 +7,6 @@ import dev.fathom.autograd.Saves;
 import dev.fathom.backend.Gemm;
 import dev.fathom.backend.Parallel;
 import dev.fathom.backend.Simd;
-import dev.fathom.backend.VectorMath;
 import dev.fathom.ops.Unary;
 import dev.fathom.tensor.DType;
 import dev.fathom.tensor.Tensor;
@@ -160,16 +159,13 @@ final class LstmSequence {
      */
     private static void forwardRow(float[] a, int ao, float[] cp, int cpo, float[] cs, float[] tc, float[] h, int ho, int hid) {
         if (Simd.AVAILABLE) {
-            VectorMath.sigmoid(a, ao, a, ao, 2 * hid);
-            VectorMath.tanh(a, ao + 2 * hid, a, ao + 2 * hid, hid);
-            VectorMath.sigmoid(a, ao + 3 * hid, a, ao + 3 * hid, hid);
-        } else {
-            for (int j = 0; j < 4 * hid; j++)
-                a[ao + j] = (float) (j / hid == 2 ? Math.tanh(a[ao + j]) : Unary.SIGMOID.apply(a[ao + j], 0, 0));
+            LstmGates.row(a, ao, cp, cpo, cs, tc, h, ho, hid);
+            return;
         }
+        for (int j = 0; j < 4 * hid; j++)
+            a[ao + j] = (float) (j / hid == 2 ? Math.tanh(a[ao + j]) : Unary.SIGMOID.apply(a[ao + j], 0, 0));
         for (int j = 0; j < hid; j++) cs[ho + j] = a[ao + hid + j] * cp[cpo + j] + a[ao + j] * a[ao + 2 * hid + j];
-        if (Simd.AVAILABLE) VectorMath.tanh(cs, ho, tc, ho, hid);
-        else for (int j = 0; j < hid; j++) tc[ho + j] = (float) Math.tanh(cs[ho + j]);
+        for (int j = 0; j < hid; j++) tc[ho + j] = (float) Math.tanh(cs[ho + j]);
         for (int j = 0; j < hid; j++) h[ho + j] = a[ao + 3 * hid + j] * tc[ho + j];
     }
 
