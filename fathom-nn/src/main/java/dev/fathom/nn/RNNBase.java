@@ -225,18 +225,18 @@ public abstract class RNNBase extends Module {
      */
     private Tensor[] direction(Tensor x, int i, boolean reverse, Tensor h, Tensor c, Tensor[] stepMask) {
         int seq = x.size(0), batch = x.size(1), H = hiddenSize, G = mode.gates * H;
-        // the input projections of every step in one product; the biases that are plain sums join here
-        Tensor xp = x.reshape(seq * batch, x.size(2)).matmul(weightIh[i].t());
-        Tensor bhh = null;
+        // the input projections of every step in one product (a fused linear: the bias is the GEMM's
+        // addend); the biases that are plain sums join there
+        Tensor bih = null, bhh = null;
         if (bias) {
             if (mode == Mode.GRU) {
-                xp = xp.add(biasIh[i]);
+                bih = biasIh[i];
                 bhh = biasHh[i];
             } else {
-                xp = xp.add(biasIh[i].add(biasHh[i]));
+                bih = biasIh[i].add(biasHh[i]);
             }
         }
-        xp = xp.view(seq, batch, G);
+        Tensor xp = Functional.linear(x.reshape(seq * batch, x.size(2)), weightIh[i], bih).view(seq, batch, G);
         if (mode == Mode.LSTM && stepMask == null && seq > 0 && xp.dtype() == weightHh[i].dtype())
             return LstmSequence.run(xp, h, c, weightHh[i], reverse);
         Slices.RecurrentProduct hh = new Slices.RecurrentProduct(weightHh[i]);

@@ -62,6 +62,31 @@ class LstmSequenceTest {
     }
 
     @Test
+    void transposedProductsAndVectorGatesAtOddSizesBatchOneAndOneStep() {
+        Generator.manualSeed(25);
+        // hidden 37: vector loops with tails; batch 1 and seq 1 make the transposed products vectors
+        sameAsComposite(new LSTM(6, 37, 1, true, true, 0, true), 5, 1, DType.FLOAT32, 1e-5);
+        sameAsComposite(new LSTM(6, 37, 1, true, false, 0, false), 1, 5, DType.FLOAT32, 1e-5);
+        sameAsComposite(new LSTM(3, 40, 2, true, true, 0, true, DType.FLOAT64), 3, 1, DType.FLOAT64, 1e-12);
+        sameAsComposite(new LSTM(3, 33, 1, true, false, 0, true, DType.FLOAT64), 1, 7, DType.FLOAT64, 1e-12);
+    }
+
+    @Test
+    void vectorGateActivationsMatchSigmoidAndTanhInDouble() {
+        int n = 4099;   // not a multiple of any vector width: the scalar tail runs too
+        float[] x = new float[n], y = new float[n], t = new float[n];
+        for (int i = 0; i < n; i++) x[i] = i < 8 ? new float[] {0f, -0f, 1e-30f, -1e-30f, 100f, -100f, 88f, -88f}[i]
+            : (float) ((i - n / 2) * 0.01);   // -20.5 .. 20.5 in steps of 0.01
+        LstmGates.sigmoid(x, 0, y, 0, n, 1f, 1f, 0f);
+        LstmGates.sigmoid(x, 0, t, 0, n, 2f, 2f, -1f);
+        for (int i = 0; i < n; i++) {
+            double s = 1 / (1 + Math.exp(-(double) x[i])), th = Math.tanh(x[i]);
+            assertEquals(s, y[i], 1e-7 + 2e-7 * s, "sigmoid(" + x[i] + ")");
+            assertEquals(th, t[i], 3e-7, "tanh(" + x[i] + ")");
+        }
+    }
+
+    @Test
     void gradcheckAndSecondOrderThroughTheFusedOp() {
         Generator.manualSeed(23);
         LSTM lstm = new LSTM(2, 3, 1, true, true, 0, true, DType.FLOAT64);
