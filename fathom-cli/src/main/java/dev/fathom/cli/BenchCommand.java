@@ -34,7 +34,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {"Measure the reference workloads (shared/bench/WORKLOADS.md) on this machine.",
-        "gemm runs in this JVM; every other workload runs in a JVM of its own (fresh heap, its own peak memory)."})
+        "Every workload runs in a JVM of its own (fresh heap and heap settings of its own, its own peak memory)."})
 final class BenchCommand implements Callable<Integer> {
     enum Workload { gemm, mlp, cnn, lstm, gpt, infer, all }
 
@@ -87,9 +87,7 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, Comparison.Peer> torch = new LinkedHashMap<>();
         for (String name : names) {
             System.out.println("=== " + name + ": Fathom");
-            List<Figure> figs = name.equals("gemm")
-                ? Workloads.gemm(sizes != null ? sizes : Workloads.gemmSizes(quick), samples, !quick)
-                : inChildJvm(name);
+            List<Figure> figs = inChildJvm(name);
             fathom.addAll(figs);
             if (script != null) {
                 Map<String, Boolean> higher = new HashMap<>();
@@ -135,15 +133,18 @@ final class BenchCommand implements Callable<Integer> {
      * so its 6,300 calls use 49 MB of a fresh 256 MiB eden and nearly two first-touch page faults land
      * in every call. Back to back (WorkloadMain infer, load average 8): batch-1 median 74.0 µs
      * without, 33.9 µs with (the three sgemv calls alone take 28-30 µs), batch 256 30k vs 69k samples/s;
-     * peak RSS 945 vs 903 MiB (the cnn fills the heap either way). The issue sets no memory target
-     * for lstm, gpt and inference.
+     * peak RSS 945 vs 903 MiB (the cnn fills the heap either way). gemm gets the same: it allocates
+     * each product's result (1 MiB at n = 512), and in the launcher's own JVM (G1, default heap)
+     * Tensor.matmul at n = 512 ran 134-147 GFLOP/s against 153-157 for the same product into a reused
+     * array; in its own JVM with these flags 146-160 (idle, 2026-11-26). The issue sets no memory
+     * target for gemm, lstm, gpt and inference.
      */
     static List<String> workloadJvmFlags(String name) {
         return switch (name) {
             case "mlp" -> List.of("-XX:+UseParallelGC", "-Xmx512m", "-Xmn48m");
             case "cnn" -> List.of("-XX:+UseParallelGC", "-Xmx560m", "-Xmn256m");
             case "gpt" -> List.of("-XX:+UseParallelGC", "-Xms3g", "-Xmx3g", "-Xmn2g", "-XX:+AlwaysPreTouch");
-            case "infer" -> List.of("-XX:+UseParallelGC", "-Xmx1g", "-Xmn256m", "-XX:+AlwaysPreTouch");
+            case "infer", "gemm" -> List.of("-XX:+UseParallelGC", "-Xmx1g", "-Xmn256m", "-XX:+AlwaysPreTouch");
             default -> List.of("-XX:+UseParallelGC", "-Xmx1g", "-Xmn256m");
         };
     }
@@ -160,6 +161,11 @@ final class BenchCommand implements Callable<Integer> {
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), WorkloadMain.class.getName(), name,
                 results.toString()));
             if (quick) cmd.add("--quick");
+            if (name.equals("gemm")) {
+                cmd.add("--samples=" + samples);
+                if (sizes != null)
+                    cmd.add("--sizes=" + String.join(",", java.util.Arrays.stream(sizes).mapToObj(String::valueOf).toList()));
+            }
             int rc = new ProcessBuilder(cmd).inheritIO().start().waitFor();
             if (rc != 0) throw new IllegalStateException("workload " + name + " failed (exit code " + rc + "); see its output above");
             return Files.readAllLines(results).stream().filter(l -> !l.isBlank()).map(Figure::parse).toList();

@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * Runs one workload in this JVM and writes its figures, one {@link Figure#toLine()} per line, to a
- * file: {@code WorkloadMain <workload> <out file> [--quick]}. {@code ./fathom bench} starts one JVM per
+ * file: {@code WorkloadMain <workload> <out file> [--quick] [--sizes=N,N...] [--samples=N]} (the last two
+ * for gemm only). {@code ./fathom bench} starts one JVM per
  * workload so that each has a fresh heap and its own peak memory, as {@code pytorch_bench.py all}
  * runs each workload in its own process. Training workloads add their peak resident memory
  * ({@code <name>.rss}).
@@ -22,8 +23,21 @@ public final class WorkloadMain {
             throw new IllegalArgumentException("usage: WorkloadMain <" + String.join("|", Workloads.NAMES) + "> <out file> [--quick]");
         String name = args[0];
         Path out = Path.of(args[1]);
-        boolean quick = args.length > 2 && args[2].equals("--quick");
-        List<Figure> figures = new ArrayList<>(Workloads.run(name, quick));
+        boolean quick = false;
+        int[] sizes = null;
+        int samples = 7;
+        for (int i = 2; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--quick")) quick = true;
+            else if (a.startsWith("--sizes=") && name.equals("gemm"))
+                sizes = java.util.Arrays.stream(a.substring(8).split(",")).mapToInt(Integer::parseInt).toArray();
+            else if (a.startsWith("--samples=") && name.equals("gemm")) samples = Integer.parseInt(a.substring(10));
+            else throw new IllegalArgumentException("WorkloadMain: unknown argument '" + a + "' for workload " + name
+                + "; expected --quick" + (name.equals("gemm") ? ", --sizes=N,N... or --samples=N" : ""));
+        }
+        List<Figure> figures = new ArrayList<>(name.equals("gemm")
+            ? Workloads.gemm(sizes != null ? sizes : Workloads.gemmSizes(quick), samples, !quick)
+            : Workloads.run(name, quick));
         if (List.of("mlp", "cnn", "lstm", "gpt").contains(name))
             figures.add(Figure.result(name + ".rss", name + " peak resident memory", LoadMeter.peakRssMiB(), "MiB", false));
         Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
