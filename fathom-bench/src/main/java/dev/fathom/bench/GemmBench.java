@@ -21,7 +21,7 @@ import org.openjdk.jmh.infra.Blackhole;
  *   <li>{@code javaVector}: the pure-Java Vector API GEMM forced.
  * </ul>
  *
- * <p>2-core Zen 4 box shared with other builds (load average 2.5-3.5), GFLOP/s for
+ * <p>2-core Zen 5 box shared with other builds (load average 2.5-3.5), GFLOP/s for
  * n = 256 / 512 / 1024 / 2048: matmul 96 / 118 / 146 / 148, blasSplitPool 140 / 157 / 168 / 176,
  * blasNativeThreads 103 / 167 / 177 / 185, javaVector 133 / 140 / 144 / 143.
  */

@@ -119,7 +119,7 @@ final class BenchCommand implements Callable<Integer> {
      * ParallelGC: G1 places the large activation arrays in humongous regions and stalls on them.
      * The young generation is sized to what a step keeps alive and throws away; for mlp and cnn
      * the heap is also capped so that peak resident memory stays below PyTorch's (a figure of issue
-     * 6). Measured (2-core Zen 4, idle): mlp with a 1 GiB heap peaked at 652 MiB RSS, with 512 MiB
+     * 6). Measured (2-core Zen 5, idle): mlp with a 1 GiB heap peaked at 652 MiB RSS, with 512 MiB
      * and a 48 MiB young generation at 440 MiB (230 MiB once the images stayed 8-bit). cnn with a
      * 768 MiB heap peaked at 852 MiB (the evaluation at batch 1000 makes the most garbage), capped at
      * 560 MiB at 628 MiB, same speed (GC 1.3-1.7 s of a 26 s epoch either way). gpt keeps about

@@ -16,16 +16,20 @@ package dev.fathom.backend;
  * </ul>
  *
  * <p>There is no small-product cut-over to Java by default: through a critical FFM downcall on heap
- * arrays OpenBLAS beat the Java kernels at every size measured, single-threaded on the 2-core Zen 4
+ * arrays OpenBLAS beat the Java kernels at every size measured, single-threaded on the 2-core Zen 5
  * box (ns per call, n x n x n, load average ~8 from other builds): n=4 118 vs 314, n=8 161 vs 349,
  * n=16 370 vs 574, n=32 1356 vs 2223, n=64 7243 vs 18104, n=128 51246 vs 64414. The Java path pays
  * for packing and buffers the BLAS small-matrix kernels skip. {@code -Dfathom.gemm.blasMin=N} sends
  * products of fewer than N multiply-adds to Java anyway.
  *
+ * <p>All OpenBLAS figures in this doc are of its Haswell (AVX2) kernels: the dev machines set
+ * {@code OPENBLAS_CORETYPE=Haswell} (older OpenBLAS builds misbehave on their Zen 5), which OpenBLAS
+ * honours at load; {@link #description()} names the kernel set in use ({@link OpenBlas#coreName()}).
+ *
  * <p>Threading: OpenBLAS is set to ONE thread and big products are split into row (or column)
  * blocks across Fathom's {@link Parallel} pool, each worker calling sgemm on its block
  * ({@code -Dfathom.gemm.blasThreads=native} instead gives OpenBLAS {@link Parallel#threads()} of
- * its own pthreads). Why, measured on the shared 2-core Zen 4 box (other helpers' builds running),
+ * its own pthreads). Why, measured on the shared 2-core Zen 5 box (other helpers' builds running),
  * float32 n x n x n, GFLOP/s as best / median over many calls:
  * <pre>
  * each alone in its JVM, load average ~2:

@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Pure-Java GEMM on the Vector API (jdk.incubator.vector): packed panels, cache blocking and a
  * register-blocked 6x16 (float) / 6x8 (double) FMA micro-kernel on 256-bit vectors.
  *
- * <p>Measured against OpenBLAS (1 thread per Fathom worker, same split) on the 2-core Zen 4 box,
+ * <p>Measured against OpenBLAS (1 thread per Fathom worker, same split) on the 2-core Zen 5 box,
  * float32 n x n x n, GFLOP/s best / median, load average ~1.6: n=512 170 / 146 vs 188 / 166,
  * n=1024 161 / 148 vs 182 / 171, n=2048 148 / 143 vs 178 / 171 (83-90% of OpenBLAS); at n=256
  * on par. Single-threaded at n=256 about 90 vs 96.
@@ -26,7 +26,7 @@ final class VectorGemm {
     static final int MR = 6;
     /** Depth of a packed panel: KC x 16 floats of B (16 KiB) stay in L1 across a row of A strips. */
     static final int KC = 256;
-    /** Rows of A packed at once (MC x KC floats = 120 KiB) sized for the 1 MiB L2 of Zen 4. */
+    /** Rows of A packed at once (MC x KC floats = 120 KiB) sized for the 1 MiB L2 of Zen 5. */
     static final int MC = 120;
     /** Columns of B packed at once (KC x NC: 2 MiB floats), which lives in L3. */
     static final int NC_F = 2048, NC_D = 1024;
