@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The float32 gate activations of {@link LstmSequence}'s forward on the Vector API (only touched
- * when {@code Simd.AVAILABLE}), as one self-contained loop: σ for i, f, o and tanh(x) = 2σ(2x) − 1
+ * when {@code Simd.AVAILABLE}), in self-contained loops: σ for i, f, o and tanh(x) = 2σ(2x) − 1
  * for g and the cell state, all from one inline e^{−|x|}.
  *
  * <p>Why not {@code VectorMath.sigmoid}/{@code tanh}: inside the LSTM's per-step lambda C2 inlined
@@ -59,17 +59,15 @@ final class LstmGates {
         }
     }
 
-    /**
-     * One batch row's forward: the pre-activations {@code a[ao..ao+4H)} (i, f, g, o) replaced by
-     * their activations, c_t = f·c_{t-1} + i·g into {@code cs[ho..]}, tanh(c_t) into {@code tc[ho..]},
-     * h_t = o·tanh(c_t) into {@code h[ho..]}.
-     */
-    static void row(float[] a, int ao, float[] cp, int cpo, float[] cs, float[] tc, float[] h, int ho, int hid) {
+    /** The gate pre-activations {@code a[ao..ao+4H)} (i, f, g, o) replaced by σ(i), σ(f), tanh(g), σ(o). */
+    static void gates(float[] a, int ao, int hid) {
         sigmoid(a, ao, a, ao, 2 * hid, 1f, 1f, 0f);
-        sigmoid(a, ao + 2 * hid, a, ao + 2 * hid, hid, 2f, 2f, -1f);
+        tanh(a, ao + 2 * hid, a, ao + 2 * hid, hid);
         sigmoid(a, ao + 3 * hid, a, ao + 3 * hid, hid, 1f, 1f, 0f);
-        for (int j = 0; j < hid; j++) cs[ho + j] = a[ao + hid + j] * cp[cpo + j] + a[ao + j] * a[ao + 2 * hid + j];
-        sigmoid(cs, ho, tc, ho, hid, 2f, 2f, -1f);
-        for (int j = 0; j < hid; j++) h[ho + j] = a[ao + 3 * hid + j] * tc[ho + j];
+    }
+
+    /** {@code dst[dOff + j] = tanh(src[so + j])} for {@code j < n}, as 2σ(2x) − 1. */
+    static void tanh(float[] src, int so, float[] dst, int dOff, int n) {
+        sigmoid(src, so, dst, dOff, n, 2f, 2f, -1f);
     }
 }

@@ -158,14 +158,13 @@ final class LstmSequence {
      * {@code tc[ho..]} and h_t to {@code h[ho..]}.
      */
     private static void forwardRow(float[] a, int ao, float[] cp, int cpo, float[] cs, float[] tc, float[] h, int ho, int hid) {
-        if (Simd.AVAILABLE) {
-            LstmGates.row(a, ao, cp, cpo, cs, tc, h, ho, hid);
-            return;
-        }
-        for (int j = 0; j < 4 * hid; j++)
-            a[ao + j] = (float) (j / hid == 2 ? Math.tanh(a[ao + j]) : Unary.SIGMOID.apply(a[ao + j], 0, 0));
+        if (Simd.AVAILABLE) LstmGates.gates(a, ao, hid);
+        else
+            for (int j = 0; j < 4 * hid; j++)
+                a[ao + j] = (float) (j / hid == 2 ? Math.tanh(a[ao + j]) : Unary.SIGMOID.apply(a[ao + j], 0, 0));
         for (int j = 0; j < hid; j++) cs[ho + j] = a[ao + hid + j] * cp[cpo + j] + a[ao + j] * a[ao + 2 * hid + j];
-        for (int j = 0; j < hid; j++) tc[ho + j] = (float) Math.tanh(cs[ho + j]);
+        if (Simd.AVAILABLE) LstmGates.tanh(cs, ho, tc, ho, hid);
+        else for (int j = 0; j < hid; j++) tc[ho + j] = (float) Math.tanh(cs[ho + j]);
         for (int j = 0; j < hid; j++) h[ho + j] = a[ao + 3 * hid + j] * tc[ho + j];
     }
 
