@@ -35,9 +35,7 @@ public final class WorkloadMain {
             else throw new IllegalArgumentException("WorkloadMain: unknown argument '" + a + "' for workload " + name
                 + "; expected --quick" + (name.equals("gemm") ? ", --sizes=N,N... or --samples=N" : ""));
         }
-        List<Figure> figures = new ArrayList<>(name.equals("gemm")
-            ? Workloads.gemm(sizes != null ? sizes : Workloads.gemmSizes(quick), samples, !quick)
-            : Workloads.run(name, quick));
+        List<Figure> figures = new ArrayList<>(Workloads.run(name, quick, sizes, samples));
         if (List.of("mlp", "cnn", "lstm", "gpt").contains(name))
             figures.add(Figure.result(name + ".rss", name + " peak resident memory", LoadMeter.peakRssMiB(), "MiB", false));
         Path tmp = out.resolveSibling(out.getFileName() + ".tmp");

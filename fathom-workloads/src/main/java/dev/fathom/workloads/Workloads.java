@@ -34,10 +34,13 @@ public final class Workloads {
     /** The workloads in the order {@code all} runs them. */
     public static final List<String> NAMES = List.of("gemm", "mlp", "cnn", "lstm", "gpt", "infer");
 
-    /** Runs workload {@code name}; {@code quick} shortens it as {@code pytorch_bench.py --quick} does. */
-    public static List<Figure> run(String name, boolean quick) {
+    /**
+     * Runs workload {@code name}; {@code quick} shortens it as {@code pytorch_bench.py --quick} does.
+     * gemm times {@code gemmSamples} samples per size of {@code gemmSizes} (null: {@link #gemmSizes}).
+     */
+    public static List<Figure> run(String name, boolean quick, int[] gemmSizes, int gemmSamples) {
         return switch (name) {
-            case "gemm" -> gemm(gemmSizes(quick), 7, !quick);
+            case "gemm" -> gemm(gemmSizes != null ? gemmSizes : gemmSizes(quick), gemmSamples, !quick);
             case "mlp" -> mlp(quick);
             case "cnn" -> cnn(quick);
             case "lstm" -> lstm(quick);
