@@ -79,6 +79,14 @@ public final class Gemm {
      */
     static final int SPLIT_MIN_BLOCK = Integer.getInteger("fathom.gemm.splitMinBlock", Integer.MAX_VALUE);
 
+    /**
+     * Float products under this many multiply-adds go to OpenBLAS when the 512-bit Java kernel is
+     * chosen: single-threaded, best of 3 x 200 calls, GFLOP/s Java vs OpenBLAS (Haswell kernels):
+     * n^3 at n = 16 13.4 vs 28.2, n = 32 59.0 vs 56.0, n = 64 105 vs 81 (the packing and the
+     * 8 x 32 tile's padding cost more than they save on the smallest products).
+     */
+    static final long SMALL_FLOAT_WORK = 32L * 32 * 32;
+
     /** Products with at least this many multiply-adds are split across the pool (split mode). */
     static final long BLAS_SPLIT_MIN_WORK = 96L * 96 * 96;
 
@@ -91,6 +99,8 @@ public final class Gemm {
         static final boolean BLAS;
         static final String BLAS_REASON;
         static final Backend CHOSEN;
+        static final Backend CHOSEN_DOUBLE;
+        static final boolean SMALL_FLOAT_TO_BLAS;
         static final Backend JAVA;
         static final boolean NATIVE_THREADS;
         static final long BLAS_MIN;
@@ -126,12 +136,18 @@ public final class Gemm {
             NATIVE_THREADS = "native".equalsIgnoreCase(System.getProperty("fathom.gemm.blasThreads"));
             BLAS_MIN = Long.getLong("fathom.gemm.blasMin", BLAS_MIN_WORK);
             String force = System.getProperty("fathom.gemm", "").trim().toLowerCase(java.util.Locale.ROOT);
-            Backend chosen = switch (force) {
+            Backend chosenDouble = switch (force) {
                 case "java" -> JAVA;
                 case "scalar" -> Backend.JAVA_SCALAR;
                 default -> BLAS ? Backend.OPENBLAS : JAVA;
             };
-            String javaName = vec ? "pure-Java Vector API GEMM" : "pure-Java scalar GEMM (" + why + ")";
+            // float32 by default on the 512-bit Java kernel where it exists (see class doc); the
+            // BLAS keeps the products it does better: gemv shapes and tiny ones.
+            boolean forced = force.equals("java") || force.equals("scalar") || force.equals("openblas");
+            Backend chosen = !forced && vec && VectorGemm.WIDE ? Backend.JAVA_VECTOR : chosenDouble;
+            SMALL_FLOAT_TO_BLAS = chosen == Backend.JAVA_VECTOR && BLAS;
+            String javaName = vec ? "pure-Java Vector API GEMM (" + (VectorGemm.WIDE ? "512" : "256") + "-bit)"
+                : "pure-Java scalar GEMM (" + why + ")";
             String desc;
             // Whenever OpenBLAS may run (chosen, or forced per call), it gets the thread count of the mode.
             int threads = openBlasThreads();
@@ -142,17 +158,26 @@ public final class Gemm {
                     LOG.log(System.Logger.Level.WARNING, "Fathom GEMM: could not set OpenBLAS threads: " + e);
                 }
             }
-            if (chosen == Backend.OPENBLAS) {
+            String blasName = null;
+            if (BLAS) {
                 String cfg = OpenBlas.config();
                 String[] words = cfg == null ? new String[0] : cfg.split(" ");
                 String version = words.length >= 2 ? words[0] + " " + words[1] : "OpenBLAS";
                 String core = OpenBlas.coreName();
-                String forced = System.getenv("OPENBLAS_CORETYPE");
+                String coreEnv = System.getenv("OPENBLAS_CORETYPE");
                 if (core != null)
-                    version += " (" + core + " kernels" + (forced != null ? ", set by OPENBLAS_CORETYPE=" + forced : "") + ")";
-                desc = version + " via FFM (" + (NATIVE_THREADS ? threads + " OpenBLAS threads"
+                    version += " (" + core + " kernels" + (coreEnv != null ? ", set by OPENBLAS_CORETYPE=" + coreEnv : "") + ")";
+                blasName = version + " via FFM (" + (NATIVE_THREADS ? threads + " OpenBLAS threads"
                     : "1 OpenBLAS thread per Fathom worker, " + Parallel.threads() + " workers")
                     + (BLAS_MIN > 0 ? "; " + javaName + " below " + BLAS_MIN + " multiply-adds" : "") + ")";
+            }
+            if (chosen == Backend.JAVA_VECTOR && chosenDouble != Backend.JAVA_VECTOR) {
+                desc = "float32 on the " + javaName + ", " + Parallel.threads() + " workers"
+                    + (SMALL_FLOAT_TO_BLAS ? " (matrix-vector shapes and products under " + SMALL_FLOAT_WORK
+                        + " multiply-adds on OpenBLAS)" : "")
+                    + "; float64 on " + (blasName != null ? blasName : javaName);
+            } else if (chosen == Backend.OPENBLAS) {
+                desc = blasName;
             } else if (force.equals("openblas")) {
                 desc = javaName + " (OpenBLAS forced but unavailable: " + BLAS_REASON + ")";
             } else if (force.equals("java") || force.equals("scalar")) {
@@ -160,16 +185,20 @@ public final class Gemm {
             } else {
                 desc = javaName + " (OpenBLAS unavailable: " + BLAS_REASON + ")";
             }
-            if (!force.isEmpty() && !force.equals("java") && !force.equals("scalar") && !force.equals("openblas"))
+            if (!force.isEmpty() && !forced)
                 desc += " [ignored unknown -Dfathom.gemm=" + force + "; expected java, openblas or scalar]";
             CHOSEN = chosen;
+            CHOSEN_DOUBLE = chosenDouble;
             DESCRIPTION = "Fathom GEMM: " + desc;
             LOG.log(System.Logger.Level.INFO, DESCRIPTION);
         }
     }
 
-    /** The backend used by {@link #sgemm}/{@link #dgemm} for large products. */
+    /** The backend used by {@link #sgemm} for large float32 products. */
     public static Backend backend() { return Selection.CHOSEN; }
+
+    /** The backend used by {@link #dgemm} for large float64 products. */
+    public static Backend doubleBackend() { return Selection.CHOSEN_DOUBLE; }
 
     /** The one-line description logged at first use. */
     public static String description() { return Selection.DESCRIPTION; }
@@ -190,20 +219,27 @@ public final class Gemm {
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float beta, float[] c, int cOff, int ldc) {
-        sgemm(auto(m, n, k), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        sgemm(auto(Selection.CHOSEN, m, n, k), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     /** Double-precision GEMM on the automatically selected backend. */
     public static void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
                              double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                              double beta, double[] c, int cOff, int ldc) {
-        dgemm(auto(m, n, k), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        dgemm(auto(Selection.CHOSEN_DOUBLE, m, n, k), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
-    /** The chosen backend, or the Java one where the work is too small to pay for a native call. */
-    private static Backend auto(int m, int n, int k) {
-        Backend be = Selection.CHOSEN;
-        return be == Backend.OPENBLAS && (long) m * n * k < Selection.BLAS_MIN ? Selection.JAVA : be;
+    /**
+     * The chosen backend {@code be}, or: the Java one where the work is too small to pay for a native
+     * call ({@code -Dfathom.gemm.blasMin}); OpenBLAS instead of the 512-bit Java kernel for a single
+     * row or column of C (its gemv needs no packing) and for products under {@link #SMALL_FLOAT_WORK}.
+     */
+    private static Backend auto(Backend be, int m, int n, int k) {
+        long work = (long) m * n * k;
+        if (be == Backend.OPENBLAS) return work < Selection.BLAS_MIN ? Selection.JAVA : be;
+        if (Selection.SMALL_FLOAT_TO_BLAS && be == Selection.CHOSEN && (m == 1 || n == 1 || work < SMALL_FLOAT_WORK))
+            return Backend.OPENBLAS;
+        return be;
     }
 
     /** Single-precision GEMM on a given backend (tests, benchmarks); it must be {@linkplain #isAvailable available}. */

@@ -19,6 +19,8 @@ class GemmTest {
     private static final int[][] SIZES = {
         {1, 1, 1}, {1, 7, 17}, {7, 1, 33}, {17, 33, 1}, {7, 17, 33}, {33, 65, 17},
         {65, 130, 7}, {130, 65, 300}, {130, 130, 130}, {6, 16, 256}, {12, 32, 257}, {121, 17, 65},
+        // whole and partial 8 x 32 tiles of the 512-bit kernel, more rows than one packed block of A (128)
+        {8, 32, 256}, {16, 64, 513}, {263, 97, 41},
         // one row / one column of C (OpenBLAS: gemv), at a Linear layer's batch-1 shape too
         {1, 130, 300}, {300, 1, 130}, {1, 1, 300}, {1, 512, 784},
     };
@@ -165,8 +167,8 @@ class GemmTest {
     @ParameterizedTest
     @MethodSource("backends")
     void largeProductAcrossAllBlockings(Backend be) {
-        // n > NC for floats (2048) with k > KC (256) and m > MC (120): every loop level runs more than once.
-        int m = 125, n = 2070, k = 260;
+        // n > NC for floats (2048) with k > KC (256) and m > MC (120, 128 for the 512-bit kernel): every loop level runs more than once.
+        int m = 131, n = 2070, k = 260;
         var r = new SplittableRandom(42);
         float[] a = randomF(r, m * k), b = randomF(r, k * n), c = new float[m * n];
         Gemm.sgemm(be, false, true, m, n, k, 1f, a, 0, k, transpose(b, k, n), 0, k, 0f, c, 0, n);
@@ -265,11 +267,21 @@ class GemmTest {
     }
 
     @Test
+    void floatGoesToThe512BitKernelAndDoubleToOpenBlasByDefault() {
+        // The build's tests run without -Dfathom.gemm, with OpenBLAS and the vector module.
+        assertEquals(VectorGemm.WIDE ? Backend.JAVA_VECTOR : Backend.OPENBLAS, Gemm.backend(), Gemm.description());
+        assertEquals(Backend.OPENBLAS, Gemm.doubleBackend(), Gemm.description());
+        if (VectorGemm.WIDE)
+            assertTrue(Gemm.description().contains("float32 on the pure-Java Vector API GEMM (512-bit)")
+                && Gemm.description().contains("; float64 on OpenBLAS"), Gemm.description());
+    }
+
+    @Test
     void openBlasKernelSetIsNamedAndHonoursTheEnvironment() {
         String core = OpenBlas.coreName();
         assertNotNull(core, "openblas_get_corename should be bound");
         assertFalse(core.isBlank());
-        if (Gemm.backend() == Backend.OPENBLAS)
+        if (Gemm.doubleBackend() == Backend.OPENBLAS)
             assertTrue(Gemm.description().contains("(" + core + " kernels"), Gemm.description());
         String forced = System.getenv("OPENBLAS_CORETYPE");
         if (forced != null && !forced.isBlank())
