@@ -64,22 +64,60 @@ final class VectorGemm {
     static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc) {
-        if (Parallel.threads() > 1 && (long) m * n * k >= PARALLEL_MIN_WORK) {
-            // Split in whole micro-tiles; each block packs its own panels. Rows are preferred: then
-            // each worker packs only its own rows of A (scalar, strided) and repeats the cheap
-            // vector copy of B instead.
-            if (m < 128 * Parallel.threads() && n > m)
-                GemmSplit.run(n, SNR, 128, (s, e) -> sblock(transA, transB, m, n, k, alpha, a, aOff, lda,
-                    b, bOff, ldb, beta, c, cOff, ldc, 0, m, s, e));
-            else
-                GemmSplit.run(m, SMR, 120, (s, e) -> sblock(transA, transB, m, n, k, alpha, a, aOff, lda,
-                    b, bOff, ldb, beta, c, cOff, ldc, s, e, 0, n));
+        int threads = Parallel.threads();
+        if (threads == 1 || (long) m * n * k < PARALLEL_MIN_WORK || Parallel.inRegion()) {
+            sblock(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, 0, m, 0, n, null, null);
+            return;
+        }
+        // Split in whole micro-tiles: columns when C is short and wide, else rows. The operand every
+        // block shares (all of op(A) for a column split, all of op(B) for a row split) is packed
+        // once, by all threads, instead of by every block; where it would not fit one packed block
+        // (more rows than SMC, more columns than NC_F) or a kept buffer, each block packs its own.
+        boolean columns = m < 128 * threads && n > m;
+        int kBlocks = (k + KC - 1) / KC;
+        if (columns) {
+            int mPad = roundUp(m, SMR);
+            float[] ap = m <= SMC ? shared(mPad, k) : null;
+            if (ap != null)
+                Parallel.forRange(mPad / SMR, 1, (s, e) -> {
+                    for (int q = 0; q < kBlocks; q++) {
+                        int pc = q * KC, kc = Math.min(KC, k - pc);
+                        spackA(transA, a, aOff, lda, s * SMR, Math.min(m, e * SMR) - s * SMR, pc, kc, ap, pc * mPad + s * SMR * kc);
+                    }
+                });
+            GemmSplit.run(n, SNR, 128, (s, e) -> sblock(transA, transB, m, n, k, alpha, a, aOff, lda,
+                b, bOff, ldb, beta, c, cOff, ldc, 0, m, s, e, ap, null));
         } else {
-            sblock(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, 0, m, 0, n);
+            int nPad = roundUp(n, SNR);
+            float[] bp = n <= NC_F ? shared(nPad, k) : null;
+            if (bp != null)
+                Parallel.forRange(nPad / SNR, 1, (s, e) -> {
+                    for (int q = 0; q < kBlocks; q++) {
+                        int pc = q * KC, kc = Math.min(KC, k - pc);
+                        spackB(transB, b, bOff, ldb, pc, kc, s * SNR, Math.min(n, e * SNR) - s * SNR, bp, pc * nPad + s * SNR * kc);
+                    }
+                });
+            GemmSplit.run(m, SMR, 120, (s, e) -> sblock(transA, transB, m, n, k, alpha, a, aOff, lda,
+                b, bOff, ldb, beta, c, cOff, ldc, s, e, 0, n, null, bp));
         }
     }
 
-    private static final ThreadLocal<float[][]> FLOAT_BUFFERS = ThreadLocal.withInitial(() -> new float[3][]);
+    /** Largest shared packed operand (floats) kept on the calling thread between calls: 16 MiB. */
+    private static final int KEEP_SHARED = 4 << 20;
+
+    /**
+     * The calling thread's buffer for a whole packed operand of {@code pad x k} floats, or null
+     * when that is more than {@link #KEEP_SHARED} (each block then packs its own panels).
+     */
+    private static float[] shared(int pad, int k) {
+        long size = (long) pad * k;
+        if (size > KEEP_SHARED) return null;
+        float[][] b = FLOAT_BUFFERS.get();
+        if (b[3] == null || b[3].length < size) b[3] = new float[(int) size];
+        return b[3];
+    }
+
+    private static final ThreadLocal<float[][]> FLOAT_BUFFERS = ThreadLocal.withInitial(() -> new float[4][]);
 
     /**
      * A per-thread scratch array of at least {@code size} elements (packing fully overwrites what it
@@ -92,31 +130,41 @@ final class VectorGemm {
         return b[slot];
     }
 
-    /** Computes the block {@code C[i0:i1, j0:j1]}: Goto-style loops around a SMR x SNR micro-kernel. */
+    /**
+     * Computes the block {@code C[i0:i1, j0:j1]}: Goto-style loops around a SMR x SNR micro-kernel.
+     * {@code apAll} (non-null only when the block has all of C's rows, at most SMC of them) holds
+     * all of op(A) packed, k-block {@code pc} at {@code pc * roundUp(m, SMR)}; {@code bpAll} (non-null
+     * only when n is at most NC_F) all of op(B), k-block {@code pc} at {@code pc * roundUp(n, SNR)}
+     * with the block's columns {@code j0..} at {@code j0 * kc} inside it. Otherwise the block packs
+     * its own panels.
+     */
     private static void sblock(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                               float beta, float[] c, int cOff, int ldc, int i0, int i1, int j0, int j1) {
+                               float beta, float[] c, int cOff, int ldc, int i0, int i1, int j0, int j1,
+                               float[] apAll, float[] bpAll) {
         int kcMax = Math.min(KC, k);
         int ncMax = Math.min(NC_F, j1 - j0), mcMax = Math.min(SMC, i1 - i0);
-        float[] bp = sbuffer(0, kcMax * roundUp(ncMax, SNR));
-        float[] ap = sbuffer(1, kcMax * roundUp(mcMax, SMR));
+        float[] bp = bpAll != null ? bpAll : sbuffer(0, kcMax * roundUp(ncMax, SNR));
+        float[] ap = apAll != null ? apAll : sbuffer(1, kcMax * roundUp(mcMax, SMR));
         float[] tile = sbuffer(2, SMR * SNR);
         for (int jc = j0; jc < j1; jc += NC_F) {
             int nc = Math.min(NC_F, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                spackB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
+                int bBase = bpAll != null ? pc * roundUp(n, SNR) + jc * kc : 0;
+                if (bpAll == null) spackB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, 0);
                 // Later k-blocks accumulate onto what the first one wrote.
                 float betaEff = pc == 0 ? beta : 1;
                 for (int ic = i0; ic < i1; ic += SMC) {
                     int mc = Math.min(SMC, i1 - ic);
-                    spackA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
+                    int aBase = apAll != null ? pc * roundUp(m, SMR) : 0;
+                    if (apAll == null) spackA(transA, a, aOff, lda, ic, mc, pc, kc, ap, 0);
                     for (int jr = 0; jr < nc; jr += SNR) {
                         int nr = Math.min(SNR, nc - jr);
                         for (int ir = 0; ir < mc; ir += SMR) {
                             int mr = Math.min(SMR, mc - ir);
-                            if (WIDE) skernel8x32(kc, ap, ir * kc, bp, jr * kc, tile);
-                            else skernel(kc, ap, ir * kc, bp, jr * kc, tile);
+                            if (WIDE) skernel8x32(kc, ap, aBase + ir * kc, bp, bBase + jr * kc, tile);
+                            else skernel(kc, ap, aBase + ir * kc, bp, bBase + jr * kc, tile);
                             supdate(tile, c, cOff + (ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha, betaEff);
                         }
                     }
@@ -127,10 +175,10 @@ final class VectorGemm {
 
     /** Packs {@code op(A)[ic:ic+mc, pc:pc+kc]} into SMR-row strips, p-major inside each, zero-padded. */
     private static void spackA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc,
-                               float[] ap) {
+                               float[] ap, int apOff) {
         for (int ir = 0; ir < mc; ir += SMR) {
             int mr = Math.min(SMR, mc - ir);
-            int base = ir * kc;
+            int base = apOff + ir * kc;
             if (!transA && mr == SMR && WIDE) {
                 transpose8(a, aOff + (ic + ir) * lda + pc, lda, kc, ap, base, SMR);
             } else if (!transA) {
@@ -158,10 +206,10 @@ final class VectorGemm {
 
     /** Packs {@code op(B)[pc:pc+kc, jc:jc+nc]} into SNR-column strips, p-major inside each, zero-padded. */
     private static void spackB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc,
-                               float[] bp) {
+                               float[] bp, int bpOff) {
         for (int jr = 0; jr < nc; jr += SNR) {
             int nr = Math.min(SNR, nc - jr);
-            int base = jr * kc;
+            int base = bpOff + jr * kc;
             if (!transB) {
                 for (int p = 0; p < kc; p++) {
                     int src = bOff + (pc + p) * ldb + jc + jr;
