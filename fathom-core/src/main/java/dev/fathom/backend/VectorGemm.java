@@ -102,16 +102,20 @@ final class VectorGemm {
         }
     }
 
-    /** Largest shared packed operand (floats) kept on the calling thread between calls: 16 MiB. */
-    private static final int KEEP_SHARED = 4 << 20;
+    /** Largest whole packed operand (floats) kept on the calling thread between calls: 4 MiB. */
+    private static final int KEEP_SHARED = 1 << 20;
+    /** Largest whole packed operand (floats) allocated for one call: 16 MiB. */
+    private static final int MAX_SHARED = 4 << 20;
 
     /**
-     * The calling thread's buffer for a whole packed operand of {@code pad x k} floats, or null
-     * when that is more than {@link #KEEP_SHARED} (each block then packs its own panels).
+     * A buffer for a whole packed operand of {@code pad x k} floats: the calling thread's kept one
+     * up to {@link #KEEP_SHARED}, a new one up to {@link #MAX_SHARED}, else null (each block then
+     * packs its own panels).
      */
     private static float[] shared(int pad, int k) {
         long size = (long) pad * k;
-        if (size > KEEP_SHARED) return null;
+        if (size > MAX_SHARED) return null;
+        if (size > KEEP_SHARED) return new float[(int) size];
         float[][] b = FLOAT_BUFFERS.get();
         if (b[3] == null || b[3].length < size) b[3] = new float[(int) size];
         return b[3];

@@ -138,9 +138,20 @@ public final class Mnist {
             return Tensor.wrap(Storage.wrap(f), idx.length, 1, rows, cols);
         }
 
-        /** {@code f[to ..] = pixels[from ..] / 255} for {@code n} pixels (float32 division, as NumPy's). */
+        /** {@code v / 255f} for every byte value {@code v}: the same float32 quotients, looked up. */
+        private static final float[] SCALED = new float[256];
+
+        static {
+            for (int v = 0; v < 256; v++) SCALED[v] = v / 255f;
+        }
+
+        /**
+         * {@code f[to ..] = pixels[from ..] / 255} for {@code n} pixels (float32 division, as NumPy's),
+         * through a table of the 256 quotients: a batch of the mlp's 128 x 784 pixels is otherwise
+         * 100k scalar divisions, a few percent of a training step.
+         */
         private void scale(int from, float[] f, int to, int n) {
-            for (int i = 0; i < n; i++) f[to + i] = (pixels[from + i] & 0xff) / 255f;
+            for (int i = 0; i < n; i++) f[to + i] = SCALED[pixels[from + i] & 0xff];
         }
 
         /** The class names, index = label. */
