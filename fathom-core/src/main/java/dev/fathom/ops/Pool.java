@@ -257,20 +257,18 @@ public final class Pool {
 
     /**
      * {@link #scatterKernel} of one plane for 2×2 windows with stride 2: each input element lies in
-     * at most one window, so each of a window's four elements is written once, with its gradient or
-     * zero, without reading the output or branching on the index (elements no window covers keep the
-     * zero of the fresh array).
+     * at most one window, so each gradient is stored, not added, into the fresh zero array; a window
+     * without an element (index -1) stores a zero at its first element instead. Branch-free: the
+     * target is an int select and the zero a bit mask (a float select compiled to a branch, which
+     * random indices mispredict).
      */
     private static void scatter2x2(float[] g, int go, long[] idx, int io, float[] x, int xo, Win p) {
         int W = p.w, OW = p.ow;
         for (int oh = 0; oh < p.oh; oh++) {
             for (int ow = 0, o = oh * OW, pos = 2 * oh * W; ow < OW; ow++, o++, pos += 2) {
-                int at = (int) idx[io + o];
-                float v = g[go + o];
-                x[xo + pos] = at == pos ? v : 0f;
-                x[xo + pos + 1] = at == pos + 1 ? v : 0f;
-                x[xo + pos + W] = at == pos + W ? v : 0f;
-                x[xo + pos + W + 1] = at == pos + W + 1 ? v : 0f;
+                int at = (int) idx[io + o], keep = ~(at >> 31); // all ones for an element, zero for -1
+                // 0 + g, as the general scatter's add to zero gives (a -0 gradient lands as +0)
+                x[xo + (at >= 0 ? at : pos)] = 0f + Float.intBitsToFloat(Float.floatToRawIntBits(g[go + o]) & keep);
             }
         }
     }

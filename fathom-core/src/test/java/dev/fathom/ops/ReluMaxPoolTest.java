@@ -31,11 +31,20 @@ class ReluMaxPoolTest {
         return Tensor.of(d, shape).to(t);
     }
 
+    /** An output gradient with signed zeros among small whole values (a -0 must arrive as +0, as an add to zero gives). */
+    private static Tensor gradient(Random r, DType t, int... shape) {
+        int n = 1;
+        for (int s : shape) n *= s;
+        double[] d = new double[n], pick = {-0.0, 0.0, -2, -1, 0.5, 1, 3};
+        for (int i = 0; i < n; i++) d[i] = pick[r.nextInt(pick.length)];
+        return Tensor.of(d, shape).to(t);
+    }
+
     private static void assertSame(Tensor want, Tensor got, String what) {
         assertArrayEquals(want.shape(), got.shape(), what);
         double[] a = want.toDoubleArray(), b = got.toDoubleArray();
         for (int i = 0; i < a.length; i++)
-            assertEquals(Double.doubleToLongBits(a[i] + 0.0), Double.doubleToLongBits(b[i] + 0.0), what + " at " + i + ": " + a[i] + " vs " + b[i]);
+            assertEquals(Double.doubleToLongBits(a[i]), Double.doubleToLongBits(b[i]), what + " at " + i + ": " + a[i] + " vs " + b[i]);
     }
 
     /** Values, and the input gradient for a random output gradient, of the fused and the unfused op. */
@@ -47,7 +56,7 @@ class ReluMaxPoolTest {
         Tensor a = x.detach().requiresGrad(true), b = x.detach().requiresGrad(true);
         Tensor ya = Pool.maxPool2d(a.relu(), k, s, p, d, ceil), yb = Pool.reluMaxPool2d(b, k, s, p, d, ceil);
         assertSame(ya, yb, what);
-        Tensor g = data(r, x.dtype(), false, ya.shape());
+        Tensor g = gradient(r, x.dtype(), ya.shape());
         ya.backward(g);
         yb.backward(g);
         assertSame(a.grad(), b.grad(), what + " grad");
@@ -72,6 +81,36 @@ class ReluMaxPoolTest {
                                     checked++;
                                 }
         assertTrue(checked > 200, "" + checked);
+    }
+
+    /**
+     * Float32 2×2 pooling (relu fused into its loop) against float64 (relu applied after the loop)
+     * on the same values: the same maxima, indices and gradients, over even and odd sizes.
+     */
+    @Test
+    void float32TwoByTwoMatchesFloat64ScalarKernel() {
+        Random r = new Random(8);
+        int[] two = {2, 2};
+        for (int[] hw : new int[][] {{28, 28}, {14, 14}, {32, 34}, {5, 7}, {2, 17}, {9, 2}}) {
+            Tensor x32 = data(r, DType.FLOAT32, true, 3, 5, hw[0], hw[1]), x64 = x32.to(DType.FLOAT64);
+            String what = java.util.Arrays.toString(hw);
+            PoolResult a = Pool.maxPool2dWithIndices(x32, two, two, Z2, ONE2, false);
+            PoolResult b = Pool.maxPool2dWithIndices(x64, two, two, Z2, ONE2, false);
+            assertSame(b.values(), a.values(), what);
+            assertArrayEquals(b.indices().toLongArray(), a.indices().toLongArray(), what);
+            try (var ignored = Autograd.noGrad()) {
+                assertSame(Pool.maxPool2d(x64, two, two, Z2, ONE2, false), Pool.maxPool2d(x32, two, two, Z2, ONE2, false), what);
+                assertSame(Pool.reluMaxPool2d(x64, two, two, Z2, ONE2, false), Pool.reluMaxPool2d(x32, two, two, Z2, ONE2, false),
+                    what + " relu");
+            }
+            Tensor g32 = x32.detach().requiresGrad(true), g64 = x64.detach().requiresGrad(true);
+            Tensor y32 = Pool.reluMaxPool2d(g32, two, two, Z2, ONE2, false), y64 = Pool.reluMaxPool2d(g64, two, two, Z2, ONE2, false);
+            assertSame(y64, y32, what + " relu, recorded");
+            Tensor g = gradient(r, DType.FLOAT64, y64.shape());
+            y64.backward(g);
+            y32.backward(g.to(DType.FLOAT32));
+            assertSame(g64.grad(), g32.grad(), what + " relu grad");
+        }
     }
 
     @Test
