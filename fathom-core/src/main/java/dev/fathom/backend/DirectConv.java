@@ -164,8 +164,9 @@ public final class DirectConv {
      * 6-row × 64-column block of C in 24 of the 32 512-bit registers and streams A and B in place,
      * without packing: 76-111, 97-160 and 100-175 GFLOP/s on the three shapes (single thread, CPU
      * time, load average 6-8; beside OpenBLAS's AVX-512 Cooperlake kernels 100-116, 130-145, 97-111).
-     * Columns right of the last multiple of 16 go to {@link Gemm}: a masked tail here ran for
-     * seconds in the interpreter (C1 gave up on it: out of registers) before C2 compiled it.
+     * Columns right of the last multiple of 16 take 128-bit blocks of 4, and any last 1-3 go to
+     * {@link Gemm}: a masked tail here ran for seconds in the interpreter (C1 gave up on it: out of
+     * registers) before C2 compiled it.
      */
     public static void gemm(int m, int n, int k, boolean transA, float[] a, int aOff, int lda, float[] b, int bOff,
                             int ldb, boolean accumulate, float[] c, int cOff, int ldc) {
@@ -186,6 +187,12 @@ public final class DirectConv {
             for (; i + 6 <= m; i += 6)
                 block6x1(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc);
             for (; i < m; i++) row1(k, a, aOff + i * ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j);
+        }
+        for (; j + 4 <= n; j += 4) {
+            int i = 0;
+            for (; i + 6 <= m; i += 6)
+                block6q(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc);
+            for (; i < m; i++) rowq(k, a, aOff + i * ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j);
         }
         if (j < n) Gemm.sgemm(transA, false, m, n - j, k, 1f, a, aOff, lda, b, bOff + j, ldb, 1f, c, cOff + j, ldc);
     }
@@ -260,6 +267,42 @@ public final class DirectConv {
         }
         y0.intoArray(c, co); y1.intoArray(c, co + ldc); y2.intoArray(c, co + 2 * ldc);
         y3.intoArray(c, co + 3 * ldc); y4.intoArray(c, co + 4 * ldc); y5.intoArray(c, co + 5 * ldc);
+    }
+
+    /**
+     * Rows {@code [0, 6)} × columns {@code [0, 4)} of C with 128-bit vectors: the columns right of
+     * the last multiple of 16 (the cnn's 14×14 = 196 outputs leave 4), which went to {@link Gemm}
+     * as one more small product per image, several per cent of a training step in OpenBLAS's call
+     * and packing.
+     */
+    private static void block6q(int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb,
+                                float[] c, int co, int ldc) {
+        FloatVector y0 = ldq(c, co), y1 = ldq(c, co + ldc), y2 = ldq(c, co + 2 * ldc);
+        FloatVector y3 = ldq(c, co + 3 * ldc), y4 = ldq(c, co + 4 * ldc), y5 = ldq(c, co + 5 * ldc);
+        for (int p = 0; p < k; p++) {
+            int ap = ao + p * acs;
+            FloatVector bv = FloatVector.fromArray(S4, b, bo + p * ldb);
+            y0 = bv.fma(FloatVector.broadcast(S4, a[ap]), y0);
+            y1 = bv.fma(FloatVector.broadcast(S4, a[ap + ars]), y1);
+            y2 = bv.fma(FloatVector.broadcast(S4, a[ap + 2 * ars]), y2);
+            y3 = bv.fma(FloatVector.broadcast(S4, a[ap + 3 * ars]), y3);
+            y4 = bv.fma(FloatVector.broadcast(S4, a[ap + 4 * ars]), y4);
+            y5 = bv.fma(FloatVector.broadcast(S4, a[ap + 5 * ars]), y5);
+        }
+        y0.intoArray(c, co); y1.intoArray(c, co + ldc); y2.intoArray(c, co + 2 * ldc);
+        y3.intoArray(c, co + 3 * ldc); y4.intoArray(c, co + 4 * ldc); y5.intoArray(c, co + 5 * ldc);
+    }
+
+    /** One row × columns {@code [0, 4)} of C. */
+    private static void rowq(int k, float[] a, int ao, int acs, float[] b, int bo, int ldb, float[] c, int co) {
+        FloatVector y = ldq(c, co);
+        for (int p = 0; p < k; p++)
+            y = FloatVector.fromArray(S4, b, bo + p * ldb).fma(FloatVector.broadcast(S4, a[ao + p * acs]), y);
+        y.intoArray(c, co);
+    }
+
+    private static FloatVector ldq(float[] c, int at) {
+        return FloatVector.fromArray(S4, c, at);
     }
 
     /** One row × columns {@code [0, 16)} of C. */
