@@ -281,7 +281,8 @@ public final class DirectConv {
      * Rows {@code [0, 6)} × columns {@code [0, 4)} of C with 128-bit vectors: the columns right of
      * the last multiple of 16 (the cnn's 14×14 = 196 outputs leave 4), which went to {@link Gemm}
      * as one more small product per image, several per cent of a training step in OpenBLAS's call
-     * and packing.
+     * and packing. A copy of {@link #block6x1} for another species: one method taking the species
+     * as a parameter was not compiled to vector code (5x slower on the cnn's products).
      */
     private static void block6q(int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb,
                                 float[] c, int co, int ldc) {
