@@ -41,6 +41,14 @@ public final class DirectConv {
         OK = ok;
     }
 
+    /**
+     * The weight-gradient dot products' vectors ({@link #dotRows}): 512 bits where they exist. Their
+     * rows are long (a 28×28 image: 784 = 49 × 16), so the short-row reason for {@link #S} does not
+     * apply, and at 256 bits the loads bound them (6% of a cnn training step for 3% of its
+     * multiply-adds).
+     */
+    private static final VectorSpecies<Float> SD = S16 != null ? S16 : S;
+
     /** True when the Vector API is usable and wide enough to beat the GEMM path. */
     public static boolean available() { return OK; }
 
@@ -112,19 +120,19 @@ public final class DirectConv {
 
     /** Rows {@code [i, i+4)} of a × rows {@code [j, j+3)} of b: 12 accumulators, each loaded vector used 3 or 4 times. */
     private static void dot4x3(int i, int j, int k, int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
-        int L = S.length(), nv = S.loopBound(n);
+        int L = SD.length(), nv = SD.loopBound(n);
         int a0 = aOff + i * n, a1 = a0 + n, a2 = a1 + n, a3 = a2 + n, b0 = bOff + j * n, b1 = b0 + n, b2 = b1 + n;
-        FloatVector z = FloatVector.zero(S);
+        FloatVector z = FloatVector.zero(SD);
         FloatVector s00 = z, s01 = z, s02 = z, s10 = z, s11 = z, s12 = z, s20 = z, s21 = z, s22 = z, s30 = z, s31 = z, s32 = z;
         for (int p = 0; p < nv; p += L) {
-            FloatVector v0 = FloatVector.fromArray(S, b, b0 + p), v1 = FloatVector.fromArray(S, b, b1 + p);
-            FloatVector v2 = FloatVector.fromArray(S, b, b2 + p), u = FloatVector.fromArray(S, a, a0 + p);
+            FloatVector v0 = FloatVector.fromArray(SD, b, b0 + p), v1 = FloatVector.fromArray(SD, b, b1 + p);
+            FloatVector v2 = FloatVector.fromArray(SD, b, b2 + p), u = FloatVector.fromArray(SD, a, a0 + p);
             s00 = u.fma(v0, s00); s01 = u.fma(v1, s01); s02 = u.fma(v2, s02);
-            u = FloatVector.fromArray(S, a, a1 + p);
+            u = FloatVector.fromArray(SD, a, a1 + p);
             s10 = u.fma(v0, s10); s11 = u.fma(v1, s11); s12 = u.fma(v2, s12);
-            u = FloatVector.fromArray(S, a, a2 + p);
+            u = FloatVector.fromArray(SD, a, a2 + p);
             s20 = u.fma(v0, s20); s21 = u.fma(v1, s21); s22 = u.fma(v2, s22);
-            u = FloatVector.fromArray(S, a, a3 + p);
+            u = FloatVector.fromArray(SD, a, a3 + p);
             s30 = u.fma(v0, s30); s31 = u.fma(v1, s31); s32 = u.fma(v2, s32);
         }
         int c0 = cOff + i * k + j, c1 = c0 + k, c2 = c1 + k, c3 = c2 + k;
@@ -143,9 +151,9 @@ public final class DirectConv {
 
     /** Row i of a × row j of b. */
     private static void dot1x1(int i, int j, int k, int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
-        int L = S.length(), nv = S.loopBound(n), ar = aOff + i * n, br = bOff + j * n;
-        FloatVector s = FloatVector.zero(S);
-        for (int p = 0; p < nv; p += L) s = FloatVector.fromArray(S, a, ar + p).fma(FloatVector.fromArray(S, b, br + p), s);
+        int L = SD.length(), nv = SD.loopBound(n), ar = aOff + i * n, br = bOff + j * n;
+        FloatVector s = FloatVector.zero(SD);
+        for (int p = 0; p < nv; p += L) s = FloatVector.fromArray(SD, a, ar + p).fma(FloatVector.fromArray(SD, b, br + p), s);
         c[cOff + i * k + j] += sum(s, a, ar, b, br, nv, n);
     }
 
@@ -164,8 +172,9 @@ public final class DirectConv {
      * 6-row × 64-column block of C in 24 of the 32 512-bit registers and streams A and B in place,
      * without packing: 76-111, 97-160 and 100-175 GFLOP/s on the three shapes (single thread, CPU
      * time, load average 6-8; beside OpenBLAS's AVX-512 Cooperlake kernels 100-116, 130-145, 97-111).
-     * Columns right of the last multiple of 16 go to {@link Gemm}: a masked tail here ran for
-     * seconds in the interpreter (C1 gave up on it: out of registers) before C2 compiled it.
+     * Columns right of the last multiple of 16 take 128-bit blocks of 4, and any last 1-3 go to
+     * {@link Gemm}: a masked tail here ran for seconds in the interpreter (C1 gave up on it: out of
+     * registers) before C2 compiled it.
      */
     public static void gemm(int m, int n, int k, boolean transA, float[] a, int aOff, int lda, float[] b, int bOff,
                             int ldb, boolean accumulate, float[] c, int cOff, int ldc) {
@@ -186,6 +195,12 @@ public final class DirectConv {
             for (; i + 6 <= m; i += 6)
                 block6x1(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc);
             for (; i < m; i++) row1(k, a, aOff + i * ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j);
+        }
+        for (; j + 4 <= n; j += 4) {
+            int i = 0;
+            for (; i + 6 <= m; i += 6)
+                block6q(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc);
+            for (; i < m; i++) rowq(k, a, aOff + i * ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j);
         }
         if (j < n) Gemm.sgemm(transA, false, m, n - j, k, 1f, a, aOff, lda, b, bOff + j, ldb, 1f, c, cOff + j, ldc);
     }
@@ -260,6 +275,43 @@ public final class DirectConv {
         }
         y0.intoArray(c, co); y1.intoArray(c, co + ldc); y2.intoArray(c, co + 2 * ldc);
         y3.intoArray(c, co + 3 * ldc); y4.intoArray(c, co + 4 * ldc); y5.intoArray(c, co + 5 * ldc);
+    }
+
+    /**
+     * Rows {@code [0, 6)} × columns {@code [0, 4)} of C with 128-bit vectors: the columns right of
+     * the last multiple of 16 (the cnn's 14×14 = 196 outputs leave 4), which went to {@link Gemm}
+     * as one more small product per image, several per cent of a training step in OpenBLAS's call
+     * and packing. A copy of {@link #block6x1} for another species: one method taking the species
+     * as a parameter was not compiled to vector code (5x slower on the cnn's products).
+     */
+    private static void block6q(int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb,
+                                float[] c, int co, int ldc) {
+        FloatVector y0 = ldq(c, co), y1 = ldq(c, co + ldc), y2 = ldq(c, co + 2 * ldc);
+        FloatVector y3 = ldq(c, co + 3 * ldc), y4 = ldq(c, co + 4 * ldc), y5 = ldq(c, co + 5 * ldc);
+        for (int p = 0; p < k; p++) {
+            int ap = ao + p * acs;
+            FloatVector bv = FloatVector.fromArray(S4, b, bo + p * ldb);
+            y0 = bv.fma(FloatVector.broadcast(S4, a[ap]), y0);
+            y1 = bv.fma(FloatVector.broadcast(S4, a[ap + ars]), y1);
+            y2 = bv.fma(FloatVector.broadcast(S4, a[ap + 2 * ars]), y2);
+            y3 = bv.fma(FloatVector.broadcast(S4, a[ap + 3 * ars]), y3);
+            y4 = bv.fma(FloatVector.broadcast(S4, a[ap + 4 * ars]), y4);
+            y5 = bv.fma(FloatVector.broadcast(S4, a[ap + 5 * ars]), y5);
+        }
+        y0.intoArray(c, co); y1.intoArray(c, co + ldc); y2.intoArray(c, co + 2 * ldc);
+        y3.intoArray(c, co + 3 * ldc); y4.intoArray(c, co + 4 * ldc); y5.intoArray(c, co + 5 * ldc);
+    }
+
+    /** One row × columns {@code [0, 4)} of C. */
+    private static void rowq(int k, float[] a, int ao, int acs, float[] b, int bo, int ldb, float[] c, int co) {
+        FloatVector y = ldq(c, co);
+        for (int p = 0; p < k; p++)
+            y = FloatVector.fromArray(S4, b, bo + p * ldb).fma(FloatVector.broadcast(S4, a[ao + p * acs]), y);
+        y.intoArray(c, co);
+    }
+
+    private static FloatVector ldq(float[] c, int at) {
+        return FloatVector.fromArray(S4, c, at);
     }
 
     /** One row × columns {@code [0, 16)} of C. */

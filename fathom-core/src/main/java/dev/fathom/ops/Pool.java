@@ -47,14 +47,14 @@ public final class Pool {
      */
     public static Tensor maxPool1d(Tensor input, int kernel, int stride, int padding, int dilation, boolean ceilMode) {
         return max("maxPool1d", 1, input, new int[] {kernel}, new int[] {stride}, new int[] {padding},
-            new int[] {dilation}, ceilMode, false).values();
+            new int[] {dilation}, ceilMode, false, false).values();
     }
 
     /** {@link #maxPool1d} also returning, per output, the int64 index of the maximum within L. */
     public static PoolResult maxPool1dWithIndices(Tensor input, int kernel, int stride, int padding, int dilation,
                                                   boolean ceilMode) {
         return max("maxPool1dWithIndices", 1, input, new int[] {kernel}, new int[] {stride}, new int[] {padding},
-            new int[] {dilation}, ceilMode, true);
+            new int[] {dilation}, ceilMode, true, false);
     }
 
     /**
@@ -64,13 +64,24 @@ public final class Pool {
      */
     public static Tensor maxPool2d(Tensor input, int[] kernel, int[] stride, int[] padding, int[] dilation,
                                    boolean ceilMode) {
-        return max("maxPool2d", 2, input, kernel, stride, padding, dilation, ceilMode, false).values();
+        return max("maxPool2d", 2, input, kernel, stride, padding, dilation, ceilMode, false, false).values();
+    }
+
+    /**
+     * {@code maxPool2d(relu(input))} in one pass, with the same values and gradients: the maximum
+     * of the rectified window is the rectified maximum of the window, taken at the same element,
+     * and the gradient reaches that element only where it is positive (relu's derivative there).
+     * As a layer sequence ReLU then MaxPool2d, without the rectified input ever being stored.
+     */
+    public static Tensor reluMaxPool2d(Tensor input, int[] kernel, int[] stride, int[] padding, int[] dilation,
+                                       boolean ceilMode) {
+        return max("reluMaxPool2d", 2, input, kernel, stride, padding, dilation, ceilMode, false, true).values();
     }
 
     /** {@link #maxPool2d} also returning, per output, the int64 index of the maximum within H*W of its plane. */
     public static PoolResult maxPool2dWithIndices(Tensor input, int[] kernel, int[] stride, int[] padding,
                                                   int[] dilation, boolean ceilMode) {
-        return max("maxPool2dWithIndices", 2, input, kernel, stride, padding, dilation, ceilMode, true);
+        return max("maxPool2dWithIndices", 2, input, kernel, stride, padding, dilation, ceilMode, true, false);
     }
 
     /**
@@ -174,16 +185,20 @@ public final class Pool {
 
     // ------------------------------------------------------------------ max pooling
 
+    /**
+     * Max pooling, of {@code relu(input)} with {@code relu}: the window maxima rectified, and an
+     * index of -1 (no element: a zero gradient) where the maximum is not positive.
+     */
     private static PoolResult max(String op, int sp, Tensor input, int[] kernel, int[] stride, int[] padding,
-                                  int[] dilation, boolean ceilMode, boolean withIndices) {
+                                  int[] dilation, boolean ceilMode, boolean withIndices, boolean relu) {
         Win p = geometry(op, sp, input, kernel, stride, padding, dilation, ceilMode);
-        if (!Graph.recording(input)) return maxKernel(p, input, withIndices);
+        if (!Graph.recording(input)) return maxKernel(p, input, withIndices, relu);
         PoolResult r;
         try (Scope ignored = Graph.pause()) {
-            r = maxKernel(p, input, true);
+            r = maxKernel(p, input, true, relu);
         }
         // the indices are a (non-differentiable) input of the node, so an in-place change to them is caught
-        String name = "maxPool" + sp + "d";
+        String name = (relu ? "reluMaxPool" : "maxPool") + sp + "d";
         Graph.record(name, r.values(), (s, g) -> new Tensor[] {maxScatter(name, p, g, s.input(1)), null},
             input, r.indices());
         return withIndices ? r : new PoolResult(r.values(), null);
@@ -205,25 +220,57 @@ public final class Pool {
             (s, g) -> new Tensor[] {maxScatter(name, p, g, s.input(1)), null}, v, indices);
     }
 
+    // An index of -1 (relu-fused pooling whose window maximum is not positive) selects no element.
+
     private static Tensor scatterKernel(Win p, Tensor g, Tensor indices) {
         Tensor gc = g.contiguous(), ic = indices.contiguous(), out = Tensor.empty(g.dtype(), p.inShape);
         long[] idx = ic.storage().longs();
         int io = ic.offset(), go = gc.offset(), hw = p.h * p.w, ohw = p.oh * p.ow;
         int grain = Math.max(1, (1 << 15) / Math.max(1, ohw));
+        boolean fast = p.twoByTwo();
         if (gc.storage().array() instanceof float[] gf) {
             float[] xf = out.storage().floats();
             Parallel.forRange(p.planes, grain, (s, e) -> {
-                for (int q = s; q < e; q++)
-                    for (int o = q * ohw, end = o + ohw; o < end; o++) xf[q * hw + (int) idx[io + o]] += gf[go + o];
+                for (int q = s; q < e; q++) {
+                    if (fast) {
+                        scatter2x2(gf, go + q * ohw, idx, io + q * ohw, xf, q * hw, p);
+                        continue;
+                    }
+                    for (int o = q * ohw, end = o + ohw; o < end; o++) {
+                        int i = (int) idx[io + o];
+                        if (i >= 0) xf[q * hw + i] += gf[go + o];
+                    }
+                }
             });
         } else {
             double[] gd = gc.storage().doubles(), xd = out.storage().doubles();
             Parallel.forRange(p.planes, grain, (s, e) -> {
                 for (int q = s; q < e; q++)
-                    for (int o = q * ohw, end = o + ohw; o < end; o++) xd[q * hw + (int) idx[io + o]] += gd[go + o];
+                    for (int o = q * ohw, end = o + ohw; o < end; o++) {
+                        int i = (int) idx[io + o];
+                        if (i >= 0) xd[q * hw + i] += gd[go + o];
+                    }
             });
         }
         return out;
+    }
+
+    /**
+     * {@link #scatterKernel} of one plane for 2×2 windows with stride 2: each input element lies in
+     * at most one window, so each gradient is stored, not added, into the fresh zero array; a window
+     * without an element (index -1) stores a zero at its first element instead. Branch-free: the
+     * target is an int select and the zero a bit mask (a float select compiled to a branch, which
+     * random indices mispredict).
+     */
+    private static void scatter2x2(float[] g, int go, long[] idx, int io, float[] x, int xo, Win p) {
+        int W = p.w, OW = p.ow;
+        for (int oh = 0; oh < p.oh; oh++) {
+            for (int ow = 0, o = oh * OW, pos = 2 * oh * W; ow < OW; ow++, o++, pos += 2) {
+                int at = (int) idx[io + o], keep = ~(at >> 31); // all ones for an element, zero for -1
+                // 0 + g, as the general scatter's add to zero gives (a -0 gradient lands as +0)
+                x[xo + (at >= 0 ? at : pos)] = 0f + Float.intBitsToFloat(Float.floatToRawIntBits(g[go + o]) & keep);
+            }
+        }
     }
 
     private static Tensor gatherKernel(Win p, Tensor v, Tensor indices) {
@@ -235,19 +282,25 @@ public final class Pool {
             float[] yf = out.storage().floats();
             Parallel.forRange(p.planes, grain, (s, e) -> {
                 for (int q = s; q < e; q++)
-                    for (int o = q * ohw, end = o + ohw; o < end; o++) yf[o] = vf[vo + q * hw + (int) idx[io + o]];
+                    for (int o = q * ohw, end = o + ohw; o < end; o++) {
+                        int i = (int) idx[io + o];
+                        yf[o] = i >= 0 ? vf[vo + q * hw + i] : 0f;
+                    }
             });
         } else {
             double[] vd = vc.storage().doubles(), yd = out.storage().doubles();
             Parallel.forRange(p.planes, grain, (s, e) -> {
                 for (int q = s; q < e; q++)
-                    for (int o = q * ohw, end = o + ohw; o < end; o++) yd[o] = vd[vo + q * hw + (int) idx[io + o]];
+                    for (int o = q * ohw, end = o + ohw; o < end; o++) {
+                        int i = (int) idx[io + o];
+                        yd[o] = i >= 0 ? vd[vo + q * hw + i] : 0;
+                    }
             });
         }
         return out;
     }
 
-    private static PoolResult maxKernel(Win p, Tensor input, boolean withIndices) {
+    private static PoolResult maxKernel(Win p, Tensor input, boolean withIndices, boolean relu) {
         Tensor x = input.contiguous();
         Tensor y = Tensor.empty(input.dtype(), p.outShape);
         Tensor ix = withIndices ? Tensor.empty(DType.INT64, p.outShape) : null;
@@ -264,9 +317,13 @@ public final class Pool {
             float[] yf = y.storage().floats();
             Parallel.forRange(p.planes, grain(p), (s, e) -> {
                 for (int q = s; q < e; q++) {
-                    if (fast) max2x2(xf, xo + q * hw, yf, idx, q * ohw, p);
-                    else if (idx == null) maxRows(xf, xo + q * hw, yf, q * ohw, p, hLo, hHi, kLo, kHi);
+                    if (fast) {
+                        max2x2(xf, xo + q * hw, yf, idx, q * ohw, p, relu);
+                        continue;
+                    }
+                    if (idx == null) maxRows(xf, xo + q * hw, yf, q * ohw, p, hLo, hHi, kLo, kHi);
                     else maxPlane(xf, xo + q * hw, yf, idx, q * ohw, p, hLo, hHi, wLo, wHi);
+                    if (relu) rectify(yf, idx, q * ohw, ohw);
                 }
             });
         } else {
@@ -276,10 +333,31 @@ public final class Pool {
                     if (fast) max2x2(xd, xo + q * hw, yd, idx, q * ohw, p);
                     else if (idx == null) maxRows(xd, xo + q * hw, yd, q * ohw, p, hLo, hHi, kLo, kHi);
                     else maxPlane(xd, xo + q * hw, yd, idx, q * ohw, p, hLo, hHi, wLo, wHi);
+                    if (relu) rectify(yd, idx, q * ohw, ohw);
                 }
             });
         }
         return new PoolResult(y, ix);
+    }
+
+    /**
+     * relu applied to pooled maxima {@code y[o .. o+n)}: {@code max(m, 0)} (NaN stays NaN, as relu
+     * keeps it), and index -1 where {@code m} is not positive, where relu's derivative is 0.
+     */
+    private static void rectify(float[] y, long[] idx, int o, int n) {
+        for (int i = o; i < o + n; i++) {
+            float m = y[i];
+            if (idx != null && !(m > 0)) idx[i] = -1;
+            y[i] = Math.max(m, 0f);
+        }
+    }
+
+    private static void rectify(double[] y, long[] idx, int o, int n) {
+        for (int i = o; i < o + n; i++) {
+            double m = y[i];
+            if (idx != null && !(m > 0)) idx[i] = -1;
+            y[i] = Math.max(m, 0);
+        }
     }
 
     /** For each kernel column, the output columns {@code [lo, hi)} whose input column lies inside the image. */
@@ -407,14 +485,25 @@ public final class Pool {
         }
     }
 
-    private static void max2x2(float[] x, int xo, float[] y, long[] idx, int yo, Win p) {
+    /** 2×2 stride-2 windows of one plane; with {@code relu} as {@link #rectify} in the same pass. */
+    private static void max2x2(float[] x, int xo, float[] y, long[] idx, int yo, Win p, boolean relu) {
         int W = p.w, OW = p.ow;
+        float floor = relu ? 0f : Float.NEGATIVE_INFINITY;
         for (int oh = 0; oh < p.oh; oh++) {
             int r0 = xo + 2 * oh * W, r1 = r0 + W, o = yo + oh * OW;
             if (idx == null) {
                 for (int ow = 0; ow < OW; ow++) {
                     int i = 2 * ow;
-                    y[o + ow] = Math.max(Math.max(x[r0 + i], x[r0 + i + 1]), Math.max(x[r1 + i], x[r1 + i + 1]));
+                    y[o + ow] = Math.max(Math.max(Math.max(x[r0 + i], x[r0 + i + 1]), Math.max(x[r1 + i], x[r1 + i + 1])), floor);
+                }
+            } else if (relu) {
+                for (int ow = 0, pos = 2 * oh * W; ow < OW; ow++, pos += 2) {
+                    float a = x[r0 + 2 * ow], b = x[r0 + 2 * ow + 1], c = x[r1 + 2 * ow], d = x[r1 + 2 * ow + 1];
+                    int topAt = (b > a) | (b != b) ? pos + 1 : pos, botAt = (d > c) | (d != d) ? pos + W + 1 : pos + W;
+                    float top = Math.max(a, b), bot = Math.max(c, d), m = Math.max(top, bot);
+                    int at = (bot > top) | (bot != bot) ? botAt : topAt;
+                    idx[o + ow] = m > 0 ? at : -1;
+                    y[o + ow] = Math.max(m, 0f);
                 }
             } else {
                 for (int ow = 0, pos = 2 * oh * W; ow < OW; ow++, pos += 2) {

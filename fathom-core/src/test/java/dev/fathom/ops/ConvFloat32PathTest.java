@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * transposed product) against the same convolution in float64 (OpenBLAS's dgemm, the general
  * path): forward, input gradient and weight gradient, with bias, over batch 1 and larger batches
  * (split across the pool or not), padding 0 and 1, stride 1 and 2, groups 1 and 2, a 1×1
- * convolution and the cnn workload's second layer (32 → 64 channels on 14×14).
+ * convolution and the cnn workload's second layer (32 → 64 channels on 14×14); and batch-1
+ * forwards big enough to split one image's product by output channels.
  */
 class ConvFloat32PathTest {
     private record Cfg(int n, int c, int o, int h, int w, int k, int pad, int stride, int groups) {}
@@ -30,6 +31,10 @@ class ConvFloat32PathTest {
             new Cfg(3, 6, 12, 10, 10, 3, 1, 1, 2),    // groups 2
             new Cfg(2, 7, 67, 9, 9, 1, 0, 1, 1),      // 1×1: no unfolding
             new Cfg(5, 1, 32, 28, 28, 3, 1, 1, 1),    // the workload's conv1 (one input channel)
+            // batch 1 with a product too big to leave unsplit: one image's output channels split across the pool
+            new Cfg(1, 16, 70, 20, 20, 3, 1, 1, 1),   // 70 outputs: blocks of 6 and a remainder of 4
+            new Cfg(1, 32, 38, 16, 16, 3, 1, 1, 2),   // groups 2 (19 outputs each)
+            new Cfg(1, 64, 67, 32, 32, 1, 0, 1, 1),   // 1×1
         };
         Random r = new Random(41);
         for (Cfg c : cfgs) {

@@ -1,5 +1,6 @@
 package dev.fathom.nn;
 
+import dev.fathom.ops.Pool;
 import dev.fathom.ops.PoolResult;
 import dev.fathom.tensor.Shapes;
 import dev.fathom.tensor.Tensor;
@@ -38,6 +39,15 @@ public class MaxPool2d extends Layer {
     public Tensor forward(Tensor x) {
         LayerChecks.expectRank(this, x, "[N, C, H, W] or [C, H, W]", 3, 4);
         return x.maxPool2d(kernelSize, stride, padding, dilation, ceilMode);
+    }
+
+    /**
+     * {@code forward(relu(x))} in one pass ({@link Pool#reluMaxPool2d}: the same values and
+     * gradients): how {@link Sequential} runs a {@link ReLU} followed by this layer.
+     */
+    Tensor forwardAfterRelu(Tensor x) {
+        LayerChecks.expectRank(this, x, "[N, C, H, W] or [C, H, W]", 3, 4);
+        return Pool.reluMaxPool2d(x, kernelSize, stride, padding, dilation, ceilMode);
     }
 
     /** The pooled values and, per output, the int64 index of the maximum within its H·W plane ({@code return_indices=True}). */

@@ -32,10 +32,23 @@ public class Sequential extends Layer {
     /** The layers in order (unmodifiable). */
     public List<Layer> layers() { return Collections.unmodifiableList(layers); }
 
+    /**
+     * The layers in turn; a {@link ReLU} directly followed by a {@link MaxPool2d} (both exactly
+     * those classes, not subclasses that might change what they compute) runs as one fused pooling
+     * of the rectified input, with the same result and gradients and without storing the
+     * rectified activation.
+     */
     @Override
     public Tensor forward(Tensor input) {
         Tensor x = input;
-        for (Layer l : layers) x = l.forward(x);
+        for (int i = 0, n = layers.size(); i < n; i++) {
+            Layer l = layers.get(i);
+            if (i + 1 < n && l.getClass() == ReLU.class && layers.get(i + 1).getClass() == MaxPool2d.class) {
+                x = ((MaxPool2d) layers.get(++i)).forwardAfterRelu(x);
+                continue;
+            }
+            x = l.forward(x);
+        }
         return x;
     }
 }

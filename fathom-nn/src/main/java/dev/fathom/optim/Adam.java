@@ -1,6 +1,7 @@
 package dev.fathom.optim;
 
 import dev.fathom.backend.Parallel;
+import dev.fathom.backend.Simd;
 import dev.fathom.tensor.Tensor;
 
 import java.util.LinkedHashMap;
@@ -110,6 +111,7 @@ public final class Adam extends Optimizer {
      * The same update in one pass over the elements when the parameter, its gradient and its state
      * are contiguous arrays of one floating type (the usual case); false (nothing done) otherwise.
      * Large parameters are split over the worker pool ({@link SGD#GRAIN} elements a task at least).
+     * Float32 without amsgrad runs on {@link AdamVec} (the same bits, lanes at a time) up to a tail.
      */
     private static boolean fused(Tensor p, Tensor grad, Map<String, Tensor> state, boolean amsgrad, boolean maximize,
                                  boolean decoupled, double lr, double b1, double b2, double eps, double wd,
@@ -137,8 +139,11 @@ public final class Adam extends Optimizer {
         } else if (p.storage().array() instanceof float[] pa) {
             float[] ga = (float[]) grad.storage().array(), ma = (float[]) m.storage().array();
             float[] va = (float[]) v.storage().array(), xa = (float[]) vmax.storage().array();
+            boolean vector = Simd.AVAILABLE && !amsgrad;
             Parallel.forRange(n, SGD.GRAIN, (s, e) -> {
-                for (int i = s; i < e; i++) {
+                int from = vector ? AdamVec.update(pa, op, ga, og, ma, om, va, ov, s, e, decay, sign, coupled, b1, b2, stepSize,
+                    bc2Sqrt, eps) : s;
+                for (int i = from; i < e; i++) {
                     double w = pa[op + i] * decay, gi = sign * ga[og + i] + coupled * pa[op + i];
                     float mi = (float) (ma[om + i] * b1 + (1 - b1) * gi), vi = (float) (va[ov + i] * b2 + (1 - b2) * (gi * gi));
                     ma[om + i] = mi;
