@@ -59,18 +59,25 @@ final class ReduceVec {
     }
 
     // reduceLanes(ADD) may add lanes in any order, and the order differs between the interpreter
-    // and compiled code; a fixed order keeps results reproducible.
+    // and compiled code; a fixed order keeps results reproducible. The lanes go through a per-thread
+    // array: toArray's fresh one escapes into the store intrinsic, so every row allocated it
+    // (softmax rows and their backward dots: 10 MB per gpt step).
+    private static final ThreadLocal<float[]> LANES_F = ThreadLocal.withInitial(() -> new float[FL]);
+    private static final ThreadLocal<double[]> LANES_D = ThreadLocal.withInitial(() -> new double[DL]);
+
     private static float sumLanes(FloatVector v) {
-        float[] t = v.toArray();
+        float[] t = LANES_F.get();
+        v.intoArray(t, 0);
         float s = 0;
-        for (float x : t) s += x;
+        for (int i = 0; i < FL; i++) s += t[i];
         return s;
     }
 
     private static double sumLanes(DoubleVector v) {
-        double[] t = v.toArray();
+        double[] t = LANES_D.get();
+        v.intoArray(t, 0);
         double s = 0;
-        for (double x : t) s += x;
+        for (int i = 0; i < DL; i++) s += t[i];
         return s;
     }
 
