@@ -89,7 +89,10 @@ final class Engine {
                 }
                 if (capture != null) {
                     int[] at = capture.get(n);
-                    if (at != null) for (int i : at) result[i] = g;
+                    if (at != null) {
+                        for (int i : at) result[i] = g;
+                        if (g != null) holders.merge(g.storage(), 2, Integer::sum);   // the caller's now: never summed into
+                    }
                 }
                 if (n instanceof AccumulateGrad acc) {
                     if (capture == null && g != null) accumulate(acc, g);
@@ -227,7 +230,19 @@ final class Engine {
     private void deliver(Node n, Tensor g, int holdersToAdd) {
         if (holdersToAdd > 0) holders.merge(g.storage(), holdersToAdd, Integer::sum);
         Tensor prev = buffers.get(n);
-        buffers.put(n, prev == null ? g : prev.add(g));
+        if (prev == null) buffers.put(n, g);
+        else if (summableInPlace(prev)) prev.addInPlace(g);   // the same sum, without a new tensor
+        else buffers.put(n, prev.add(g));
+    }
+
+    /**
+     * Whether a buffered gradient may take the next contribution in place: no graph is being built,
+     * it is dense, and this buffer is the only holder of its memory (it was not also handed to
+     * another node, a leaf, a hook, a captured result or the caller; a sum made here has no other
+     * holder either).
+     */
+    private boolean summableInPlace(Tensor prev) {
+        return !createGraph && !prev.requiresGrad() && prev.isContiguous() && holders.getOrDefault(prev.storage(), 0) <= 1;
     }
 
     private void accumulate(AccumulateGrad acc, Tensor g) {

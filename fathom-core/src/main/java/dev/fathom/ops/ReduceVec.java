@@ -59,18 +59,19 @@ final class ReduceVec {
     }
 
     // reduceLanes(ADD) may add lanes in any order, and the order differs between the interpreter
-    // and compiled code; a fixed order keeps results reproducible.
+    // and compiled code; a fixed order keeps results reproducible. Lane by lane: C2 unrolls the
+    // constant-count loop into register extracts, where toArray's array escaped into the store
+    // intrinsic and was allocated for every row (softmax rows, softmax-backward dots: 10 MB per gpt
+    // step) and took twice as long.
     private static float sumLanes(FloatVector v) {
-        float[] t = v.toArray();
         float s = 0;
-        for (float x : t) s += x;
+        for (int i = 0; i < FL; i++) s += v.lane(i);
         return s;
     }
 
     private static double sumLanes(DoubleVector v) {
-        double[] t = v.toArray();
         double s = 0;
-        for (double x : t) s += x;
+        for (int i = 0; i < DL; i++) s += v.lane(i);
         return s;
     }
 

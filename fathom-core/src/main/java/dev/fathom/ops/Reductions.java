@@ -392,35 +392,43 @@ public final class Reductions {
                 float[] o = out.storage().floats();
                 float sf = (float) scale;
                 par(rows, Math.max(1, GRAIN / r), (a, b) -> {
-                    for (int i = a; i < b; i++) {
-                        int xi = xo + i * r, oi = i * r, mi = mo[i];
-                        // a causal row (unmasked prefix, masked rest): softmax over the span holding the
-                        // prefix, zeros after it; the same sums, as what is skipped adds exact zeros
-                        int p = unmaskedPrefix(mk, mi, ms, r), span = p == 0 ? r : softmaxSpanF(p, r);
-                        if (p == 0)
-                            for (int j = 0; j < r; j++) o[oi + j] = mk[mi + j * ms] ? Float.NEGATIVE_INFINITY : in[xi + j] * sf;
-                        else {
-                            for (int j = 0; j < p; j++) o[oi + j] = in[xi + j] * sf;
-                            java.util.Arrays.fill(o, oi + p, oi + span, Float.NEGATIVE_INFINITY);
-                        }
-                        softmaxRowF(o, oi, o, oi, span, false);
-                        java.util.Arrays.fill(o, oi + span, oi + r, 0f);
-                    }
+                    for (int i = a; i < b; i++) maskedSoftmaxRowF(in, xo + i * r, o, i * r, mk, mo[i], ms, r, sf);
                 });
             }
             case double[] in -> {
                 double[] o = out.storage().doubles();
                 par(rows, Math.max(1, GRAIN / r), (a, b) -> {
-                    for (int i = a; i < b; i++) {
-                        int xi = xo + i * r, oi = i * r, mi = mo[i];
-                        for (int j = 0; j < r; j++) o[oi + j] = mk[mi + j * ms] ? Double.NEGATIVE_INFINITY : in[xi + j] * scale;
-                        softmaxRowD(o, oi, o, oi, r, false);
-                    }
+                    for (int i = a; i < b; i++) maskedSoftmaxRowD(in, xo + i * r, o, i * r, mk, mo[i], ms, r, scale);
                 });
             }
             default -> throw new IllegalStateException();
         }
         return out;
+    }
+
+    /**
+     * One float32 row of {@link #maskedSoftmax}: {@code o[oi..oi+r)} from {@code in[xi..xi+r)}, masked
+     * where {@code mk[mi + j·ms]}; {@code in} may be {@code o} at the same offset (in place).
+     */
+    static void maskedSoftmaxRowF(float[] in, int xi, float[] o, int oi, boolean[] mk, int mi, int ms, int r, float sf) {
+        // a causal row (unmasked prefix, masked rest): softmax over the span holding the
+        // prefix, zeros after it; the same sums, as what is skipped adds exact zeros
+        int p = unmaskedPrefix(mk, mi, ms, r), span = p == 0 ? r : softmaxSpanF(p, r);
+        if (p == 0)
+            for (int j = 0; j < r; j++) o[oi + j] = mk[mi + j * ms] ? Float.NEGATIVE_INFINITY : in[xi + j] * sf;
+        else {
+            for (int j = 0; j < p; j++) o[oi + j] = in[xi + j] * sf;
+            java.util.Arrays.fill(o, oi + p, oi + span, Float.NEGATIVE_INFINITY);
+        }
+        softmaxRowF(o, oi, o, oi, span, false);
+        java.util.Arrays.fill(o, oi + span, oi + r, 0f);
+    }
+
+    /** {@link #maskedSoftmaxRowF} for float64. */
+    static void maskedSoftmaxRowD(double[] in, int xi, double[] o, int oi, boolean[] mk, int mi, int ms, int r,
+                                  double scale) {
+        for (int j = 0; j < r; j++) o[oi + j] = mk[mi + j * ms] ? Double.NEGATIVE_INFINITY : in[xi + j] * scale;
+        softmaxRowD(o, oi, o, oi, r, false);
     }
 
     /**
@@ -440,33 +448,45 @@ public final class Reductions {
                 float[] ga = (float[]) gc.storage().array(), o = out.storage().floats();
                 float sf = (float) scale;
                 par(rows, Math.max(1, GRAIN / r), (a, b) -> {
-                    for (int i = a; i < b; i++) {
-                        int yi = yo + i * r, gi = go + i * r, oi = i * r, mi = mk == null ? 0 : mo[i];
-                        // a causal row: y is exactly 0 past its unmasked prefix, which adds nothing to the dot
-                        int p = mk == null ? 0 : unmaskedPrefix(mk, mi, ms, r), span = p == 0 ? r : p;
-                        float d = (float) dotF(ga, gi, ya, yi, span);
-                        if (mk == null || p > 0)   // nothing masked in the span: a loop C2 vectorises
-                            for (int j = 0; j < span; j++) o[oi + j] = ya[yi + j] * (ga[gi + j] - d) * sf;
-                        else
-                            for (int j = 0; j < r; j++) o[oi + j] = mk[mi + j * ms] ? 0f : ya[yi + j] * (ga[gi + j] - d) * sf;
-                        java.util.Arrays.fill(o, oi + span, oi + r, 0f);
-                    }
+                    for (int i = a; i < b; i++)
+                        maskedSoftmaxBackwardRowF(ya, yo + i * r, ga, go + i * r, o, i * r, mk, mk == null ? 0 : mo[i], ms, r, sf);
                 });
             }
             case double[] ya -> {
                 double[] ga = (double[]) gc.storage().array(), o = out.storage().doubles();
                 par(rows, Math.max(1, GRAIN / r), (a, b) -> {
-                    for (int i = a; i < b; i++) {
-                        int yi = yo + i * r, gi = go + i * r, oi = i * r, mi = mk == null ? 0 : mo[i];
-                        double dot = 0;
-                        for (int j = 0; j < r; j++) dot += ga[gi + j] * ya[yi + j];
-                        for (int j = 0; j < r; j++) o[oi + j] = mk != null && mk[mi + j * ms] ? 0.0 : ya[yi + j] * (ga[gi + j] - dot) * scale;
-                    }
+                    for (int i = a; i < b; i++)
+                        maskedSoftmaxBackwardRowD(ya, yo + i * r, ga, go + i * r, o, i * r, mk, mk == null ? 0 : mo[i], ms, r,
+                            scale);
                 });
             }
             default -> throw new IllegalStateException("softmax backward: expected a floating output, got " + y.dtype());
         }
         return out;
+    }
+
+    /**
+     * One float32 row of the masked softmax backward, {@code o = masked ? 0 : y·(g - Σ g·y)·sf} ({@code mk}
+     * null: nothing masked); {@code o} may be {@code ga} at the same offset (in place).
+     */
+    static void maskedSoftmaxBackwardRowF(float[] ya, int yi, float[] ga, int gi, float[] o, int oi, boolean[] mk, int mi,
+                                          int ms, int r, float sf) {
+        // a causal row: y is exactly 0 past its unmasked prefix, which adds nothing to the dot
+        int p = mk == null ? 0 : unmaskedPrefix(mk, mi, ms, r), span = p == 0 ? r : p;
+        float d = (float) dotF(ga, gi, ya, yi, span);
+        if (mk == null || p > 0)   // nothing masked in the span: a loop C2 vectorises
+            for (int j = 0; j < span; j++) o[oi + j] = ya[yi + j] * (ga[gi + j] - d) * sf;
+        else
+            for (int j = 0; j < r; j++) o[oi + j] = mk[mi + j * ms] ? 0f : ya[yi + j] * (ga[gi + j] - d) * sf;
+        java.util.Arrays.fill(o, oi + span, oi + r, 0f);
+    }
+
+    /** {@link #maskedSoftmaxBackwardRowF} for float64 (the dot over the whole row). */
+    static void maskedSoftmaxBackwardRowD(double[] ya, int yi, double[] ga, int gi, double[] o, int oi, boolean[] mk, int mi,
+                                          int ms, int r, double scale) {
+        double dot = 0;
+        for (int j = 0; j < r; j++) dot += ga[gi + j] * ya[yi + j];
+        for (int j = 0; j < r; j++) o[oi + j] = mk != null && mk[mi + j * ms] ? 0.0 : ya[yi + j] * (ga[gi + j] - dot) * scale;
     }
 
     /**

@@ -565,4 +565,56 @@ class AutogradEngineTest {
         y.sum().backward();
         assertValues(new double[] {5, 5}, x.grad());
     }
+    // ------------------------------------------------------------------ gradients summed in place
+
+    /**
+     * A node reached by several paths sums their gradients into the first buffer it got when that
+     * buffer is held by nobody else; a gradient one backward handed to two nodes (add's), a captured
+     * result, a hook's argument and the caller's gradient must stay untouched.
+     */
+    @Test
+    void summingInPlaceLeavesSharedGradientsAlone() {
+        Tensor x = vec(1, 2, 3);
+        Tensor u = x.mul(2.0), v = x.mul(3.0);
+        Tensor out = u.add(v).add(v.mul(5.0)).add(u.mul(v));      // d/du = 1 + v, d/dv = 6 + u
+        Tensor[] g = Autograd.grad(new Tensor[] {out}, new Tensor[] {u, v}, new Tensor[] {Tensor.vector(1.0, 1.0, 1.0)},
+            true, false, false);
+        assertValues(new double[] {4, 7, 10}, g[0]);
+        assertValues(new double[] {8, 10, 12}, g[1]);
+        out.backward(Tensor.vector(1.0, 10.0, 100.0));             // x: 2(1 + v) + 3(6 + u) = 20 + 12x
+        assertValues(new double[] {32, 440, 5600}, x.grad());
+        // add's gradient (a fresh g·x) reaches p (captured first) and q, whose buffer then takes 5·g·x: p's result must stay x
+        Tensor p = x.mul(2.0), q = x.mul(3.0);
+        Tensor[] h = Autograd.grad(new Tensor[] {q.mul(5.0).add(p.add(q)).mul(x)}, new Tensor[] {p, q},
+            new Tensor[] {Tensor.vector(1.0, 1.0, 1.0)}, false, false, false);
+        assertValues(new double[] {1, 2, 3}, h[0]);   // (5q + p + q)·x: d/dp = x, d/dq = 6x
+        assertValues(new double[] {6, 12, 18}, h[1]);
+
+        List<double[]> seen = new ArrayList<>();
+        Tensor a = vec(1, 2), b = a.mul(2.0);
+        b.registerHook(t -> { seen.add(t.toDoubleArray()); return t; });
+        Tensor caller = Tensor.vector(1.0, 1.0);
+        Tensor y = b.add(b.mul(b)).add(b);                          // d/db = 2 + 2b
+        y.backward(caller);
+        assertValues(new double[] {1, 1}, caller);
+        assertArrayEquals(new double[] {6, 10}, seen.get(0), 0);
+        assertValues(new double[] {12, 20}, a.grad());
+    }
+
+    @Test
+    void residualStreamGradientsMatchTheSumOfTheirPaths() {
+        Generator gen = new Generator(3);
+        Tensor w = Tensor.randn(gen, DType.FLOAT32, 4, 4).requiresGrad(true);
+        Tensor x0 = Tensor.randn(gen, DType.FLOAT32, 3, 4).requiresGrad(true);
+        Tensor x = x0;
+        for (int i = 0; i < 3; i++) x = x.add(x.matmul(w).tanh());  // each x feeds the next add and the branch
+        x.sum().backward();
+        double[] inPlace = x0.grad().toDoubleArray(), wGrad = w.grad().toDoubleArray();
+        Tensor x0b = x0.detach().to(DType.FLOAT64).requiresGrad(true), wb = w.detach().to(DType.FLOAT64).requiresGrad(true);
+        Tensor y = x0b;
+        for (int i = 0; i < 3; i++) y = y.add(y.matmul(wb).tanh());
+        y.sum().backward();
+        assertArrayEquals(x0b.grad().toDoubleArray(), inPlace, 1e-5);
+        assertArrayEquals(wb.grad().toDoubleArray(), wGrad, 1e-5);
+    }
 }

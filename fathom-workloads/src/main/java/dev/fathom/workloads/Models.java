@@ -11,10 +11,9 @@ import dev.fathom.nn.LstmOutput;
 import dev.fathom.nn.MaxPool2d;
 import dev.fathom.nn.Module;
 import dev.fathom.nn.ModuleList;
-import dev.fathom.nn.MultiheadAttention;
 import dev.fathom.nn.ReLU;
 import dev.fathom.nn.Sequential;
-import dev.fathom.ops.Reductions;
+import dev.fathom.ops.Attention;
 import dev.fathom.tensor.Tensor;
 
 /**
@@ -63,7 +62,9 @@ public final class Models {
 
     /**
      * One pre-LayerNorm block: {@code x + proj(attn(ln1(x)))}, then {@code x + fc2(gelu(fc1(ln2(x))))};
-     * attention with a fused qkv projection and an explicit causal softmax(QKᵀ/√d)·V.
+     * attention with a fused qkv projection and an explicit causal softmax(QKᵀ/√d)·V, computed by
+     * {@link Attention#causalSelfAttention} (the composition of split, per-head matmuls and a masked
+     * softmax in one op, with the same values).
      */
     public static final class Block extends Module {
         final int heads;
@@ -80,20 +81,12 @@ public final class Models {
             fc2 = registerModule("fc2", new Linear(4 * d, d));
         }
 
-        Tensor attn(Tensor x, Tensor causal) {
-            int b = x.size(0), t = x.size(1), c = x.size(2), hd = c / heads;
-            var qkvParts = qkv.forward(x).split(c, 2);
-            Tensor q = qkvParts.get(0).view(b, t, heads, hd).transpose(1, 2);   // [B, H, T, hd]
-            Tensor k = qkvParts.get(1).view(b, t, heads, hd).transpose(1, 2);
-            Tensor v = qkvParts.get(2).view(b, t, heads, hd).transpose(1, 2);
-            // softmax(maskedFill(q·kᵀ/√hd, causal, -inf)) in one fused pass per row
-            Tensor att = Reductions.maskedSoftmax(q.matmul(k.transpose(-2, -1)), causal, 1.0 / Math.sqrt(hd));
-            Tensor y = att.matmul(v).transpose(1, 2).contiguous().view(b, t, c);
-            return proj.forward(y);
+        Tensor attn(Tensor x) {
+            return proj.forward(Attention.causalSelfAttention(qkv.forward(x), heads));
         }
 
-        public Tensor forward(Tensor x, Tensor causal) {
-            x = x.add(attn(ln1.forward(x), causal));
+        public Tensor forward(Tensor x) {
+            x = x.add(attn(ln1.forward(x)));
             return x.add(fc2.forward(fc1.forward(ln2.forward(x)).gelu()));
         }
     }
@@ -127,8 +120,7 @@ public final class Models {
             if (t > context)
                 throw new IllegalArgumentException("TinyGpt: sequence length " + t + " exceeds the context " + context);
             Tensor x = tok.forward(ids).add(pos.forward(Tensor.arange(t)));
-            Tensor causal = MultiheadAttention.causalMask(t);   // true above the diagonal: masked
-            for (Block b : blocks) x = b.forward(x, causal);
+            for (Block b : blocks) x = b.forward(x);
             return head.forward(lnF.forward(x));
         }
     }
