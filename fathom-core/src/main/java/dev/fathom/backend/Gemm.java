@@ -7,7 +7,7 @@ package dev.fathom.backend;
  * strides of the arrays as stored. With {@code beta == 0}, C is not read (NaNs in it do not leak).
  *
  * <p>Backends, chosen once at first use and logged at INFO ({@code -Dfathom.gemm=java|openblas|scalar}
- * forces one):
+ * forces one for both precisions):
  * <ul>
  *   <li>{@link Backend#OPENBLAS}: OpenBLAS {@code cblas_?gemm} through FFM ({@link OpenBlas});
  *   <li>{@link Backend#JAVA_VECTOR}: the Vector API kernel ({@code VectorGemm}), when the JVM runs
@@ -15,12 +15,17 @@ package dev.fathom.backend;
  *   <li>{@link Backend#JAVA_SCALAR}: plain Java, always available.
  * </ul>
  *
- * <p>There is no small-product cut-over to Java by default: through a critical FFM downcall on heap
- * arrays OpenBLAS beat the Java kernels at every size measured, single-threaded on the 2-core Zen 5
- * box (ns per call, n x n x n, load average ~8 from other builds): n=4 118 vs 314, n=8 161 vs 349,
- * n=16 370 vs 574, n=32 1356 vs 2223, n=64 7243 vs 18104, n=128 51246 vs 64414. The Java path pays
- * for packing and buffers the BLAS small-matrix kernels skip. {@code -Dfathom.gemm.blasMin=N} sends
- * products of fewer than N multiply-adds to Java anyway.
+ * <p>Default choice: float32 on {@link Backend#JAVA_VECTOR} where 512-bit vectors exist (its 8x32
+ * AVX-512 kernel ran 1.5-1.9x OpenBLAS's Haswell kernels on every workload shape; see
+ * {@code VectorGemm}), except products under {@link #SMALL_FLOAT_WORK} multiply-adds and those with
+ * one row or column of C, which OpenBLAS does better (gemv needs no packing); float64, and float32
+ * without 512-bit vectors, on {@link Backend#OPENBLAS}. {@link #backend()} and
+ * {@link #doubleBackend()} say which. With OpenBLAS as the choice there is no small-product cut-over
+ * to Java by default: through a critical FFM downcall on heap arrays OpenBLAS beat the 256-bit Java
+ * kernel at every size measured, single-threaded on the 2-core Zen 5 box (ns per call, n x n x n,
+ * load average ~8 from other builds): n=4 118 vs 314, n=8 161 vs 349, n=16 370 vs 574, n=32 1356 vs
+ * 2223, n=64 7243 vs 18104, n=128 51246 vs 64414. {@code -Dfathom.gemm.blasMin=N} sends products of
+ * fewer than N multiply-adds to Java anyway.
  *
  * <p>All OpenBLAS figures in this doc are of its Haswell (AVX2) kernels: the dev machines set
  * {@code OPENBLAS_CORETYPE=Haswell} (older OpenBLAS builds misbehave on their Zen 5), which OpenBLAS

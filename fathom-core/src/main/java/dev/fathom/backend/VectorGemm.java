@@ -7,12 +7,15 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Pure-Java GEMM on the Vector API (jdk.incubator.vector): packed panels, cache blocking and a
- * register-blocked 6x16 (float) / 6x8 (double) FMA micro-kernel on 256-bit vectors.
+ * register-blocked FMA micro-kernel: for float an 8x32 tile on 512-bit vectors where the CPU has
+ * them ({@link #WIDE}), else 6x16 on 256-bit vectors; for double 6x8 on 256-bit vectors.
  *
- * <p>Measured against OpenBLAS (1 thread per Fathom worker, same split) on the 2-core Zen 5 box,
- * float32 n x n x n, GFLOP/s best / median, load average ~1.6: n=512 170 / 146 vs 188 / 166,
- * n=1024 161 / 148 vs 182 / 171, n=2048 148 / 143 vs 178 / 171 (83-90% of OpenBLAS); at n=256
- * on par. Single-threaded at n=256 about 90 vs 96.
+ * <p>The 512-bit float kernel is Fathom's default float32 GEMM (see {@link Gemm}): single-threaded
+ * on the 2-core Zen 5 box it ran 1.5-1.9x OpenBLAS 0.3.31's Haswell kernels on every workload shape
+ * measured (512^3 170-182 vs 97-101 GFLOP/s), and 2-threaded n x n products through Tensor.matmul at
+ * 207-262 GFLOP/s against 146-192 for OpenBLAS with its own two threads (idle, 2026-11-26). The
+ * 256-bit float kernel reached 83-90% of OpenBLAS's Haswell kernels (n = 512-2048, split the same
+ * way), so on CPUs without 512-bit vectors OpenBLAS stays the default.
  *
  * <p>Only loaded when the incubator module is present ({@link Gemm} checks first), so nothing else
  * in Fathom links against jdk.incubator.vector.
