@@ -150,7 +150,7 @@ public final class Gemm {
             // BLAS keeps the products it does better: gemv shapes and tiny ones.
             boolean forced = force.equals("java") || force.equals("scalar") || force.equals("openblas");
             Backend chosen = !forced && vec && VectorGemm.WIDE ? Backend.JAVA_VECTOR : chosenDouble;
-            SMALL_FLOAT_TO_BLAS = chosen == Backend.JAVA_VECTOR && BLAS;
+            SMALL_FLOAT_TO_BLAS = !forced && chosen == Backend.JAVA_VECTOR && BLAS;
             String javaName = vec ? "pure-Java Vector API GEMM (" + (VectorGemm.WIDE ? "512" : "256") + "-bit)"
                 : "pure-Java scalar GEMM (" + why + ")";
             String desc;
@@ -224,7 +224,7 @@ public final class Gemm {
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float beta, float[] c, int cOff, int ldc) {
-        sgemm(auto(Selection.CHOSEN, m, n, k), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        sgemm(floatBackend(m, n, k), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     /** Double-precision GEMM on the automatically selected backend. */
@@ -234,17 +234,20 @@ public final class Gemm {
         dgemm(auto(Selection.CHOSEN_DOUBLE, m, n, k), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
-    /**
-     * The chosen backend {@code be}, or: the Java one where the work is too small to pay for a native
-     * call ({@code -Dfathom.gemm.blasMin}); OpenBLAS instead of the 512-bit Java kernel for a single
-     * row or column of C (its gemv needs no packing) and for products under {@link #SMALL_FLOAT_WORK}.
-     */
+    /** The chosen backend {@code be}, or the Java one where the work is too small to pay for a native call ({@code -Dfathom.gemm.blasMin}). */
     private static Backend auto(Backend be, int m, int n, int k) {
-        long work = (long) m * n * k;
-        if (be == Backend.OPENBLAS) return work < Selection.BLAS_MIN ? Selection.JAVA : be;
-        if (Selection.SMALL_FLOAT_TO_BLAS && be == Selection.CHOSEN && (m == 1 || n == 1 || work < SMALL_FLOAT_WORK))
+        return be == Backend.OPENBLAS && (long) m * n * k < Selection.BLAS_MIN ? Selection.JAVA : be;
+    }
+
+    /**
+     * The float32 backend of a product: OpenBLAS instead of the default 512-bit Java kernel for a
+     * single row or column of C (its gemv needs no packing) and for products under
+     * {@link #SMALL_FLOAT_WORK}; else as {@link #auto}.
+     */
+    private static Backend floatBackend(int m, int n, int k) {
+        if (Selection.SMALL_FLOAT_TO_BLAS && (m == 1 || n == 1 || (long) m * n * k < SMALL_FLOAT_WORK))
             return Backend.OPENBLAS;
-        return be;
+        return auto(Selection.CHOSEN, m, n, k);
     }
 
     /** Single-precision GEMM on a given backend (tests, benchmarks); it must be {@linkplain #isAvailable available}. */
