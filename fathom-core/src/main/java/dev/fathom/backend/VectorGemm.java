@@ -75,34 +75,44 @@ final class VectorGemm {
         // Split in whole micro-tiles: columns when C is short and wide, else rows. The operand every
         // block shares (all of op(A) for a column split, all of op(B) for a row split) is packed
         // once, by all threads, instead of by every block; where it would not fit one packed block
-        // (more rows than SMC, more columns than NC_F) or a kept buffer, each block packs its own.
-        boolean columns = m < 128 * threads && n > m;
-        int kBlocks = (k + KC - 1) / KC;
-        if (columns) {
-            int mPad = roundUp(m, SMR);
-            float[] ap = m <= SMC ? shared(mPad, k) : null;
-            if (ap != null)
-                Parallel.forRange(mPad / SMR, 1, (s, e) -> {
-                    for (int q = 0; q < kBlocks; q++) {
-                        int pc = q * KC, kc = Math.min(KC, k - pc);
-                        spackA(transA, a, aOff, lda, s * SMR, Math.min(m, e * SMR) - s * SMR, pc, kc, ap, pc * mPad + s * SMR * kc);
-                    }
-                });
+        // (more rows than SMC, more columns than NC_F) or MAX_SHARED floats, each block packs its own.
+        if (m < 128 * threads && n > m) {
+            float[] ap = m <= SMC ? packWhole(k, m, SMR, (pc, kc, from, count, ap0, off) ->
+                spackA(transA, a, aOff, lda, from, count, pc, kc, ap0, off)) : null;
             GemmSplit.run(n, SNR, 128, (s, e) -> sblock(transA, transB, m, n, k, alpha, a, aOff, lda,
                 b, bOff, ldb, beta, c, cOff, ldc, 0, m, s, e, ap, null));
         } else {
-            int nPad = roundUp(n, SNR);
-            float[] bp = n <= NC_F ? shared(nPad, k) : null;
-            if (bp != null)
-                Parallel.forRange(nPad / SNR, 1, (s, e) -> {
-                    for (int q = 0; q < kBlocks; q++) {
-                        int pc = q * KC, kc = Math.min(KC, k - pc);
-                        spackB(transB, b, bOff, ldb, pc, kc, s * SNR, Math.min(n, e * SNR) - s * SNR, bp, pc * nPad + s * SNR * kc);
-                    }
-                });
+            float[] bp = n <= NC_F ? packWhole(k, n, SNR, (pc, kc, from, count, bp0, off) ->
+                spackB(transB, b, bOff, ldb, pc, kc, from, count, bp0, off)) : null;
             GemmSplit.run(m, SMR, 120, (s, e) -> sblock(transA, transB, m, n, k, alpha, a, aOff, lda,
                 b, bOff, ldb, beta, c, cOff, ldc, s, e, 0, n, null, bp));
         }
+    }
+
+    /** Packs {@code count} rows (A) or columns (B) from {@code from} of k-block {@code pc} into {@code dst} at {@code off}. */
+    @FunctionalInterface
+    private interface StripPacker {
+        void pack(int pc, int kc, int from, int count, float[] dst, int off);
+    }
+
+    /**
+     * All of an operand packed, every k-block, its strips of {@code unit} split over the pool:
+     * k-block {@code pc} at {@code pc * roundUp(extent, unit)}, strip {@code s} at {@code s * unit * kc}
+     * inside it (what {@link #sblock} reads as {@code apAll}/{@code bpAll}). Null when the buffer
+     * would be too big ({@link #MAX_SHARED}).
+     */
+    private static float[] packWhole(int k, int extent, int unit, StripPacker packer) {
+        int pad = roundUp(extent, unit);
+        long size = (long) pad * k;
+        if (size > MAX_SHARED) return null;
+        float[] dst = sbuffer(3, (int) size, KEEP_SHARED);
+        Parallel.forRange(pad / unit, 1, (s, e) -> {
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                packer.pack(pc, kc, s * unit, Math.min(extent, e * unit) - s * unit, dst, pc * pad + s * unit * kc);
+            }
+        });
+        return dst;
     }
 
     /** Largest whole packed operand (floats) kept on the calling thread between calls: 4 MiB. */
@@ -110,28 +120,17 @@ final class VectorGemm {
     /** Largest whole packed operand (floats) allocated for one call: 16 MiB. */
     private static final int MAX_SHARED = 4 << 20;
 
-    /**
-     * A buffer for a whole packed operand of {@code pad x k} floats: the calling thread's kept one
-     * up to {@link #KEEP_SHARED}, a new one up to {@link #MAX_SHARED}, else null (each block then
-     * packs its own panels).
-     */
-    private static float[] shared(int pad, int k) {
-        long size = (long) pad * k;
-        if (size > MAX_SHARED) return null;
-        if (size > KEEP_SHARED) return new float[(int) size];
-        float[][] b = FLOAT_BUFFERS.get();
-        if (b[3] == null || b[3].length < size) b[3] = new float[(int) size];
-        return b[3];
-    }
-
     private static final ThreadLocal<float[][]> FLOAT_BUFFERS = ThreadLocal.withInitial(() -> new float[4][]);
 
     /**
      * A per-thread scratch array of at least {@code size} elements (packing fully overwrites what it
      * uses). Only small ones are kept: they are what makes small products allocation-bound.
      */
-    private static float[] sbuffer(int slot, int size) {
-        if (size > KEEP_BUFFER) return new float[size];
+    private static float[] sbuffer(int slot, int size) { return sbuffer(slot, size, KEEP_BUFFER); }
+
+    /** As {@link #sbuffer(int, int)}, kept up to {@code keep} elements. */
+    private static float[] sbuffer(int slot, int size, int keep) {
+        if (size > keep) return new float[size];
         float[][] b = FLOAT_BUFFERS.get();
         if (b[slot] == null || b[slot].length < size) b[slot] = new float[size];
         return b[slot];
