@@ -380,11 +380,9 @@ public final class Conv {
         }
         int hw = g.h * g.w, ohw = g.oh * g.ow, k = g.patch(), og = g.og(), cg = g.cg();
         long macs = (long) g.o * k * ohw;
-        if (WIDE && y instanceof float[] yf && !batchParallel(g.n, macs)) {
-            runForwardRows(g, (float[]) x, xOff, (float[]) w, wOff, (float[]) b, bOff, yf);
-            return;
-        }
-        boolean pointwise = g.pointwise(), wide = wide(y, g.n, macs);
+        // float32 products on DirectConv.gemm where it is wide: per image when the batch is split,
+        // else each image's product split by output channels (gemmRows)
+        boolean pointwise = g.pointwise(), wide = WIDE && y instanceof float[], rows = wide && !batchParallel(g.n, macs);
         Parallel.RangeBody body = (s, e) -> {
             Object col = pointwise ? null : scratch(y, (long) k * ohw, 0);
             for (int n = s; n < e; n++) {
@@ -399,7 +397,10 @@ public final class Conv {
                         bm = col;
                         bmOff = 0;
                     }
-                    if (wide)
+                    if (rows)
+                        gemmRows(og, ohw, k, (float[]) w, wOff + gr * og * k, (float[]) bm, bmOff, b != null,
+                            (float[]) y, yn + gr * og * ohw);
+                    else if (wide)
                         DirectConv.gemm(og, ohw, k, false, (float[]) w, wOff + gr * og * k, k, (float[]) bm, bmOff, ohw,
                             b != null, (float[]) y, yn + gr * og * ohw, ohw);
                     else
@@ -411,42 +412,24 @@ public final class Conv {
         runBatch(g.n, (long) g.o * k * ohw, body);
     }
 
-    /** Output channels per task of {@link #runForwardRows}: {@link DirectConv#gemm}'s block height. */
+    /** Output channels per task of {@link #gemmRows}: {@link DirectConv#gemm}'s block height. */
     private static final int ROW_BLOCK = 6;
 
     /**
-     * Forward of a batch too small to split (a batch-1 inference through a big layer): each image
-     * is unfolded once on this thread, then its product on {@link DirectConv#gemm} is split across
-     * the pool by blocks of output channels. The same kernel as a split batch (so an image gets
+     * One image's forward product {@code y = w·bm} ({@code og x ohw x k}) on {@link DirectConv#gemm},
+     * split across the pool by blocks of output channels: for a batch too small to split (a
+     * batch-1 inference through a big layer). The same kernel as a split batch (so an image gets
      * the same numbers in either); OpenBLAS's own split of these small products spent more in
      * packing and hand-offs than in arithmetic (the cnn's second layer at batch 1: 150 µs).
      */
-    private static void runForwardRows(Geom g, float[] x, int xOff, float[] w, int wOff, float[] b, int bOff, float[] y) {
-        int hw = g.h * g.w, ohw = g.oh * g.ow, k = g.patch(), og = g.og(), cg = g.cg();
-        boolean pointwise = g.pointwise();
-        float[] col = pointwise ? null : (float[]) scratch(y, (long) k * ohw, 0);
+    private static void gemmRows(int og, int ohw, int k, float[] w, int wOff, float[] bm, int bmOff, boolean accumulate,
+                                 float[] y, int yOff) {
         int blocks = (og + ROW_BLOCK - 1) / ROW_BLOCK;
         int grain = (int) Math.max(1, Math.min(blocks, (1L << 16) / Math.max(1L, (long) ROW_BLOCK * k * ohw)));
-        for (int n = 0; n < g.n; n++) {
-            int xn = xOff + n * g.c * hw, yn = n * g.o * ohw;
-            if (b != null) fillRows(y, yn, g.o, ohw, b, bOff);
-            for (int gr = 0; gr < g.groups; gr++) {
-                int xg = xn + gr * cg * hw;
-                float[] bm = x;
-                int bmOff = xg;
-                if (!pointwise) {
-                    im2col(x, xg, g, col);
-                    bm = col;
-                    bmOff = 0;
-                }
-                float[] bmf = bm;
-                int bo = bmOff, wg = wOff + gr * og * k, yg = yn + gr * og * ohw;
-                Parallel.forRange(blocks, grain, (s, e) -> {
-                    int r0 = s * ROW_BLOCK, r1 = Math.min(og, e * ROW_BLOCK);
-                    DirectConv.gemm(r1 - r0, ohw, k, false, w, wg + r0 * k, k, bmf, bo, ohw, b != null, y, yg + r0 * ohw, ohw);
-                });
-            }
-        }
+        Parallel.forRange(blocks, grain, (s, e) -> {
+            int r0 = s * ROW_BLOCK, r1 = Math.min(og, e * ROW_BLOCK);
+            DirectConv.gemm(r1 - r0, ohw, k, false, w, wOff + r0 * k, k, bm, bmOff, ohw, accumulate, y, yOff + r0 * ohw, ohw);
+        });
     }
 
     // ------------------------------------------------------------------ transposed convolution
