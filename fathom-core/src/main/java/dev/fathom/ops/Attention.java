@@ -3,7 +3,6 @@ package dev.fathom.ops;
 import dev.fathom.autograd.Autograd;
 import dev.fathom.autograd.Graph;
 import dev.fathom.autograd.Saves;
-import dev.fathom.backend.Gemm;
 import dev.fathom.backend.Parallel;
 import dev.fathom.tensor.DType;
 import dev.fathom.tensor.Shapes;
@@ -77,11 +76,11 @@ public final class Attention {
             for (int bh = s; bh < e; bh++) {
                 int bi = bh / heads, h = bh % heads;
                 int qo = xo + bi * t * ld + h * hd, ko = qo + c, vo = qo + 2 * c, ao = bh * t * t;
-                gemm(false, true, t, t, hd, xa, qo, ld, xa, ko, ld, aa, ao, t);   // scores = q·kᵀ
+                ArrayGemm.gemm(false, true, t, t, hd, xa, qo, ld, xa, ko, ld, false, aa, ao, t);   // scores = q·kᵀ
                 for (int i = 0; i < t; i++)
                     if (f32) Reductions.maskedSoftmaxRowF((float[]) aa, ao + i * t, (float[]) aa, ao + i * t, mk, i * t, 1, t, sf);
                     else Reductions.maskedSoftmaxRowD((double[]) aa, ao + i * t, (double[]) aa, ao + i * t, mk, i * t, 1, t, scale);
-                gemm(false, false, t, hd, t, aa, ao, t, xa, vo, ld, oa, bi * t * c + h * hd, c);   // y = att·v
+                ArrayGemm.gemm(false, false, t, hd, t, aa, ao, t, xa, vo, ld, false, oa, bi * t * c + h * hd, c);   // y = att·v
             }
         });
         return out;
@@ -102,15 +101,15 @@ public final class Attention {
                 int bi = bh / heads, h = bh % heads;
                 int qo = xo + bi * t * ld + h * hd, ko = qo + c, vo = qo + 2 * c, ao = bh * t * t;
                 int gyo = go + bi * t * c + h * hd, dq = bi * t * ld + h * hd, dk = dq + c, dv = dq + 2 * c;
-                gemm(false, true, t, t, hd, ga, gyo, c, xa, vo, ld, ds, 0, t);      // d att = gy·vᵀ
-                gemm(true, false, t, hd, t, aa, ao, t, ga, gyo, c, da, dv, ld);     // dv = attᵀ·gy
+                ArrayGemm.gemm(false, true, t, t, hd, ga, gyo, c, xa, vo, ld, false, ds, 0, t);      // d att = gy·vᵀ
+                ArrayGemm.gemm(true, false, t, hd, t, aa, ao, t, ga, gyo, c, false, da, dv, ld);     // dv = attᵀ·gy
                 for (int i = 0; i < t; i++)                                           // d scores, in place
                     if (f32) Reductions.maskedSoftmaxBackwardRowF((float[]) aa, ao + i * t, (float[]) ds, i * t, (float[]) ds,
                         i * t, mk, i * t, 1, t, sf);
                     else Reductions.maskedSoftmaxBackwardRowD((double[]) aa, ao + i * t, (double[]) ds, i * t, (double[]) ds,
                         i * t, mk, i * t, 1, t, scale);
-                gemm(false, false, t, hd, t, ds, 0, t, xa, ko, ld, da, dq, ld);    // dq = dS·k
-                gemm(true, false, hd, t, t, xa, qo, ld, ds, 0, t, dkt, 0, t);      // dkᵀ = qᵀ·dS (the composition's product)
+                ArrayGemm.gemm(false, false, t, hd, t, ds, 0, t, xa, ko, ld, false, da, dq, ld);    // dq = dS·k
+                ArrayGemm.gemm(true, false, hd, t, t, xa, qo, ld, ds, 0, t, false, dkt, 0, t);      // dkᵀ = qᵀ·dS (the composition's product)
                 for (int j = 0; j < hd; j++)
                     for (int i = 0; i < t; i++)
                         if (f32) ((float[]) da)[dk + i * ld + j] = ((float[]) dkt)[j * t + i];
@@ -137,13 +136,4 @@ public final class Attention {
 
     /** [B, H, T, hd] → [B, T, C]. */
     private static Tensor heads(Tensor y, int b, int t, int c) { return y.transpose(1, 2).reshape(b, t, c); }
-
-    /** C (ldc) = op(A)·op(B) on float32 or float64 arrays. */
-    private static void gemm(boolean ta, boolean tb, int m, int n, int k, Object a, int ao, int lda, Object b, int bo,
-                             int ldb, Object c, int co, int ldc) {
-        if (a instanceof float[] fa)
-            Gemm.sgemm(ta, tb, m, n, k, 1f, fa, ao, lda, (float[]) b, bo, ldb, 0f, (float[]) c, co, ldc);
-        else
-            Gemm.dgemm(ta, tb, m, n, k, 1.0, (double[]) a, ao, lda, (double[]) b, bo, ldb, 0.0, (double[]) c, co, ldc);
-    }
 }

@@ -344,8 +344,9 @@ public final class Conv {
 
     /**
      * Whether float32 per-image products run on {@link DirectConv#gemm} (512-bit vectors) instead
-     * of {@link Gemm}. Only inside the tasks of a split batch, where each product is single-threaded
-     * anyway; an unsplit batch keeps Gemm, which splits a product across the pool.
+     * of {@link Gemm}: inside the tasks of a split batch, where each product is single-threaded
+     * anyway, and for the forward of an unsplit batch split by output channels ({@link #gemmRows});
+     * the backward products of an unsplit batch keep Gemm, which splits a product across the pool.
      */
     private static final boolean WIDE = DIRECT && DirectConv.wideGemm();
 
@@ -404,7 +405,7 @@ public final class Conv {
                         DirectConv.gemm(og, ohw, k, false, (float[]) w, wOff + gr * og * k, k, (float[]) bm, bmOff, ohw,
                             b != null, (float[]) y, yn + gr * og * ohw, ohw);
                     else
-                        gemm(false, false, og, ohw, k, w, wOff + gr * og * k, k, bm, bmOff, ohw,
+                        ArrayGemm.gemm(false, false, og, ohw, k, w, wOff + gr * og * k, k, bm, bmOff, ohw,
                             b != null, y, yn + gr * og * ohw, ohw);
                 }
             }
@@ -497,7 +498,7 @@ public final class Conv {
                     Object c = pointwise ? y : col;
                     int rows = pointwise ? cg : k, cOff = pointwise ? yg : 0, ldc = pointwise ? hw : ohw;
                     if (wide) DirectConv.gemm(rows, ohw, og, true, (float[]) w, wg, k, (float[]) x, xg, ohw, false, (float[]) c, cOff, ldc);
-                    else gemm(true, false, rows, ohw, og, w, wg, k, x, xg, ohw, false, c, cOff, ldc);
+                    else ArrayGemm.gemm(true, false, rows, ohw, og, w, wg, k, x, xg, ohw, false, c, cOff, ldc);
                     if (!pointwise) col2im(col, g, y, yg);
                 }
                 if (b != null) addRows(y, yn, g.c, hw, b, bOff);
@@ -548,7 +549,7 @@ public final class Conv {
                             transpose((float[]) y, yg, og, ohw, dyT);
                             DirectConv.gemm(k, og, ohw, false, (float[]) bm, bmOff, ohw, dyT, 0, og, true, dwT, gr * k * og, og);
                         } else {
-                            gemm(false, true, og, k, ohw, y, yg, ohw, bm, bmOff, ohw, true, dw, gr * og * k, k);
+                            ArrayGemm.gemm(false, true, og, k, ohw, y, yg, ohw, bm, bmOff, ohw, true, dw, gr * og * k, k);
                         }
                     }
                 }
@@ -627,13 +628,6 @@ public final class Conv {
             Im2col.col2im((double[]) col, 0, g.cg(), g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.padT, g.padL, g.dh, g.dw, g.oh, g.ow, (double[]) y, yOff);
     }
 
-    private static void gemm(boolean ta, boolean tb, int m, int n, int k, Object a, int aOff, int lda,
-                             Object bm, int bOff, int ldb, boolean accumulate, Object c, int cOff, int ldc) {
-        if (c instanceof float[] cf)
-            Gemm.sgemm(ta, tb, m, n, k, 1f, (float[]) a, aOff, lda, (float[]) bm, bOff, ldb, accumulate ? 1f : 0f, cf, cOff, ldc);
-        else
-            Gemm.dgemm(ta, tb, m, n, k, 1, (double[]) a, aOff, lda, (double[]) bm, bOff, ldb, accumulate ? 1 : 0, (double[]) c, cOff, ldc);
-    }
 
     /** Sets row r ({@code len} elements from {@code off + r*len}) of {@code y} to {@code b[bOff + r]}. */
     private static void fillRows(Object y, int off, int rows, int len, Object b, int bOff) {
