@@ -26,11 +26,21 @@ final class GemmSplit {
      * could not spread, and each block would re-pack the shared operand on the one thread) it is one block.
      */
     static void run(int extent, int unit, int minBlock, Block body) {
+        run(0, null, extent, unit, minBlock, body);
+    }
+
+    /**
+     * As {@link #run(int, int, int, Block)}, after {@code prep} has run over {@code [0, prepCount)}
+     * split over the pool (packing the operand all blocks share), in the same hand-off to the
+     * workers ({@link Parallel#forRanges}).
+     */
+    static void run(int prepCount, Parallel.RangeBody prep, int extent, int unit, int minBlock, Block body) {
         int threads = Parallel.inRegion() ? 1 : Parallel.threads();
         // At least one block per thread while the extent has units for them, more when blocks stay >= minBlock.
         int blocks = Math.max(Math.min(threads, (extent + unit - 1) / unit),
             Math.min(threads * BLOCKS_PER_THREAD, extent / Math.max(minBlock, 1)));
         if (threads == 1 || blocks == 1) {
+            if (prepCount > 0) Parallel.forRange(prepCount, 1, prep);
             body.run(0, extent);
             return;
         }
@@ -39,7 +49,7 @@ final class GemmSplit {
         final int count = (extent + bs - 1) / bs;
         AtomicInteger next = new AtomicInteger();
         // One task per thread; each drains the shared block counter (inline, one task drains all).
-        Parallel.forRange(Math.min(threads, count), 1, (s, e) -> {
+        Parallel.forRanges(prepCount, 1, prep, Math.min(threads, count), 1, (s, e) -> {
             for (int t; (t = next.getAndIncrement()) < count; )
                 body.run(t * bs, Math.min(extent, (t + 1) * bs));
         });

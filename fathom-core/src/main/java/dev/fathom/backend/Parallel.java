@@ -52,15 +52,28 @@ public final class Parallel {
      * when called from inside a region (no nested splitting) or while another thread holds the pool.
      */
     public static void forRange(int n, int grain, RangeBody body) {
-        if (n <= 0) return;
-        int chunks = (int) Math.min(THREADS, ((long) n + grain - 1) / Math.max(grain, 1));
-        if (chunks <= 1 || inRegion() || !REGION.tryLock()) {
-            body.run(0, n);
+        forRanges(0, 1, null, n, grain, body);
+    }
+
+    /**
+     * Runs {@code first} over {@code [0, n1)} and, once all of it has finished, {@code second}
+     * over {@code [0, n2)}, each split as {@link #forRange} splits one loop, but in one hand-off
+     * to the workers: a product that packs a shared operand and then multiplies with it wakes the
+     * workers once, not twice. A thread that runs out of first-phase chunks waits only for chunks
+     * already under way; a worker that arrives late finds the first phase done and joins the
+     * second. A failure in the first phase skips the second. Inline under the same conditions as
+     * {@link #forRange}.
+     */
+    public static void forRanges(int n1, int grain1, RangeBody first, int n2, int grain2, RangeBody second) {
+        int c1 = chunks(n1, grain1), c2 = chunks(n2, grain2);
+        if (Math.max(c1, c2) <= 1 || inRegion() || !REGION.tryLock()) {
+            if (n1 > 0) first.run(0, n1);
+            if (n2 > 0) second.run(0, n2);
             return;
         }
         try {
-            Region region = new Region(body, n, chunks);
-            for (int c = 1; c < chunks; c++) WORKERS[c - 1].submit(region);
+            Region region = new Region(first, n1, c1, second, n2, c2);
+            for (int c = 1; c < Math.max(c1, c2); c++) WORKERS[c - 1].submit(region);
             region.drain();
             region.await();
             region.rethrow();
@@ -69,43 +82,70 @@ public final class Parallel {
         }
     }
 
+    /** Chunks of a loop over {@code [0, n)}: at most {@link #threads()}, each at least {@code grain} items. */
+    private static int chunks(int n, int grain) {
+        return n <= 0 ? 0 : (int) Math.min(THREADS, ((long) n + grain - 1) / Math.max(grain, 1));
+    }
+
     /** True on a thread that runs a region's chunks (a worker, or the caller that owns the region): loops started there run inline. */
     static boolean inRegion() {
         return Thread.currentThread() instanceof Worker || REGION.isHeldByCurrentThread();
     }
 
     /**
-     * One parallel loop: its chunks, the next one not yet taken, the count still running, and the
-     * first failure. The caller and the workers take chunks from the same counter, so a chunk whose
-     * worker has not started yet (descheduled on a busy machine, or still waking up) is run by the
-     * caller instead of waited for; the caller waits only for chunks already under way.
+     * One parallel region of one or two loops run one after the other: per loop its chunks and the
+     * next one not yet taken, the counts still running, and the first failure. The caller and the
+     * workers take chunks from the same counters, so a chunk whose worker has not started yet
+     * (descheduled on a busy machine, or still waking up) is run by the caller instead of waited
+     * for; the caller waits only for chunks already under way.
      */
     private static final class Region {
-        final RangeBody body;
-        final int n, chunks;
-        final AtomicInteger next = new AtomicInteger();
-        final AtomicInteger pending;
+        final RangeBody first, second;
+        final int n1, chunks1, n2, chunks2;
+        final AtomicInteger next1 = new AtomicInteger(), next2 = new AtomicInteger();
+        /** First-phase chunks not yet finished; all chunks (both phases) not yet finished. */
+        final AtomicInteger pending1, pending;
         final Thread owner = Thread.currentThread();
         volatile boolean ownerParked;
         volatile Throwable failure;
 
-        Region(RangeBody body, int n, int chunks) {
-            this.body = body;
-            this.n = n;
-            this.chunks = chunks;
-            this.pending = new AtomicInteger(chunks);
+        Region(RangeBody first, int n1, int chunks1, RangeBody second, int n2, int chunks2) {
+            this.first = first;
+            this.n1 = n1;
+            this.chunks1 = chunks1;
+            this.second = second;
+            this.n2 = n2;
+            this.chunks2 = chunks2;
+            this.pending1 = new AtomicInteger(chunks1);
+            this.pending = new AtomicInteger(chunks1 + chunks2);
         }
 
-        /** Runs chunks until none is left to take. */
+        /** Runs chunks until none is left to take: the first phase's, then (once it has finished) the second's. */
         void drain() {
-            for (int c; (c = next.getAndIncrement()) < chunks; ) {
-                try {
-                    body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
-                } catch (Throwable t) {
-                    if (failure == null) failure = t;
-                }
-                if (pending.decrementAndGet() == 0 && ownerParked) LockSupport.unpark(owner);
+            for (int c; (c = next1.getAndIncrement()) < chunks1; ) {
+                run(first, n1, chunks1, c);
+                pending1.decrementAndGet();
             }
+            if (chunks2 == 0) return;
+            // the second phase reads what the first wrote: wait for first-phase chunks still running elsewhere
+            while (pending1.get() > 0) Thread.onSpinWait();
+            for (int c; (c = next2.getAndIncrement()) < chunks2; ) {
+                if (failure == null) run(second, n2, chunks2, c);
+                else finished();
+            }
+        }
+
+        private void run(RangeBody body, int n, int chunks, int c) {
+            try {
+                body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
+            } catch (Throwable t) {
+                if (failure == null) failure = t;
+            }
+            finished();
+        }
+
+        private void finished() {
+            if (pending.decrementAndGet() == 0 && ownerParked) LockSupport.unpark(owner);
         }
 
         void await() {

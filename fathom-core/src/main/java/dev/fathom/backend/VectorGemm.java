@@ -34,8 +34,12 @@ final class VectorGemm {
     static final int MC = 120;
     /** Columns of B packed at once (KC x NC: 2 MiB floats), which lives in L3. */
     static final int NC_F = 2048, NC_D = 1024;
-    /** Below this many multiply-adds a product stays on the caller's thread. */
-    static final long PARALLEL_MIN_WORK = 64L * 64 * 64;
+    /**
+     * Below this many multiply-adds (about 80^3) a product stays on the caller's thread: the mlp's
+     * last layer (128 x 256 x 10 and its two gradient products) ran in 9-27 us single-threaded and
+     * 17-50 us split, the hand-off and the second thread's packing costing more than they saved.
+     */
+    static final long PARALLEL_MIN_WORK = 1L << 19;
 
     /** True when 256-bit vectors are hardware-backed (else the scalar GEMM is faster). */
     static boolean usable() {
@@ -77,15 +81,15 @@ final class VectorGemm {
         // once, by all threads, instead of by every block; where it would not fit one packed block
         // (more rows than SMC, more columns than NC_F) or MAX_SHARED floats, each block packs its own.
         if (m < 128 * threads && n > m) {
-            float[] ap = m <= SMC ? packWhole(k, m, SMR, (pc, kc, from, count, ap0, off) ->
-                spackA(transA, a, aOff, lda, from, count, pc, kc, ap0, off)) : null;
-            GemmSplit.run(n, SNR, 128, (s, e) -> sblock(transA, transB, m, n, k, alpha, a, aOff, lda,
-                b, bOff, ldb, beta, c, cOff, ldc, 0, m, s, e, ap, null));
+            Shared ap = m <= SMC ? shared(k, m, SMR, (pc, kc, from, count, ap0, off) ->
+                spackA(transA, a, aOff, lda, from, count, pc, kc, ap0, off)) : Shared.NONE;
+            GemmSplit.run(ap.strips, ap.packer, n, SNR, 128, (s, e) -> sblock(transA, transB, m, n, k, alpha, a, aOff, lda,
+                b, bOff, ldb, beta, c, cOff, ldc, 0, m, s, e, ap.buffer, null));
         } else {
-            float[] bp = n <= NC_F ? packWhole(k, n, SNR, (pc, kc, from, count, bp0, off) ->
-                spackB(transB, b, bOff, ldb, pc, kc, from, count, bp0, off)) : null;
-            GemmSplit.run(m, SMR, 120, (s, e) -> sblock(transA, transB, m, n, k, alpha, a, aOff, lda,
-                b, bOff, ldb, beta, c, cOff, ldc, s, e, 0, n, null, bp));
+            Shared bp = n <= NC_F ? shared(k, n, SNR, (pc, kc, from, count, bp0, off) ->
+                spackB(transB, b, bOff, ldb, pc, kc, from, count, bp0, off)) : Shared.NONE;
+            GemmSplit.run(bp.strips, bp.packer, m, SMR, 120, (s, e) -> sblock(transA, transB, m, n, k, alpha, a, aOff, lda,
+                b, bOff, ldb, beta, c, cOff, ldc, s, e, 0, n, null, bp.buffer));
         }
     }
 
@@ -96,23 +100,30 @@ final class VectorGemm {
     }
 
     /**
-     * All of an operand packed, every k-block, its strips of {@code unit} split over the pool:
-     * k-block {@code pc} at {@code pc * roundUp(extent, unit)}, strip {@code s} at {@code s * unit * kc}
-     * inside it (what {@link #sblock} reads as {@code apAll}/{@code bpAll}). Null when the buffer
-     * would be too big ({@link #MAX_SHARED}).
+     * An operand every block of a split product shares, packed whole: {@code buffer} (null when it
+     * would be too big, {@link #MAX_SHARED}; then each block packs its own) is filled by running
+     * {@code packer} over its {@code strips} strips, which the split does before its blocks start.
      */
-    private static float[] packWhole(int k, int extent, int unit, StripPacker packer) {
+    private record Shared(float[] buffer, int strips, Parallel.RangeBody packer) {
+        static final Shared NONE = new Shared(null, 0, null);
+    }
+
+    /**
+     * All of an operand, every k-block, packed by strips of {@code unit}: k-block {@code pc} at
+     * {@code pc * roundUp(extent, unit)}, strip {@code s} at {@code s * unit * kc} inside it (what
+     * {@link #sblock} reads as {@code apAll}/{@code bpAll}).
+     */
+    private static Shared shared(int k, int extent, int unit, StripPacker packer) {
         int pad = roundUp(extent, unit);
         long size = (long) pad * k;
-        if (size > MAX_SHARED) return null;
+        if (size > MAX_SHARED) return Shared.NONE;
         float[] dst = sbuffer(3, (int) size, KEEP_SHARED);
-        Parallel.forRange(pad / unit, 1, (s, e) -> {
+        return new Shared(dst, pad / unit, (s, e) -> {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 packer.pack(pc, kc, s * unit, Math.min(extent, e * unit) - s * unit, dst, pc * pad + s * unit * kc);
             }
         });
-        return dst;
     }
 
     /** Largest whole packed operand (floats) kept on the calling thread between calls: 4 MiB. */

@@ -80,4 +80,45 @@ class ParallelTest {
         for (Thread c : callers) c.join();
         assertEquals(4 * 200 * 5000, total.get());
     }
+
+    @Test
+    void twoPhaseRegionsRunEveryChunkOnceAndTheSecondSeesAllOfTheFirst() {
+        // back to back, faster than a worker may pick them up; sizes where the phases have fewer,
+        // as many, and more chunks than threads
+        for (int r = 0; r < 5_000; r++) {
+            int n1 = 1 + r % 7, n2 = 1 + (r / 7) % 5;
+            int[] first = new int[n1];
+            AtomicIntegerArray seen = new AtomicIntegerArray(n2), hits2 = new AtomicIntegerArray(n2);
+            Parallel.forRanges(n1, 1, (s, e) -> { for (int i = s; i < e; i++) first[i]++; }, n2, 1, (s, e) -> {
+                for (int i = s; i < e; i++) {
+                    int sum = 0;
+                    for (int v : first) sum += v;
+                    seen.set(i, sum);
+                    hits2.incrementAndGet(i);
+                }
+            });
+            for (int i = 0; i < n1; i++) assertEquals(1, first[i], "region " + r + " first-phase index " + i);
+            for (int i = 0; i < n2; i++) {
+                assertEquals(1, hits2.get(i), "region " + r + " second-phase index " + i);
+                assertEquals(n1, seen.get(i), "region " + r + ": second phase ran before the first had finished");
+            }
+        }
+    }
+
+    @Test
+    void aFailureInTheFirstPhaseSkipsTheSecondAndReachesTheCaller() {
+        AtomicInteger second = new AtomicInteger();
+        var e = assertThrows(IllegalStateException.class, () -> Parallel.forRanges(64, 1, (s, end) -> {
+            if (s <= 5 && 5 < end) throw new IllegalStateException("first phase chunk with 5");
+        }, 64, 1, (s, end) -> second.addAndGet(end - s)));
+        assertEquals("first phase chunk with 5", e.getMessage());
+        assertEquals(0, second.get());
+        var e2 = assertThrows(IllegalArgumentException.class, () -> Parallel.forRanges(64, 1, (s, end) -> {},
+            64, 1, (s, end) -> { if (s <= 63 && 63 < end) throw new IllegalArgumentException("second phase"); }));
+        assertEquals("second phase", e2.getMessage());
+        AtomicInteger sum = new AtomicInteger();
+        Parallel.forRanges(10, 1, (s, end) -> sum.addAndGet(end - s), 0, 1, null);
+        Parallel.forRanges(0, 1, null, 10, 1, (s, end) -> sum.addAndGet(end - s));
+        assertEquals(20, sum.get());
+    }
 }

@@ -1,5 +1,6 @@
 package dev.fathom.data;
 
+import dev.fathom.backend.Parallel;
 import dev.fathom.tensor.DType;
 import dev.fathom.tensor.Storage;
 import dev.fathom.tensor.Tensor;
@@ -127,16 +128,22 @@ public final class Mnist {
                 throw new IllegalArgumentException("ImageDataset.images: indices must be a 1-d int64 or int32 tensor, got "
                     + (indices == null ? "null" : indices.dtype() + " " + Arrays.toString(indices.shape())));
             long[] idx = indices.toLongArray();
-            int n = rows * cols;
-            float[] f = new float[idx.length * n];
-            for (int k = 0; k < idx.length; k++) {
+            for (int k = 0; k < idx.length; k++)
                 if (idx[k] < 0 || idx[k] >= labels.length)
                     throw new IndexOutOfBoundsException("ImageDataset.images: index " + idx[k] + " at position " + k
                         + " is out of range for " + labels.length + " images");
-                scale((int) idx[k] * n, f, k * n, n);
-            }
+            int n = rows * cols;
+            float[] f = new float[idx.length * n];
+            // split over the pool: random images come from main memory, and their latency (not the
+            // arithmetic) is most of a batch's gather (mlp: ~140 us for 128 images on one thread)
+            Parallel.forRange(idx.length, GATHER_GRAIN, (s, e) -> {
+                for (int k = s; k < e; k++) scale((int) idx[k] * n, f, k * n, n);
+            });
             return Tensor.wrap(Storage.wrap(f), idx.length, 1, rows, cols);
         }
+
+        /** Images per task when a batch's gather is split over the pool. */
+        private static final int GATHER_GRAIN = 32;
 
         /** {@code v / 255f} for every byte value {@code v}: the same float32 quotients, looked up. */
         private static final float[] SCALED = new float[256];
