@@ -27,8 +27,8 @@ import java.util.Arrays;
  * second derivatives work. The kernels keep the indices as int32 (what the backward reads); the
  * {@code WithIndices} methods return an int64 copy, as PyTorch does.
  *
- * <p>Float32 2×2 stride-2 max pooling (every CNN's) runs on {@link PoolVec} where the Vector API is
- * available, forward and backward, with the same values, indices and gradients as the scalar loops.
+ * <p>Float32 2×2 stride-2 max pooling (every CNN's) runs forward on {@link PoolVec} where the Vector
+ * API is available, with the same values and indices as the scalar loop.
  */
 public final class Pool {
     private Pool() {}
@@ -244,8 +244,7 @@ public final class Pool {
             Parallel.forRange(p.planes, grain, (s, e) -> {
                 for (int q = s; q < e; q++) {
                     if (fast) {
-                        if (Simd.AVAILABLE) PoolVec.scatter2x2(gf, go + q * ohw, idx, io + q * ohw, xf, q * hw, p.w, p.oh, p.ow);
-                        else scatter2x2(gf, go + q * ohw, idx, io + q * ohw, xf, q * hw, p.w, p.ow, 0, p.oh);
+                        scatter2x2(gf, go + q * ohw, idx, io + q * ohw, xf, q * hw, p);
                         continue;
                     }
                     for (int o = q * ohw, end = o + ohw; o < end; o++) {
@@ -268,16 +267,17 @@ public final class Pool {
     }
 
     /**
-     * {@link #scatterKernel} of rows {@code [from, to)} of one plane for 2×2 windows with stride 2
-     * ({@code g[go ..]} of {@code ow} columns into {@code x[xo ..]} of width {@code w}): each input
-     * element lies in at most one window, so each gradient is stored, not added, into the fresh zero
-     * array; a window without an element (index -1) stores a zero at its first element instead.
-     * Branch-free: the target is an int select and the zero a bit mask (a float select compiled to a
-     * branch, which random indices mispredict).
+     * {@link #scatterKernel} of one plane for 2×2 windows with stride 2: each input element lies in
+     * at most one window, so each gradient is stored, not added, into the fresh zero array; a window
+     * without an element (index -1) stores a zero at its first element instead. Branch-free: the
+     * target is an int select and the zero a bit mask (a float select compiled to a branch, which
+     * random indices mispredict). One store per window: a vector version writing every element of
+     * the rows (zeros included) was slower in the cnn step, which is bound by memory traffic here.
      */
-    static void scatter2x2(float[] g, int go, int[] idx, int io, float[] x, int xo, int w, int ow, int from, int to) {
-        for (int oh = from; oh < to; oh++) {
-            for (int c = 0, o = oh * ow, pos = 2 * oh * w; c < ow; c++, o++, pos += 2) {
+    private static void scatter2x2(float[] g, int go, int[] idx, int io, float[] x, int xo, Win p) {
+        int W = p.w, OW = p.ow;
+        for (int oh = 0; oh < p.oh; oh++) {
+            for (int ow = 0, o = oh * OW, pos = 2 * oh * W; ow < OW; ow++, o++, pos += 2) {
                 int at = idx[io + o], keep = ~(at >> 31); // all ones for an element, zero for -1
                 // 0 + g, as the general scatter's add to zero gives (a -0 gradient lands as +0)
                 x[xo + (at >= 0 ? at : pos)] = 0f + Float.intBitsToFloat(Float.floatToRawIntBits(g[go + o]) & keep);

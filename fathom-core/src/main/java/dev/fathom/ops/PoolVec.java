@@ -15,7 +15,9 @@ import jdk.incubator.vector.VectorSpecies;
  * element where {@code (b > a) | isNaN(b)}, the bottom winner replaces the top one on the same test,
  * the value is {@code Math.max} of the four (NaN wins). The indices are the same int32 positions in
  * the plane (-1 where the relu-fused maximum is not positive), so the results are the scalar loops'
- * bit for bit. The scalar index loop was bound by its selects, one window at a time (about 8× slower).
+ * bit for bit. On random data the scalar index loop is about 5× slower (its selects mispredict,
+ * one window at a time); in the cnn training step, bound by reading the convolution's output, the
+ * two take about the same time.
  */
 final class PoolVec {
     private PoolVec() {}
@@ -25,9 +27,6 @@ final class PoolVec {
     private static final int L = F.length();
     /** Over two vectors {@code (u, v)} read as one row of {@code 2L}: the even and the odd elements. */
     private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(F, i -> 2 * i), ODD = VectorShuffle.fromOp(F, i -> 2 * i + 1);
-    /** The inverse: even and odd lanes {@code (e, o)} interleaved, the first and the second {@code L} of {@code 2L}. */
-    private static final VectorShuffle<Float> LO = VectorShuffle.fromOp(F, i -> (i & 1) * L + i / 2),
-        HI = VectorShuffle.fromOp(F, i -> (i & 1) * L + L / 2 + i / 2);
     /** {@code 0, 2, 4, ...}: the column of each window's first element relative to the chunk. */
     private static final IntVector EVEN_COLS = IntVector.zero(I).addIndex(2);
     /** {@code 0, 1, 2, ...}: lanes below {@code n} are {@code LANES.lt(n)}. */
@@ -69,37 +68,6 @@ final class PoolVec {
                 IntVector win = topAt.blend(botAt, lower.cast(I));
                 if (relu) win = win.blend(-1, m.compare(VectorOperators.GT, 0f).not().cast(I));
                 win.intoArray(idx, o + c, outI);
-            }
-        }
-    }
-
-    /**
-     * The backward of one plane: {@code g[go ..]} ({@code oh×ow}) stored at the positions
-     * {@code idx[io ..]} of the zero plane {@code x[xo ..]} of width {@code w}; every element of
-     * every window is written (zero where not chosen; a chosen -0 lands as +0, as an add to zero
-     * gives), rows of {@code L} windows at a time.
-     */
-    static void scatter2x2(float[] g, int go, int[] idx, int io, float[] x, int xo, int w, int oh, int ow) {
-        FloatVector zero = FloatVector.zero(F);
-        int last = (ow - 1) / L * L;
-        for (int r = 0; r < oh; r++) {
-            int r0 = xo + 2 * r * w, r1 = r0 + w, o = r * ow, pos = 2 * r * w;
-            if (r1 + 2 * last + 2 * L > x.length || go + o + last + L > g.length || io + o + last + L > idx.length) {
-                Pool.scatter2x2(g, go, idx, io, x, xo, w, ow, r, oh);   // as in max2x2
-                return;
-            }
-            for (int c = 0; c < ow; c += L) {
-                int n = Math.min(L, ow - c), at = 2 * c;
-                VectorMask<Integer> inI = LANES.lt(n);
-                VectorMask<Float> out0 = LANES.lt(2 * n).cast(F), out1 = LANES.lt(2 * n - L).cast(F);
-                FloatVector gv = FloatVector.fromArray(F, g, go + o + c, inI.cast(F));
-                IntVector rel = IntVector.fromArray(I, idx, io + o + c, inI).sub(EVEN_COLS.add(pos + at));
-                FloatVector a = zero.blend(gv, rel.eq(0).cast(F)).add(zero), b = zero.blend(gv, rel.eq(1).cast(F)).add(zero);
-                FloatVector cc = zero.blend(gv, rel.eq(w).cast(F)).add(zero), d = zero.blend(gv, rel.eq(w + 1).cast(F)).add(zero);
-                a.rearrange(LO, b).intoArray(x, r0 + at, out0);
-                a.rearrange(HI, b).intoArray(x, r0 + at + L, out1);
-                cc.rearrange(LO, d).intoArray(x, r1 + at, out0);
-                cc.rearrange(HI, d).intoArray(x, r1 + at + L, out1);
             }
         }
     }
