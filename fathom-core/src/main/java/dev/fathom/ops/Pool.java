@@ -4,6 +4,7 @@ import dev.fathom.autograd.Graph;
 import dev.fathom.autograd.Saves;
 import dev.fathom.autograd.Scope;
 import dev.fathom.backend.Parallel;
+import dev.fathom.backend.Simd;
 import dev.fathom.tensor.DType;
 import dev.fathom.tensor.Shapes;
 import dev.fathom.tensor.Tensor;
@@ -23,7 +24,11 @@ import java.util.Arrays;
  * <p>Gradients: max pooling adds each output gradient at the index its forward chose (so a tie
  * sends it to the first maximum, the returned index); average pooling spreads it over the window
  * with the forward's divisor. Both backwards are linear ops recorded with their own adjoints, so
- * second derivatives work.
+ * second derivatives work. The kernels keep the indices as int32 (what the backward reads); the
+ * {@code WithIndices} methods return an int64 copy, as PyTorch does.
+ *
+ * <p>Float32 2×2 stride-2 max pooling (every CNN's) runs forward on {@link PoolVec} where the Vector
+ * API is available, with the same values and indices as the scalar loop.
  */
 public final class Pool {
     private Pool() {}
@@ -192,16 +197,22 @@ public final class Pool {
     private static PoolResult max(String op, int sp, Tensor input, int[] kernel, int[] stride, int[] padding,
                                   int[] dilation, boolean ceilMode, boolean withIndices, boolean relu) {
         Win p = geometry(op, sp, input, kernel, stride, padding, dilation, ceilMode);
-        if (!Graph.recording(input)) return maxKernel(p, input, withIndices, relu);
+        if (!Graph.recording(input)) return withIndices ? userIndices(maxKernel(p, input, true, relu))
+            : maxKernel(p, input, false, relu);
         PoolResult r;
         try (Scope ignored = Graph.pause()) {
             r = maxKernel(p, input, true, relu);
         }
-        // the indices are a (non-differentiable) input of the node, so an in-place change to them is caught
+        // the int32 indices are a (non-differentiable) input of the node; nothing else holds them
         String name = (relu ? "reluMaxPool" : "maxPool") + sp + "d";
         Graph.record(name, r.values(), (s, g) -> new Tensor[] {maxScatter(name, p, g, s.input(1)), null},
             input, r.indices());
-        return withIndices ? r : new PoolResult(r.values(), null);
+        return withIndices ? userIndices(r) : new PoolResult(r.values(), null);
+    }
+
+    /** The kernels' int32 indices as the int64 tensor PyTorch returns (a copy: changing it cannot touch a gradient). */
+    private static PoolResult userIndices(PoolResult r) {
+        return new PoolResult(r.values(), r.indices().to(DType.INT64));
     }
 
     /**
@@ -224,7 +235,7 @@ public final class Pool {
 
     private static Tensor scatterKernel(Win p, Tensor g, Tensor indices) {
         Tensor gc = g.contiguous(), ic = indices.contiguous(), out = Tensor.empty(g.dtype(), p.inShape);
-        long[] idx = ic.storage().longs();
+        int[] idx = ic.storage().ints();
         int io = ic.offset(), go = gc.offset(), hw = p.h * p.w, ohw = p.oh * p.ow;
         int grain = Math.max(1, (1 << 15) / Math.max(1, ohw));
         boolean fast = p.twoByTwo();
@@ -237,7 +248,7 @@ public final class Pool {
                         continue;
                     }
                     for (int o = q * ohw, end = o + ohw; o < end; o++) {
-                        int i = (int) idx[io + o];
+                        int i = idx[io + o];
                         if (i >= 0) xf[q * hw + i] += gf[go + o];
                     }
                 }
@@ -247,7 +258,7 @@ public final class Pool {
             Parallel.forRange(p.planes, grain, (s, e) -> {
                 for (int q = s; q < e; q++)
                     for (int o = q * ohw, end = o + ohw; o < end; o++) {
-                        int i = (int) idx[io + o];
+                        int i = idx[io + o];
                         if (i >= 0) xd[q * hw + i] += gd[go + o];
                     }
             });
@@ -260,13 +271,14 @@ public final class Pool {
      * at most one window, so each gradient is stored, not added, into the fresh zero array; a window
      * without an element (index -1) stores a zero at its first element instead. Branch-free: the
      * target is an int select and the zero a bit mask (a float select compiled to a branch, which
-     * random indices mispredict).
+     * random indices mispredict). One store per window: a vector version writing every element of
+     * the rows (zeros included) was slower in the cnn step, which is bound by memory traffic here.
      */
-    private static void scatter2x2(float[] g, int go, long[] idx, int io, float[] x, int xo, Win p) {
+    private static void scatter2x2(float[] g, int go, int[] idx, int io, float[] x, int xo, Win p) {
         int W = p.w, OW = p.ow;
         for (int oh = 0; oh < p.oh; oh++) {
             for (int ow = 0, o = oh * OW, pos = 2 * oh * W; ow < OW; ow++, o++, pos += 2) {
-                int at = (int) idx[io + o], keep = ~(at >> 31); // all ones for an element, zero for -1
+                int at = idx[io + o], keep = ~(at >> 31); // all ones for an element, zero for -1
                 // 0 + g, as the general scatter's add to zero gives (a -0 gradient lands as +0)
                 x[xo + (at >= 0 ? at : pos)] = 0f + Float.intBitsToFloat(Float.floatToRawIntBits(g[go + o]) & keep);
             }
@@ -275,7 +287,7 @@ public final class Pool {
 
     private static Tensor gatherKernel(Win p, Tensor v, Tensor indices) {
         Tensor vc = v.contiguous(), ic = indices.contiguous(), out = Tensor.empty(v.dtype(), p.outShape);
-        long[] idx = ic.storage().longs();
+        int[] idx = ic.storage().ints();
         int io = ic.offset(), vo = vc.offset(), hw = p.h * p.w, ohw = p.oh * p.ow;
         int grain = Math.max(1, (1 << 15) / Math.max(1, ohw));
         if (vc.storage().array() instanceof float[] vf) {
@@ -283,7 +295,7 @@ public final class Pool {
             Parallel.forRange(p.planes, grain, (s, e) -> {
                 for (int q = s; q < e; q++)
                     for (int o = q * ohw, end = o + ohw; o < end; o++) {
-                        int i = (int) idx[io + o];
+                        int i = idx[io + o];
                         yf[o] = i >= 0 ? vf[vo + q * hw + i] : 0f;
                     }
             });
@@ -292,7 +304,7 @@ public final class Pool {
             Parallel.forRange(p.planes, grain, (s, e) -> {
                 for (int q = s; q < e; q++)
                     for (int o = q * ohw, end = o + ohw; o < end; o++) {
-                        int i = (int) idx[io + o];
+                        int i = idx[io + o];
                         yd[o] = i >= 0 ? vd[vo + q * hw + i] : 0;
                     }
             });
@@ -303,8 +315,8 @@ public final class Pool {
     private static PoolResult maxKernel(Win p, Tensor input, boolean withIndices, boolean relu) {
         Tensor x = input.contiguous();
         Tensor y = Tensor.empty(input.dtype(), p.outShape);
-        Tensor ix = withIndices ? Tensor.empty(DType.INT64, p.outShape) : null;
-        long[] idx = withIndices ? ix.storage().longs() : null;
+        Tensor ix = withIndices ? Tensor.empty(DType.INT32, p.outShape) : null;
+        int[] idx = withIndices ? ix.storage().ints() : null;
         int xo = x.offset(), hw = p.h * p.w, ohw = p.oh * p.ow;
         boolean fast = p.twoByTwo();
         // clipped window bounds are the same for every plane: compute them once
@@ -318,7 +330,8 @@ public final class Pool {
             Parallel.forRange(p.planes, grain(p), (s, e) -> {
                 for (int q = s; q < e; q++) {
                     if (fast) {
-                        max2x2(xf, xo + q * hw, yf, idx, q * ohw, p, relu);
+                        if (Simd.AVAILABLE) PoolVec.max2x2(xf, xo + q * hw, p.w, yf, idx, q * ohw, p.oh, p.ow, relu);
+                        else max2x2(xf, xo + q * hw, p.w, yf, idx, q * ohw, p.ow, 0, p.oh, relu);
                         continue;
                     }
                     if (idx == null) maxRows(xf, xo + q * hw, yf, q * ohw, p, hLo, hHi, kLo, kHi);
@@ -344,7 +357,7 @@ public final class Pool {
      * relu applied to pooled maxima {@code y[o .. o+n)}: {@code max(m, 0)} (NaN stays NaN, as relu
      * keeps it), and index -1 where {@code m} is not positive, where relu's derivative is 0.
      */
-    private static void rectify(float[] y, long[] idx, int o, int n) {
+    private static void rectify(float[] y, int[] idx, int o, int n) {
         for (int i = o; i < o + n; i++) {
             float m = y[i];
             if (idx != null && !(m > 0)) idx[i] = -1;
@@ -352,7 +365,7 @@ public final class Pool {
         }
     }
 
-    private static void rectify(double[] y, long[] idx, int o, int n) {
+    private static void rectify(double[] y, int[] idx, int o, int n) {
         for (int i = o; i < o + n; i++) {
             double m = y[i];
             if (idx != null && !(m > 0)) idx[i] = -1;
@@ -429,7 +442,7 @@ public final class Pool {
     // loops below write that without data-dependent branches (random data would mispredict half of
     // them): the index moves by a conditional select, and Math.max gives the same value (NaN wins).
 
-    private static void maxPlane(float[] x, int xo, float[] y, long[] idx, int yo, Win p,
+    private static void maxPlane(float[] x, int xo, float[] y, int[] idx, int yo, Win p,
                                  int[] hLo, int[] hHi, int[] wLo, int[] wHi) {
         int W = p.w, dh = p.dh, dw = p.dw;
         for (int oh = 0; oh < p.oh; oh++) {
@@ -457,7 +470,7 @@ public final class Pool {
         }
     }
 
-    private static void maxPlane(double[] x, int xo, double[] y, long[] idx, int yo, Win p,
+    private static void maxPlane(double[] x, int xo, double[] y, int[] idx, int yo, Win p,
                                  int[] hLo, int[] hHi, int[] wLo, int[] wHi) {
         int W = p.w, dh = p.dh, dw = p.dw;
         for (int oh = 0; oh < p.oh; oh++) {
@@ -485,11 +498,14 @@ public final class Pool {
         }
     }
 
-    /** 2×2 stride-2 windows of one plane; with {@code relu} as {@link #rectify} in the same pass. */
-    private static void max2x2(float[] x, int xo, float[] y, long[] idx, int yo, Win p, boolean relu) {
-        int W = p.w, OW = p.ow;
+    /**
+     * Rows {@code [from, to)} of the 2×2 stride-2 windows of one plane ({@code x[xo ..]} of width
+     * {@code W} into {@code OW} columns at {@code y[yo ..]}); with {@code relu} as {@link #rectify}
+     * in the same pass.
+     */
+    static void max2x2(float[] x, int xo, int W, float[] y, int[] idx, int yo, int OW, int from, int to, boolean relu) {
         float floor = relu ? 0f : Float.NEGATIVE_INFINITY;
-        for (int oh = 0; oh < p.oh; oh++) {
+        for (int oh = from; oh < to; oh++) {
             int r0 = xo + 2 * oh * W, r1 = r0 + W, o = yo + oh * OW;
             if (idx == null) {
                 for (int ow = 0; ow < OW; ow++) {
@@ -520,7 +536,7 @@ public final class Pool {
         }
     }
 
-    private static void max2x2(double[] x, int xo, double[] y, long[] idx, int yo, Win p) {
+    private static void max2x2(double[] x, int xo, double[] y, int[] idx, int yo, Win p) {
         int W = p.w, OW = p.ow;
         for (int oh = 0; oh < p.oh; oh++) {
             int r0 = xo + 2 * oh * W, r1 = r0 + W, o = yo + oh * OW;

@@ -84,14 +84,16 @@ class ReluMaxPoolTest {
     }
 
     /**
-     * Float32 2×2 pooling (relu fused into its loop) against float64 (relu applied after the loop)
-     * on the same values: the same maxima, indices and gradients, over even and odd sizes.
+     * Float32 2×2 pooling (relu fused into its loop; on the Vector API where it is available)
+     * against float64 (the scalar loop, relu applied after it) on the same values: the same maxima,
+     * indices and gradients, over even and odd sizes, rows of one partial chunk of windows, of whole
+     * chunks (16 and 32 windows fill 512-bit vectors) and of whole chunks and a partial one.
      */
     @Test
     void float32TwoByTwoMatchesFloat64ScalarKernel() {
         Random r = new Random(8);
         int[] two = {2, 2};
-        for (int[] hw : new int[][] {{28, 28}, {14, 14}, {32, 34}, {5, 7}, {2, 17}, {9, 2}}) {
+        for (int[] hw : new int[][] {{28, 28}, {14, 14}, {32, 34}, {5, 7}, {2, 17}, {9, 2}, {4, 32}, {3, 64}, {5, 71}, {2, 2}}) {
             Tensor x32 = data(r, DType.FLOAT32, true, 3, 5, hw[0], hw[1]), x64 = x32.to(DType.FLOAT64);
             String what = java.util.Arrays.toString(hw);
             PoolResult a = Pool.maxPool2dWithIndices(x32, two, two, Z2, ONE2, false);
