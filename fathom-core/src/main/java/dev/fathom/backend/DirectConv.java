@@ -190,6 +190,18 @@ public final class DirectConv {
                 block6x4(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc);
             for (; i < m; i++) row4(k, a, aOff + i * ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j);
         }
+        // 32 columns (the Winograd input gradient's products, 32 input channels): 12 accumulators
+        // per block, each broadcast of A serving two loads of B, instead of two blocks of 16
+        if (j + 32 <= n) {
+            int i = 0;
+            for (; i + 6 <= m; i += 6)
+                block6x2(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc);
+            for (; i < m; i++) {
+                row1(k, a, aOff + i * ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j);
+                row1(k, a, aOff + i * ars, acs, b, bOff + j + 16, ldb, c, cOff + i * ldc + j + 16);
+            }
+            j += 32;
+        }
         for (; j + 16 <= n; j += 16) {
             int i = 0;
             for (; i + 6 <= m; i += 6)
@@ -258,7 +270,35 @@ public final class DirectConv {
         y0.intoArray(c, co); y1.intoArray(c, co + 16); y2.intoArray(c, co + 32); y3.intoArray(c, co + 48);
     }
 
-    /** Rows {@code [0, 6)} × columns {@code [0, 16)} of C (right of the last block of 64). */
+    /** Rows {@code [0, 6)} × columns {@code [0, 32)} of C (right of the last block of 64). */
+    private static void block6x2(int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb,
+                                 float[] c, int co, int ldc) {
+        int c1 = co + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc;
+        FloatVector y00 = ld(c, co), y01 = ld(c, co + 16), y10 = ld(c, c1), y11 = ld(c, c1 + 16);
+        FloatVector y20 = ld(c, c2), y21 = ld(c, c2 + 16), y30 = ld(c, c3), y31 = ld(c, c3 + 16);
+        FloatVector y40 = ld(c, c4), y41 = ld(c, c4 + 16), y50 = ld(c, c5), y51 = ld(c, c5 + 16);
+        for (int p = 0; p < k; p++) {
+            int ap = ao + p * acs, bp = bo + p * ldb;
+            FloatVector b0 = FloatVector.fromArray(S16, b, bp), b1 = FloatVector.fromArray(S16, b, bp + 16);
+            FloatVector x = FloatVector.broadcast(S16, a[ap]);
+            y00 = b0.fma(x, y00); y01 = b1.fma(x, y01);
+            x = FloatVector.broadcast(S16, a[ap + ars]);
+            y10 = b0.fma(x, y10); y11 = b1.fma(x, y11);
+            x = FloatVector.broadcast(S16, a[ap + 2 * ars]);
+            y20 = b0.fma(x, y20); y21 = b1.fma(x, y21);
+            x = FloatVector.broadcast(S16, a[ap + 3 * ars]);
+            y30 = b0.fma(x, y30); y31 = b1.fma(x, y31);
+            x = FloatVector.broadcast(S16, a[ap + 4 * ars]);
+            y40 = b0.fma(x, y40); y41 = b1.fma(x, y41);
+            x = FloatVector.broadcast(S16, a[ap + 5 * ars]);
+            y50 = b0.fma(x, y50); y51 = b1.fma(x, y51);
+        }
+        y00.intoArray(c, co); y01.intoArray(c, co + 16); y10.intoArray(c, c1); y11.intoArray(c, c1 + 16);
+        y20.intoArray(c, c2); y21.intoArray(c, c2 + 16); y30.intoArray(c, c3); y31.intoArray(c, c3 + 16);
+        y40.intoArray(c, c4); y41.intoArray(c, c4 + 16); y50.intoArray(c, c5); y51.intoArray(c, c5 + 16);
+    }
+
+    /** Rows {@code [0, 6)} × columns {@code [0, 16)} of C (right of the last block of 64 or 32). */
     private static void block6x1(int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb,
                                  float[] c, int co, int ldc) {
         FloatVector y0 = ld(c, co), y1 = ld(c, co + ldc), y2 = ld(c, co + 2 * ldc);

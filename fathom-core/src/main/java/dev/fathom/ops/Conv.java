@@ -6,6 +6,7 @@ import dev.fathom.backend.DirectConv;
 import dev.fathom.backend.Gemm;
 import dev.fathom.backend.Im2col;
 import dev.fathom.backend.Parallel;
+import dev.fathom.backend.Winograd;
 import dev.fathom.tensor.DType;
 import dev.fathom.tensor.Shapes;
 import dev.fathom.tensor.Tensor;
@@ -355,6 +356,19 @@ public final class Conv {
         return WIDE && data instanceof float[] && batchParallel(n, macsPerImage);
     }
 
+    /** Input and output channels from which a float32 3×3 stride-1 convolution runs on {@link Winograd}. */
+    private static final int WINOGRAD_MIN_CHANNELS = 16;
+
+    /**
+     * True when the three kernels of convolution {@code g} on {@code data}'s type run on
+     * {@link Winograd} F(2×2, 3×3): float32 with 512-bit vectors, a 3×3 kernel, stride 1, dilation
+     * 1, one group, and enough channels both ways for the 16 products to outweigh the transforms.
+     */
+    private static boolean winograd(Geom g, Object data) {
+        return WIDE && data instanceof float[] && g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1
+            && g.dw == 1 && g.groups == 1 && Math.min(g.c, g.o) >= WINOGRAD_MIN_CHANNELS;
+    }
+
     /**
      * Depthwise convolution (one input channel per group, groups > 1): a direct vector kernel per
      * output plane, split across the pool, instead of one tiny GEMM per group. (A single-channel
@@ -377,6 +391,11 @@ public final class Conv {
     private static void runForward(Geom g, Object x, int xOff, Object w, int wOff, Object b, int bOff, Object y) {
         if (DIRECT && g.cg() == 1 && g.groups > 1 && g.sw == 1 && y instanceof float[] yf) {
             runDirect(g, (float[]) x, xOff, (float[]) w, wOff, (float[]) b, bOff, yf);
+            return;
+        }
+        if (winograd(g, y)) {
+            Winograd.forward((float[]) x, xOff, g.n, g.c, g.h, g.w, (float[]) w, wOff, false, (float[]) b, bOff,
+                g.o, g.oh, g.ow, -g.padT, -g.padL, (float[]) y, 0);
             return;
         }
         int hw = g.h * g.w, ohw = g.oh * g.ow, k = g.patch(), og = g.og(), cg = g.cg();
@@ -486,6 +505,12 @@ public final class Conv {
 
     private static void runTransposed(Geom g, Object x, int xOff, Object w, int wOff, Object b, int bOff, Object y) {
         // x: [n, g.o, g.oh, g.ow] (the adjoint's input); y: [n, g.c, g.h, g.w]; weight: [g.o, cg, kh, kw]
+        if (winograd(g, y)) {
+            // output (i, j) gathers x[i + padT - kh][j + padL - kw]: a 3×3 correlation with the flipped kernel
+            Winograd.forward((float[]) x, xOff, g.n, g.o, g.oh, g.ow, (float[]) w, wOff, true, (float[]) b, bOff,
+                g.c, g.h, g.w, g.padT - 2, g.padL - 2, (float[]) y, 0);
+            return;
+        }
         int hw = g.h * g.w, ohw = g.oh * g.ow, k = g.patch(), og = g.og(), cg = g.cg();
         boolean pointwise = g.pointwise(), wide = wide(y, g.n, (long) g.o * k * ohw);
         Parallel.RangeBody body = (s, e) -> {
@@ -516,6 +541,11 @@ public final class Conv {
      * adds it back transposed once per chunk.
      */
     private static void runWeightGrad(Geom g, Object x, int xOff, Object y, int yOff, Object w) {
+        if (winograd(g, w)) {
+            Winograd.weightGrad((float[]) x, xOff, g.n, g.c, g.h, g.w, (float[]) y, yOff, g.o, g.oh, g.ow, -g.padT, -g.padL,
+                (float[]) w, 0);
+            return;
+        }
         int hw = g.h * g.w, ohw = g.oh * g.ow, k = g.patch(), og = g.og(), cg = g.cg(), wn = g.o * k;
         boolean pointwise = g.pointwise();
         long macs = (long) g.o * k * ohw;
