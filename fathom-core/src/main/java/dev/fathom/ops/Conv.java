@@ -362,10 +362,13 @@ public final class Conv {
     /**
      * True when the three kernels of convolution {@code g} on {@code data}'s type run on
      * {@link Winograd} F(2×2, 3×3): float32 with 512-bit vectors, a 3×3 kernel, stride 1, dilation
-     * 1, one group, and enough channels both ways for the 16 products to outweigh the transforms.
+     * 1, one group, enough channels both ways for the 16 products to outweigh the transforms, and
+     * more than one image: a single image (batch-1 inference) has too few tiles to fill the products,
+     * and the cnn's second layer at batch 1 ran its forward in 196-220 µs on Winograd against 158-170
+     * on im2col + the per-channel-block split ({@link #gemmRows}) (whole cnn forward, 2026-11-26).
      */
     private static boolean winograd(Geom g, Object data) {
-        return WIDE && data instanceof float[] && g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1
+        return g.n > 1 && WIDE && data instanceof float[] && g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1
             && g.dw == 1 && g.groups == 1 && Math.min(g.c, g.o) >= WINOGRAD_MIN_CHANNELS;
     }
 

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * (where 512-bit vectors exist; elsewhere the same checks cover the im2col path) against the same
  * convolution in float64 (the general path): forward with and without bias, input gradient (the
  * transposed convolution), weight and bias gradients, on odd and even sizes (ragged last tile row
- * and column), batch 1 and batches that split into blocks spanning images, padding 0, 1, 2 and
+ * and column), batch 1 (which stays on im2col) and batches that split into blocks spanning images, padding 0, 1, 2 and
  * "same", channel counts that are not multiples of 16, non-contiguous inputs, gradients of only
  * some arguments, the public transposed convolution itself, and a double backward.
  */
@@ -40,11 +40,12 @@ class ConvWinogradTest {
 
     private static final Cfg[] CFGS = {
         new Cfg(64, 32, 64, 14, 14, 1),  // the cnn workload's conv2 (blocks spanning images)
-        new Cfg(1, 32, 64, 14, 14, 1),   // batch 1
+        new Cfg(1, 32, 64, 14, 14, 1),   // batch 1 (im2col: one image's tiles do not fill the products)
+        new Cfg(2, 32, 64, 14, 14, 1),   // the smallest batch on Winograd
         new Cfg(3, 16, 16, 7, 9, 1),     // odd sizes: ragged last tile row and column
         new Cfg(2, 17, 19, 8, 5, 0),     // no padding, channels not multiples of 16
         new Cfg(2, 20, 33, 5, 6, 2),     // padding 2: output larger than the input
-        new Cfg(1, 16, 18, 1, 1, 1),     // a single pixel
+        new Cfg(2, 16, 18, 1, 1, 1),     // a single pixel
         new Cfg(5, 24, 40, 3, 30, 1),    // wide rows: several tiles per row, a block of many rows
     };
 
