@@ -131,21 +131,17 @@ final class VectorGemm {
     /** Largest whole packed operand (floats) allocated for one call: 16 MiB. */
     private static final int MAX_SHARED = 4 << 20;
 
-    private static final ThreadLocal<float[][]> FLOAT_BUFFERS = ThreadLocal.withInitial(() -> new float[4][]);
+    /** Per-thread packing buffers: slots 0-2 a block's B panel, A panel and tile (float and double), 3 a shared whole operand. */
+    private static final Scratch BUFFERS = new Scratch(4);
 
     /**
      * A per-thread scratch array of at least {@code size} elements (packing fully overwrites what it
      * uses). Only small ones are kept: they are what makes small products allocation-bound.
      */
-    private static float[] sbuffer(int slot, int size) { return sbuffer(slot, size, KEEP_BUFFER); }
+    private static float[] sbuffer(int slot, int size) { return BUFFERS.floats(slot, size, KEEP_BUFFER); }
 
     /** As {@link #sbuffer(int, int)}, kept up to {@code keep} elements. */
-    private static float[] sbuffer(int slot, int size, int keep) {
-        if (size > keep) return new float[size];
-        float[][] b = FLOAT_BUFFERS.get();
-        if (b[slot] == null || b[slot].length < size) b[slot] = new float[size];
-        return b[slot];
-    }
+    private static float[] sbuffer(int slot, int size, int keep) { return BUFFERS.floats(slot, size, keep); }
 
     /**
      * Computes the block {@code C[i0:i1, j0:j1]}: Goto-style loops around a SMR x SNR micro-kernel.
@@ -427,18 +423,8 @@ final class VectorGemm {
         }
     }
 
-    private static final ThreadLocal<double[][]> DOUBLE_BUFFERS = ThreadLocal.withInitial(() -> new double[3][]);
-
-    /**
-     * A per-thread scratch array of at least {@code size} elements (packing fully overwrites what it
-     * uses). Only small ones are kept: they are what makes small products allocation-bound.
-     */
-    private static double[] dbuffer(int slot, int size) {
-        if (size > KEEP_BUFFER) return new double[size];
-        double[][] b = DOUBLE_BUFFERS.get();
-        if (b[slot] == null || b[slot].length < size) b[slot] = new double[size];
-        return b[slot];
-    }
+    /** As {@link #sbuffer(int, int)}, for double. */
+    private static double[] dbuffer(int slot, int size) { return BUFFERS.doubles(slot, size, KEEP_BUFFER); }
 
     /** Computes the block {@code C[i0:i1, j0:j1]}: Goto-style loops around a MR x 8 micro-kernel. */
     private static void dblock(boolean transA, boolean transB, int m, int n, int k, double alpha,

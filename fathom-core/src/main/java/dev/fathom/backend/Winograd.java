@@ -96,9 +96,8 @@ public final class Winograd {
         if (bias != null) System.arraycopy(bias, bOff, bv, 0, cout);
         int tp = p.tp;
         Parallel.forRange(p.blocks, 1, (s, e) -> {
-            float[][] sc = SCRATCH.get();
-            float[] v = scratch(sc, 0, 16L * p.vs), m = scratch(sc, 1, 16L * p.ms);
-            float[] pad = scratch(sc, 2, (2L * p.rows + 2) * p.rs), out = scratch(sc, 3, 2L * p.rows * p.ow * p.op);
+            float[] v = scratch(0, 16L * p.vs), m = scratch(1, 16L * p.ms);
+            float[] pad = scratch(2, (2L * p.rows + 2) * p.rs), out = scratch(3, 2L * p.rows * p.ow * p.op);
             for (int b = s; b < e; b++) {
                 int q0 = b * p.rows, q1 = q0 + p.tiles(b) / p.tw;
                 for (int q = q0, t = 0; q < q1; ) {
@@ -307,9 +306,8 @@ public final class Winograd {
         int chunks = Math.min(p.blocks, Parallel.threads());
         float[][] parts = new float[chunks][];
         Parallel.forRange(chunks, 1, (s, e) -> {
-            float[][] sc = SCRATCH.get();
-            float[] v = scratch(sc, 0, 16L * p.vs), yh = scratch(sc, 1, 16L * p.ms);
-            float[] pad = scratch(sc, 2, (2L * p.rows + 2) * p.rs), dyp = scratch(sc, 3, 2L * p.rows * p.grs);
+            float[] v = scratch(0, 16L * p.vs), yh = scratch(1, 16L * p.ms);
+            float[] pad = scratch(2, (2L * p.rows + 2) * p.rs), dyp = scratch(3, 2L * p.rows * p.grs);
             for (int c = s; c < e; c++) {
                 float[] du = new float[un];
                 parts[c] = du;
@@ -417,14 +415,11 @@ public final class Winograd {
     private static final int KEEP = 1 << 21;
 
     /** Per-thread buffers: transformed inputs, products (or transformed gradients), padded input, output rows (or padded gradient). */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][]);
+    private static final Scratch SCRATCH = new Scratch(4);
 
-    private static float[] scratch(float[][] slots, int slot, long n) {
+    private static float[] scratch(int slot, long n) {
         if (n > Integer.MAX_VALUE)
             throw new IllegalArgumentException("conv: a Winograd block needs " + n + " floats, more than an array holds");
-        if (n > KEEP) return new float[(int) n];
-        float[] cur = slots[slot];
-        if (cur == null || cur.length < n) slots[slot] = cur = new float[(int) n];
-        return cur;
+        return SCRATCH.floats(slot, (int) n, KEEP);
     }
 }
