@@ -165,7 +165,14 @@ final class VectorGemm {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 int bBase = bpAll != null ? pc * roundUp(n, SNR) + jc * kc : 0;
-                if (bpAll == null) spackB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, 0);
+                // Without a shared packed B, a block of at most SMC rows reads the full strips of an
+                // untransposed B where they lie (rows ldb apart): with so few rows of A to use it,
+                // packing a strip cost about as much as the products with it (the cnn's Linear(3136,
+                // 128) backward at batch 64: 64 x 3136 x 128 in 295-330 us packed, 206-212 direct).
+                boolean direct = bpAll == null && !transB && WIDE && i1 - i0 <= SMC;
+                int packedFrom = direct ? nc / SNR * SNR : 0;
+                if (bpAll == null && packedFrom < nc)
+                    spackB(transB, b, bOff, ldb, pc, kc, jc + packedFrom, nc - packedFrom, bp, packedFrom * kc);
                 // Later k-blocks accumulate onto what the first one wrote.
                 float betaEff = pc == 0 ? beta : 1;
                 for (int ic = i0; ic < i1; ic += SMC) {
@@ -176,7 +183,9 @@ final class VectorGemm {
                         int nr = Math.min(SNR, nc - jr);
                         for (int ir = 0; ir < mc; ir += SMR) {
                             int mr = Math.min(SMR, mc - ir);
-                            if (WIDE) skernel8x32(kc, ap, aBase + ir * kc, bp, bBase + jr * kc, tile);
+                            if (WIDE && jr < packedFrom)
+                                skernel8x32(kc, ap, aBase + ir * kc, b, bOff + pc * ldb + jc + jr, ldb, tile);
+                            else if (WIDE) skernel8x32(kc, ap, aBase + ir * kc, bp, bBase + jr * kc, SNR, tile);
                             else skernel(kc, ap, aBase + ir * kc, bp, bBase + jr * kc, tile);
                             supdate(tile, c, cOff + (ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha, betaEff);
                         }
@@ -339,7 +348,7 @@ final class VectorGemm {
      * tile shape) as a parameter ran about 5x slower (measured on DirectConv's blocks, which share
      * this structure).
      */
-    private static void skernel8x32(int kc, float[] ap, int ai, float[] bp, int bi, float[] tile) {
+    private static void skernel8x32(int kc, float[] ap, int ai, float[] bp, int bi, int bStride, float[] tile) {
         FloatVector c00 = FloatVector.zero(FW), c01 = FloatVector.zero(FW);
         FloatVector c10 = FloatVector.zero(FW), c11 = FloatVector.zero(FW);
         FloatVector c20 = FloatVector.zero(FW), c21 = FloatVector.zero(FW);
@@ -349,7 +358,7 @@ final class VectorGemm {
         FloatVector c60 = FloatVector.zero(FW), c61 = FloatVector.zero(FW);
         FloatVector c70 = FloatVector.zero(FW), c71 = FloatVector.zero(FW);
         for (int p = 0; p < kc; p++) {
-            int bj = bi + p * 32, aj = ai + p * 8;
+            int bj = bi + p * bStride, aj = ai + p * 8;
             FloatVector b0 = FloatVector.fromArray(FW, bp, bj);
             FloatVector b1 = FloatVector.fromArray(FW, bp, bj + 16);
             FloatVector x = FloatVector.broadcast(FW, ap[aj]);

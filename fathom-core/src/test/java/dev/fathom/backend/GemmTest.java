@@ -21,6 +21,9 @@ class GemmTest {
         {65, 130, 7}, {130, 65, 300}, {130, 130, 130}, {6, 16, 256}, {12, 32, 257}, {121, 17, 65},
         // whole and partial 8 x 32 tiles of the 512-bit kernel, more rows than one packed block of A (128)
         {8, 32, 256}, {16, 64, 513}, {263, 97, 41},
+        // short and wide, split by columns across the pool: an untransposed B read in place, whole
+        // strips beside a ragged last one (a Linear(3136, 128) backward's shape family)
+        {64, 1000, 130}, {100, 777, 300},
         // one row / one column of C (OpenBLAS: gemv), at a Linear layer's batch-1 shape too
         {1, 130, 300}, {300, 1, 130}, {1, 1, 300}, {1, 512, 784},
     };
