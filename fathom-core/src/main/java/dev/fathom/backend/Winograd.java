@@ -90,8 +90,22 @@ public final class Winograd {
      */
     public static void forward(float[] x, int xOff, int n, int cin, int h, int w, float[] wt, int wOff, boolean adjoint,
                                float[] bias, int bOff, int cout, int oh, int ow, int offT, int offL, float[] y, int yOff) {
+        forward(x, xOff, n, cin, h, w, weights(wt, wOff, cin, cout, adjoint), bias, bOff, cout, oh, ow, offT, offL, y, yOff);
+    }
+
+    /**
+     * The kernel of {@link #forward} transformed once ({@code U}), for callers that run the same
+     * convolution on several parts of a batch: {@code [cout, cin, 3, 3]}, or with {@code adjoint}
+     * {@code [cin, cout, 3, 3]} applied flipped.
+     */
+    public static float[] weights(float[] wt, int wOff, int cin, int cout, boolean adjoint) {
+        return transformWeights(wt, wOff, cin, cout, roundUp(cout, L), adjoint);
+    }
+
+    /** {@link #forward} with the kernel already transformed by {@link #weights}. */
+    public static void forward(float[] x, int xOff, int n, int cin, int h, int w, float[] u, float[] bias, int bOff,
+                               int cout, int oh, int ow, int offT, int offL, float[] y, int yOff) {
         Plan p = new Plan(n, cin, h, w, cout, oh, ow, offT, offL);
-        float[] u = transformWeights(wt, wOff, cin, cout, p.op, adjoint);
         float[] bv = new float[p.op];
         if (bias != null) System.arraycopy(bias, bOff, bv, 0, cout);
         int tp = p.tp;
@@ -302,31 +316,14 @@ public final class Winograd {
     public static void weightGrad(float[] x, int xOff, int n, int cin, int h, int w, float[] dy, int dyOff,
                                   int cout, int oh, int ow, int offT, int offL, float[] dw, int dwOff) {
         Plan p = new Plan(n, cin, h, w, cout, oh, ow, offT, offL);
-        int un = 16 * cin * p.op;
+        int un = gradSize(cin, cout);
         int chunks = Math.min(p.blocks, Parallel.threads());
         float[][] parts = new float[chunks][];
         Parallel.forRange(chunks, 1, (s, e) -> {
-            float[] v = scratch(0, 16L * p.vs), yh = scratch(1, 16L * p.ms);
-            float[] pad = scratch(2, (2L * p.rows + 2) * p.rs), dyp = scratch(3, 2L * p.rows * p.grs);
             for (int c = s; c < e; c++) {
-                float[] du = new float[un];
-                parts[c] = du;
-                for (int b = (int) ((long) c * p.blocks / chunks), be = (int) ((long) (c + 1) * p.blocks / chunks); b < be; b++) {
-                    int tiles = p.tiles(b), q0 = b * p.rows, q1 = q0 + tiles / p.tw;
-                    for (int q = q0, t = 0; q < q1; ) {
-                        int img = q / p.th, ty0 = q % p.th, ty1 = Math.min(p.th, ty0 + q1 - q);
-                        padInput(x, xOff + img * cin * h * w, p, ty0, ty1, pad);
-                        inputTransform(pad, p, ty1 - ty0, v, t);
-                        padGrad(dy, dyOff + img * cout * oh * ow, p, ty0, ty1, dyp);
-                        gradTransform(dyp, p, ty1 - ty0, yh, t);
-                        t += (ty1 - ty0) * p.tw;
-                        q += ty1 - ty0;
-                    }
-                    // dU[ξ]ᵀ (cin × op) += V[ξ]ᵀ · Ŷ[ξ]
-                    for (int xi = 0; xi < 16; xi++)
-                        DirectConv.gemm(cin, p.op, tiles, true, v, xi * p.vs, p.cp, yh, xi * p.ms, p.op, true,
-                            du, xi * cin * p.op, p.op);
-                }
+                parts[c] = new float[un];
+                accumulate(x, xOff, dy, dyOff, p, (int) ((long) c * p.blocks / chunks),
+                    (int) ((long) (c + 1) * p.blocks / chunks), parts[c]);
             }
         });
         float[] du = parts[0];
@@ -334,10 +331,53 @@ public final class Winograd {
             float[] part = parts[c];
             for (int i = 0; i < un; i++) du[i] += part[i];
         }
-        int xs = cin * p.op;
+        weightGradFinish(du, cin, cout, dw, dwOff);
+    }
+
+    /** Elements of the transformed weight gradient that {@link #weightGradAdd} accumulates. */
+    public static int gradSize(int cin, int cout) { return 16 * cin * roundUp(cout, L); }
+
+    /**
+     * Adds the transformed weight gradient of the {@code n} images at {@code x[xOff ..]} and
+     * {@code dy[dyOff ..]} (as {@link #weightGrad}) to {@code du} ({@link #gradSize} elements) on
+     * this thread, for a caller that splits a batch itself and sums the parts in its own order;
+     * {@link #weightGradFinish} turns the sum into the weight gradient.
+     */
+    public static void weightGradAdd(float[] x, int xOff, int n, int cin, int h, int w, float[] dy, int dyOff,
+                                     int cout, int oh, int ow, int offT, int offL, float[] du) {
+        Plan p = new Plan(n, cin, h, w, cout, oh, ow, offT, offL);
+        accumulate(x, xOff, dy, dyOff, p, 0, p.blocks, du);
+    }
+
+    /** Blocks {@code [b0, b1)}' share of the transformed weight gradient, added to {@code du}. */
+    private static void accumulate(float[] x, int xOff, float[] dy, int dyOff, Plan p, int b0, int b1, float[] du) {
+        int cin = p.cin, cout = p.cout, h = p.h, w = p.w, oh = p.oh, ow = p.ow;
+        float[] v = scratch(0, 16L * p.vs), yh = scratch(1, 16L * p.ms);
+        float[] pad = scratch(2, (2L * p.rows + 2) * p.rs), dyp = scratch(3, 2L * p.rows * p.grs);
+        for (int b = b0; b < b1; b++) {
+            int tiles = p.tiles(b), q0 = b * p.rows, q1 = q0 + tiles / p.tw;
+            for (int q = q0, t = 0; q < q1; ) {
+                int img = q / p.th, ty0 = q % p.th, ty1 = Math.min(p.th, ty0 + q1 - q);
+                padInput(x, xOff + img * cin * h * w, p, ty0, ty1, pad);
+                inputTransform(pad, p, ty1 - ty0, v, t);
+                padGrad(dy, dyOff + img * cout * oh * ow, p, ty0, ty1, dyp);
+                gradTransform(dyp, p, ty1 - ty0, yh, t);
+                t += (ty1 - ty0) * p.tw;
+                q += ty1 - ty0;
+            }
+            // dU[ξ]ᵀ (cin × op) += V[ξ]ᵀ · Ŷ[ξ]
+            for (int xi = 0; xi < 16; xi++)
+                DirectConv.gemm(cin, p.op, tiles, true, v, xi * p.vs, p.cp, yh, xi * p.ms, p.op, true,
+                    du, xi * cin * p.op, p.op);
+        }
+    }
+
+    /** {@code dw[dwOff ..]} ({@code [cout, cin, 3, 3]}, overwritten) from the transformed weight gradient {@code du}. */
+    public static void weightGradFinish(float[] du, int cin, int cout, float[] dw, int dwOff) {
+        int op = roundUp(cout, L), xs = cin * op;
         for (int co = 0; co < cout; co++)
             for (int ci = 0; ci < cin; ci++) {
-                int s = ci * p.op + co, d = dwOff + (co * cin + ci) * 9;
+                int s = ci * op + co, d = dwOff + (co * cin + ci) * 9;
                 // rows: e = Gᵀ q (3×4), q row r = du[s + (4r + k)·xs]
                 float q00 = du[s], q01 = du[s + xs], q02 = du[s + 2 * xs], q03 = du[s + 3 * xs];
                 float q10 = du[s + 4 * xs], q11 = du[s + 5 * xs], q12 = du[s + 6 * xs], q13 = du[s + 7 * xs];
