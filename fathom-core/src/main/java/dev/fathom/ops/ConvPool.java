@@ -237,11 +237,7 @@ public final class ConvPool {
     /** Adds, per output channel, the pooled gradients that reached a position (argmax not -1) of {@code m} images. */
     private static void biasGrad(float[] g, int go, int[] idx, int io, int m, int o, int pooled, float[] db) {
         for (int i = 0; i < m; i++)
-            for (int ch = 0; ch < o; ch++) {
-                float s = 0;
-                for (int q = (i * o + ch) * pooled, e = q + pooled; q < e; q++) if (idx[io + q] >= 0) s += g[go + q];
-                db[ch] += s;
-            }
+            for (int ch = 0, q = i * o * pooled; ch < o; ch++, q += pooled) db[ch] += PoolVec.keptSum(g, go + q, idx, io + q, pooled);
     }
 
     private static void add(float[] src, float[] dst) {

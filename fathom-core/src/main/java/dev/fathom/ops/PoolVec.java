@@ -71,4 +71,19 @@ final class PoolVec {
             }
         }
     }
+
+    /**
+     * The sum of {@code g[go + i]} over {@code i < n} where {@code idx[io + i] >= 0}: the gradients
+     * of a relu-fused pooling that reached an element (a convolution's bias gradient, per plane).
+     * Lane-wise partial sums, then across the lanes and the scalar tail.
+     */
+    static float keptSum(float[] g, int go, int[] idx, int io, int n) {
+        FloatVector s = FloatVector.zero(F);
+        int i = 0;
+        for (; i + L <= n; i += L)
+            s = s.add(FloatVector.fromArray(F, g, go + i), IntVector.fromArray(I, idx, io + i).compare(VectorOperators.GE, 0).cast(F));
+        float t = s.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) if (idx[io + i] >= 0) t += g[go + i];
+        return t;
+    }
 }
