@@ -109,6 +109,29 @@ public final class Winograd {
     /** {@link #forward} with the kernel already transformed by {@link #weights}. */
     public static void forward(float[] x, int xOff, int n, int cin, int h, int w, float[] u, float[] bias, int bOff,
                                int cout, int oh, int ow, int offT, int offL, float[] y, int yOff) {
+        forward(x, xOff, n, cin, h, w, u, bias, bOff, cout, oh, ow, offT, offL, (out, op, img, row0, rows) ->
+            transposeOut(out, rows * ow, cout, op, y, yOff + img * cout * oh * ow + row0 * ow, oh * ow));
+    }
+
+    /** Where {@link #forward} puts its output: rows in the channels-last layout of the output transform. */
+    @FunctionalInterface
+    public interface Rows {
+        /**
+         * Output rows {@code row0 .. row0 + rows - 1} of image {@code img} (counted from the call's
+         * first image), output channel {@code co} of row {@code row0 + r}, column {@code j}, at
+         * {@code out[(r*ow + j)*op + co]} ({@code op}: the output channels rounded up to 16);
+         * {@code rows} is even unless the last row of the image is among them.
+         */
+        void take(float[] out, int op, int img, int row0, int rows);
+    }
+
+    /**
+     * {@link #forward} with the kernel transformed by {@link #weights}, handing each block's output
+     * rows to {@code sink} (on the thread that computed them) instead of storing them NCHW: for a
+     * caller that consumes them at once (a fused pooling), without the output ever being stored.
+     */
+    public static void forward(float[] x, int xOff, int n, int cin, int h, int w, float[] u, float[] bias, int bOff,
+                               int cout, int oh, int ow, int offT, int offL, Rows sink) {
         Plan p = new Plan(n, cin, h, w, cout, oh, ow, offT, offL);
         float[] bv = new float[p.op];
         if (bias != null) System.arraycopy(bias, bOff, bv, 0, cout);
@@ -132,7 +155,7 @@ public final class Winograd {
                     int img = q / p.th, ty0 = q % p.th, ty1 = Math.min(p.th, ty0 + q1 - q);
                     int rowsOut = Math.min(oh, 2 * ty1) - 2 * ty0;
                     outputTransform(m, t, p, ty0, ty1, bv, out);
-                    transposeOut(out, rowsOut * ow, cout, p.op, y, yOff + img * cout * oh * ow + 2 * ty0 * ow, oh * ow);
+                    sink.take(out, p.op, img, 2 * ty0, rowsOut);
                     t += (ty1 - ty0) * p.tw;
                     q += ty1 - ty0;
                 }

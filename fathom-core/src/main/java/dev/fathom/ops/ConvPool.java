@@ -138,12 +138,14 @@ public final class ConvPool {
         Parallel.forRange(g.parts(), 1, (s, e) -> {
             for (int part = s; part < e; part++) {
                 int n0 = g.first(part), m = g.first(part + 1) - n0;
-                float[] conv = SCRATCH.floats(0, m * g.o * g.ohw(), KEEP);
-                int xp = xo + n0 * g.chw();
+                int xp = xo + n0 * g.chw(), yp = n0 * g.o * g.pooled();
                 if (g.wino) {
-                    Winograd.forward(xf, xp, m, g.c, g.h, g.w, u, bf, bo, g.o, g.oh, g.ow, -g.ph, -g.pw, conv, 0);
+                    // pooled straight from the output transform's channels-last rows
+                    Winograd.forward(xf, xp, m, g.c, g.h, g.w, u, bf, bo, g.o, g.oh, g.ow, -g.ph, -g.pw,
+                        (out, op, img, row0, rows) -> PoolVec.reluMax2x2Rows(out, op, g.o, g.ow, row0, rows, yf, idx,
+                            yp + img * g.o * g.pooled(), g.ow / 2, g.pooled()));
                 } else {
-                    float[] col = SCRATCH.floats(1, g.patch() * g.ohw(), KEEP);
+                    float[] conv = SCRATCH.floats(0, m * g.o * g.ohw(), KEEP), col = SCRATCH.floats(1, g.patch() * g.ohw(), KEEP);
                     for (int i = 0; i < m; i++) {
                         int yo = i * g.o * g.ohw();
                         if (bf != null)
@@ -152,8 +154,8 @@ public final class ConvPool {
                         DirectConv.gemm(g.o, g.ohw(), g.patch(), false, wf, wo, g.patch(), col, 0, g.ohw(), bf != null,
                             conv, yo, g.ohw());
                     }
+                    Pool.reluMax2x2(conv, 0, m * g.o, g.oh, g.ow, yf, idx, yp);
                 }
-                Pool.reluMax2x2(conv, 0, m * g.o, g.oh, g.ow, yf, idx, n0 * g.o * g.pooled());
             }
         });
         return new Tensor[] {y, ix};
