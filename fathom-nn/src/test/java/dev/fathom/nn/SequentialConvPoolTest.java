@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static dev.fathom.nn.SequentialReluPoolTest.layerByLayer;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -23,12 +24,6 @@ class SequentialConvPoolTest {
         Generator.manualSeed(3);
         return new Sequential(new Conv2d(1, 16, 3, 1, 1), new ReLU(), new MaxPool2d(2),
             new Conv2d(16, 32, 3, 1, 1), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(32 * 3 * 3, 10));
-    }
-
-    /** The same layers, one at a time. */
-    private static Tensor layerByLayer(Sequential s, Tensor x) {
-        for (Layer l : s.layers()) x = l.forward(x);
-        return x;
     }
 
     @Test

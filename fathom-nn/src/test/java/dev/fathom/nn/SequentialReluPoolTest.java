@@ -24,8 +24,8 @@ class SequentialReluPoolTest {
             new Conv2d(4, 6, 3, 1, 1), new ReLU(), new MaxPool2d(3, 2, 1), new Flatten(), new Linear(6 * 4 * 4, 5));
     }
 
-    /** The same layers, one at a time. */
-    private static Tensor layerByLayer(Sequential s, Tensor x) {
+    /** The same layers, one at a time (also {@link SequentialConvPoolTest}'s reference). */
+    static Tensor layerByLayer(Sequential s, Tensor x) {
         for (Layer l : s.layers()) x = l.forward(x);
         return x;
     }
