@@ -1,6 +1,7 @@
 package dev.fathom.ops;
 
 import dev.fathom.autograd.Autograd;
+import dev.fathom.autograd.GradCheck;
 import dev.fathom.tensor.DType;
 import dev.fathom.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -15,8 +16,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * the batch), the same gradients of input, weight and bias up to float32 rounding (the weight and
  * bias sums run in another order), over both fused kernels (Winograd; im2col for patches of at
  * most 9 rows) and shapes that fall back to the composition, odd sizes and channel counts, batches
- * 1, 2 and odd, an input without grad, no bias, non-contiguous inputs, ties and NaN, and a double
- * backward.
+ * 1, 2 and odd, an input without grad, no bias, non-contiguous inputs, ties and NaN, a double
+ * backward, and a float64 gradcheck (float64 runs the composition).
  */
 class ConvPoolTest {
     private static final int[] ONE2 = {1, 1}, Z2 = {0, 0}, K2 = {2, 2};
@@ -145,5 +146,18 @@ class ConvPoolTest {
         Tensor[] g = Autograd.grad(y.mul(y).sum(), new Tensor[] {x, w}, true);
         Tensor z = g[0].mul(g[0]).sum().add(g[1].mul(g[1]).sum());
         return Autograd.grad(z, new Tensor[] {x, w, b}, false);
+    }
+
+    /** Float64 runs the composition (the fused kernels are float32): gradients of every order against finite differences. */
+    @Test
+    void float64Gradcheck() {
+        Random r = new Random(15);
+        Tensor x = rand(r, 2, 3, 6, 6).to(DType.FLOAT64).requiresGrad(true);
+        Tensor w = rand(r, 4, 3, 3, 3).to(DType.FLOAT64).requiresGrad(true), b = rand(r, 4).to(DType.FLOAT64).requiresGrad(true);
+        java.util.function.Function<Tensor[], Tensor> f = in -> fused(in[0], in[1], in[2], 1, 1).pow(2L);
+        GradCheck.Report first = GradCheck.check(f, x, w, b);
+        assertTrue(first.passed(), first.toString());
+        GradCheck.Report second = GradCheck.checkSecondOrder(f, x, w, b);
+        assertTrue(second.passed(), second.toString());
     }
 }
