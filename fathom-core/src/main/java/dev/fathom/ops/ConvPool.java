@@ -19,7 +19,8 @@ import java.util.Arrays;
  * gradients of that composition, without the convolution's output (or its gradient) ever existing
  * as a whole tensor.
  *
- * <p>The batch is split across the pool in parts of a few images ({@link #IMAGE_BYTES} of
+ * <p>The batch is split evenly over one lane per thread of the pool, and each lane's images go in
+ * parts of a few images ({@link #IMAGE_BYTES} of
  * convolution output each, so that a part stays in the core's L2): each task computes its part's
  * convolution into a per-thread scratch buffer with the kernels {@link Conv} uses for the whole
  * batch ({@link Winograd} for 3×3 stride-1 convolutions with 16 or more channels both ways,
@@ -28,7 +29,7 @@ import java.util.Arrays;
  * argmax ({@link Pool#reluMax2x2}). The backward does the same per part: the pooled gradient
  * scattered through the argmax into scratch, then the input gradient (only where the input needs
  * one) into the part's slice of it, and the weight and bias gradients into partial sums, one per
- * fixed lane of parts, added in lane order (the results do not depend on which thread ran what).
+ * lane, added in lane order (the results do not depend on which thread ran what).
  *
  * <p>Only float32 batches of more than one image, one group, and a pooling of 2×2 windows with
  * stride 2, no padding, dilation 1 and no ceil mode take this path, on 512-bit vectors; anything
@@ -64,17 +65,18 @@ public final class ConvPool {
 
     /**
      * A fused convolution block: {@code [n, c, h, w]} convolved to {@code [n, o, oh, ow]} and
-     * pooled to {@code [n, o, oh/2, ow/2]}; {@code per} images per part of the batch.
+     * pooled to {@code [n, o, oh/2, ow/2]}; the batch split evenly over {@code lanes}, each lane's
+     * images taken {@code per} at a time.
      */
     private record Geo(int n, int c, int h, int w, int o, int kh, int kw, int sh, int sw, int ph, int pw,
-                       int dh, int dw, int oh, int ow, boolean wino, int per) {
+                       int dh, int dw, int oh, int ow, boolean wino, int lanes, int per) {
         int patch() { return c * kh * kw; }
         int ohw() { return oh * ow; }
         int chw() { return c * h * w; }
         /** Pooled positions per plane. */
         int pooled() { return (oh / 2) * (ow / 2); }
-        int parts() { return (n + per - 1) / per; }
-        int first(int part) { return Math.min(n, part * per); }
+        /** The first image of lane {@code l} (and one past the last of lane {@code l - 1}). */
+        int lane(int l) { return (int) ((long) l * n / lanes); }
         int[] convShape() { return new int[] {n, o, oh, ow}; }
     }
 
@@ -105,10 +107,8 @@ public final class ConvPool {
         boolean wino = Conv.winograd(c, o, kh, kw, stride[0], stride[1], dilation[0], dilation[1], groups);
         if (!wino && c * kh * kw > MAX_PATCH) return null;
         int per = (int) Math.max(1, Math.min(n, IMAGE_BYTES / (4L * o * oh * ow)));
-        // at least two parts per thread where the batch allows, so that the threads share the work
-        per = Math.max(1, Math.min(per, n / (2 * Parallel.threads())));
         return new Geo(n, c, h, wd, o, kh, kw, stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1],
-            (int) oh, (int) ow, wino, per);
+            (int) oh, (int) ow, wino, Math.min(n, Parallel.threads()), per);
     }
 
     private static boolean pair(int[] v, int min) {
@@ -135,9 +135,9 @@ public final class ConvPool {
         int[] idx = ix.storage().ints();
         int xo = x.offset(), wo = w.offset(), bo = b == null ? 0 : b.offset();
         float[] u = g.wino ? Winograd.weights(wf, wo, g.c, g.o, false) : null;
-        Parallel.forRange(g.parts(), 1, (s, e) -> {
-            for (int part = s; part < e; part++) {
-                int n0 = g.first(part), m = g.first(part + 1) - n0;
+        Parallel.forRange(g.lanes, 1, (s, e) -> {
+            for (int n0 = g.lane(s), end = g.lane(e), m; n0 < end; n0 += m) {
+                m = Math.min(g.per, end - n0);
                 int xp = xo + n0 * g.chw(), yp = n0 * g.o * g.pooled();
                 if (g.wino) {
                     // pooled straight from the output transform's channels-last rows
@@ -185,14 +185,14 @@ public final class ConvPool {
         Tensor gx = needX ? Tensor.zeros(DType.FLOAT32, g.n, g.c, g.h, g.w) : null;
         float[] gxf = needX ? gx.storage().floats() : null;
         float[] uT = needX && g.wino ? Winograd.weights(wf, wo, g.o, g.c, true) : null;
-        int parts = g.parts(), lanes = Math.min(parts, Parallel.threads());
+        int lanes = g.lanes;
         int wn = g.wino ? Winograd.gradSize(g.c, g.o) : g.o * g.patch();
         float[][] dw = needW ? new float[lanes][wn] : null, db = needB ? new float[lanes][g.o] : null;
         int plane = g.ohw(), pooled = g.pooled();
         Parallel.forRange(lanes, 1, (s0, e0) -> {
             for (int lane = s0; lane < e0; lane++)
-                for (int part = lane * parts / lanes, end = (lane + 1) * parts / lanes; part < end; part++) {
-                    int n0 = g.first(part), m = g.first(part + 1) - n0;
+                for (int n0 = g.lane(lane), end = g.lane(lane + 1), m; n0 < end; n0 += m) {
+                    m = Math.min(g.per, end - n0);
                     float[] dc = SCRATCH.floats(0, m * g.o * plane, KEEP);
                     int gp = go + n0 * g.o * pooled, ip = io + n0 * g.o * pooled, xp = xo + n0 * g.chw();
                     Pool.reluScatter2x2(gf, gp, id, ip, m * g.o, g.oh, g.ow, dc, 0);
