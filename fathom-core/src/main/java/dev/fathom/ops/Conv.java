@@ -262,10 +262,13 @@ public final class Conv {
 
     /** {@code conv(x, w) + b}: x {@code [n, c, ..]} to {@code [n, o, ..]}. */
     private static Tensor conv(Geom g, Tensor x, Tensor w, Tensor b) {
-        return Graph.run(g.name("conv"), () -> convKernel(g, x, w, b), (s, gy) -> new Tensor[] {
-            s.needsGrad(0) ? convTranspose(g, gy, s.input(1), null) : null,
-            s.needsGrad(1) ? weightGrad(g, s.input(0), gy) : null,
-            s.needsGrad(2) ? gy.sum(g.biasSumDims(), false) : null}, Saves.INPUTS, x, w, b);
+        return Graph.run(g.name("conv"), () -> convKernel(g, x, w, b), (s, gy) -> convGrads(g, s.input(0), s.input(1), gy,
+            s.needsGrad(0), s.needsGrad(1), s.needsGrad(2)), Saves.INPUTS, x, w, b);
+    }
+
+    /** {@code conv}'s gradients for its output gradient {@code gy}: null where not needed. */
+    private static Tensor[] convGrads(Geom g, Tensor x, Tensor w, Tensor gy, boolean needX, boolean needW, boolean needB) {
+        return convGrads(g, x, w, gy, needX, needW, needB);
     }
 
     /** {@code conv}'s adjoint in its input, plus b: y {@code [n, o, ..]} to {@code [n, c, ..]}. */
@@ -389,8 +392,7 @@ public final class Conv {
         int[] xs = x.shape(), ws = w.shape(), ys = gy.shape();
         Geom g = new Geom(2, xs[0], xs[1], xs[2], xs[3], ws[0], 1, ws[2], ws[3], stride[0], stride[1],
             padding[0], padding[1], dilation[0], dilation[1], ys[2], ys[3]);
-        return new Tensor[] {needX ? convTranspose(g, gy, w, null) : null, needW ? weightGrad(g, x, gy) : null,
-            needB ? gy.sum(g.biasSumDims(), false) : null};
+        return convGrads(g, x, w, gy, needX, needW, needB);
     }
 
     /**

@@ -292,10 +292,13 @@ public final class Pool {
      */
     static void reluMax2x2(float[] x, int xo, int planes, int h, int w, float[] y, int[] idx, int yo) {
         int oh = h / 2, ow = w / 2, hw = h * w, ohw = oh * ow;
-        for (int q = 0; q < planes; q++) {
-            if (Simd.AVAILABLE) PoolVec.max2x2(x, xo + q * hw, w, y, idx, yo + q * ohw, oh, ow, true);
-            else max2x2(x, xo + q * hw, w, y, idx, yo + q * ohw, ow, 0, oh, true);
-        }
+        for (int q = 0; q < planes; q++) max2x2Plane(x, xo + q * hw, w, y, idx, yo + q * ohw, oh, ow, true);
+    }
+
+    /** One plane's float32 2×2 stride-2 max pooling ({@code oh×ow} windows), on the vector kernel where there is one. */
+    private static void max2x2Plane(float[] x, int xo, int w, float[] y, int[] idx, int yo, int oh, int ow, boolean relu) {
+        if (Simd.AVAILABLE) PoolVec.max2x2(x, xo, w, y, idx, yo, oh, ow, relu);
+        else max2x2(x, xo, w, y, idx, yo, ow, 0, oh, relu);
     }
 
     /**
@@ -364,8 +367,7 @@ public final class Pool {
             Parallel.forRange(p.planes, grain(p), (s, e) -> {
                 for (int q = s; q < e; q++) {
                     if (fast) {
-                        if (Simd.AVAILABLE) PoolVec.max2x2(xf, xo + q * hw, p.w, yf, idx, q * ohw, p.oh, p.ow, relu);
-                        else max2x2(xf, xo + q * hw, p.w, yf, idx, q * ohw, p.ow, 0, p.oh, relu);
+                        max2x2Plane(xf, xo + q * hw, p.w, yf, idx, q * ohw, p.oh, p.ow, relu);
                         continue;
                     }
                     if (idx == null) maxRows(xf, xo + q * hw, yf, q * ohw, p, hLo, hHi, kLo, kHi);
