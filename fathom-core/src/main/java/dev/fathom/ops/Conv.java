@@ -268,7 +268,8 @@ public final class Conv {
 
     /** {@code conv}'s gradients for its output gradient {@code gy}: null where not needed. */
     private static Tensor[] convGrads(Geom g, Tensor x, Tensor w, Tensor gy, boolean needX, boolean needW, boolean needB) {
-        return convGrads(g, x, w, gy, needX, needW, needB);
+        return new Tensor[] {needX ? convTranspose(g, gy, w, null) : null, needW ? weightGrad(g, x, gy) : null,
+            needB ? gy.sum(g.biasSumDims(), false) : null};
     }
 
     /** {@code conv}'s adjoint in its input, plus b: y {@code [n, o, ..]} to {@code [n, c, ..]}. */
