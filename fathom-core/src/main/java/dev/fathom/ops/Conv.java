@@ -262,14 +262,10 @@ public final class Conv {
 
     /** {@code conv(x, w) + b}: x {@code [n, c, ..]} to {@code [n, o, ..]}. */
     private static Tensor conv(Geom g, Tensor x, Tensor w, Tensor b) {
-        return Graph.run(g.name("conv"), () -> convKernel(g, x, w, b), (s, gy) -> convGrads(g, s.input(0), s.input(1), gy,
-            s.needsGrad(0), s.needsGrad(1), s.needsGrad(2)), Saves.INPUTS, x, w, b);
-    }
-
-    /** {@code conv}'s gradients for its output gradient {@code gy}: null where not needed. */
-    private static Tensor[] convGrads(Geom g, Tensor x, Tensor w, Tensor gy, boolean needX, boolean needW, boolean needB) {
-        return new Tensor[] {needX ? convTranspose(g, gy, w, null) : null, needW ? weightGrad(g, x, gy) : null,
-            needB ? gy.sum(g.biasSumDims(), false) : null};
+        return Graph.run(g.name("conv"), () -> convKernel(g, x, w, b), (s, gy) -> new Tensor[] {
+            s.needsGrad(0) ? convTranspose(g, gy, s.input(1), null) : null,
+            s.needsGrad(1) ? weightGrad(g, s.input(0), gy) : null,
+            s.needsGrad(2) ? gy.sum(g.biasSumDims(), false) : null}, Saves.INPUTS, x, w, b);
     }
 
     /** {@code conv}'s adjoint in its input, plus b: y {@code [n, o, ..]} to {@code [n, c, ..]}. */
@@ -384,16 +380,18 @@ public final class Conv {
 
     /**
      * The input, weight and bias gradients of {@code conv2d(x, w, b)} (one group, symmetric
-     * padding) for the output gradient {@code gy}, as the recorded ops of {@link #conv}'s own
-     * backward (so differentiable again); an entry is null where its {@code need} is false. For
-     * fused ops that end in a 2-d convolution ({@link ConvPool}).
+     * padding; x of shape {@code xs}, w of shape {@code ws}) for the output gradient {@code gy},
+     * as the recorded ops of {@link #conv}'s own backward (so differentiable again); an entry is
+     * null where its {@code need} is false, and x (w) is only read for the weight (input)
+     * gradient. For fused ops that end in a 2-d convolution ({@link ConvPool}).
      */
-    static Tensor[] conv2dGrads(Tensor x, Tensor w, int[] stride, int[] padding, int[] dilation, Tensor gy,
-                                boolean needX, boolean needW, boolean needB) {
-        int[] xs = x.shape(), ws = w.shape(), ys = gy.shape();
+    static Tensor[] conv2dGrads(int[] xs, Tensor x, int[] ws, Tensor w, int[] stride, int[] padding, int[] dilation,
+                                Tensor gy, boolean needX, boolean needW, boolean needB) {
+        int[] ys = gy.shape();
         Geom g = new Geom(2, xs[0], xs[1], xs[2], xs[3], ws[0], 1, ws[2], ws[3], stride[0], stride[1],
             padding[0], padding[1], dilation[0], dilation[1], ys[2], ys[3]);
-        return convGrads(g, x, w, gy, needX, needW, needB);
+        return new Tensor[] {needX ? convTranspose(g, gy, w, null) : null, needW ? weightGrad(g, x, gy) : null,
+            needB ? gy.sum(g.biasSumDims(), false) : null};
     }
 
     /**

@@ -169,19 +169,21 @@ public final class ConvPool {
 
     /** Inputs of the recorded node: x, w, b, int32 argmax. */
     private static Tensor[] backward(Geo g, Saved s, Tensor gy) {
-        Tensor x = s.input(0), w = s.input(1), idx = s.input(3);
         boolean needX = s.needsGrad(0), needW = s.needsGrad(1), needB = s.needsGrad(2);
+        // the input is only read for the weight gradient, the weight for the input gradient (as Conv's rule)
+        Tensor x = needW ? s.input(0) : null, w = needX ? s.input(1) : null, idx = s.input(3);
         if (Graph.recording(gy, x, w)) {
             // a gradient of this gradient will be asked for: the composition's recorded backward
             Tensor gc = Pool.reluMaxScatter2x2(gy, idx, g.convShape());
             int[] st = {g.sh, g.sw}, pd = {g.ph, g.pw}, dl = {g.dh, g.dw};
-            Tensor[] r = Conv.conv2dGrads(x, w, st, pd, dl, gc, needX, needW, needB);
+            Tensor[] r = Conv.conv2dGrads(s.inputShape(0), x, s.inputShape(1), w, st, pd, dl, gc, needX, needW, needB);
             return new Tensor[] {r[0], r[1], r[2], null};
         }
-        Tensor gc = gy.contiguous(), xc = x.contiguous(), wc = w.contiguous(), ic = idx.contiguous();
-        float[] gf = gc.storage().floats(), xf = xc.storage().floats(), wf = wc.storage().floats();
+        Tensor gc = gy.contiguous(), xc = needW ? x.contiguous() : null, wc = needX ? w.contiguous() : null;
+        Tensor ic = idx.contiguous();
+        float[] gf = gc.storage().floats(), xf = needW ? xc.storage().floats() : null, wf = needX ? wc.storage().floats() : null;
         int[] id = ic.storage().ints();
-        int go = gc.offset(), xo = xc.offset(), wo = wc.offset(), io = ic.offset();
+        int go = gc.offset(), xo = needW ? xc.offset() : 0, wo = needX ? wc.offset() : 0, io = ic.offset();
         Tensor gx = needX ? Tensor.zeros(DType.FLOAT32, g.n, g.c, g.h, g.w) : null;
         float[] gxf = needX ? gx.storage().floats() : null;
         float[] uT = needX && g.wino ? Winograd.weights(wf, wo, g.o, g.c, true) : null;
@@ -224,7 +226,7 @@ public final class ConvPool {
         if (needW) {
             float[] sum = dw[0];
             for (int l = 1; l < lanes; l++) add(dw[l], sum);
-            gw = Tensor.empty(DType.FLOAT32, w.shape());
+            gw = Tensor.empty(DType.FLOAT32, s.inputShape(1));
             if (g.wino) Winograd.weightGradFinish(sum, g.c, g.o, gw.storage().floats(), 0);
             else System.arraycopy(sum, 0, gw.storage().floats(), 0, wn);
         }
