@@ -20,16 +20,17 @@ import java.util.Arrays;
  * as a whole tensor.
  *
  * <p>The batch is split evenly over one lane per thread of the pool, and each lane's images go in
- * parts of a few images ({@link #IMAGE_BYTES} of
- * convolution output each, so that a part stays in the core's L2): each task computes its part's
- * convolution into a per-thread scratch buffer with the kernels {@link Conv} uses for the whole
- * batch ({@link Winograd} for 3×3 stride-1 convolutions with 16 or more channels both ways,
- * otherwise im2col + {@link DirectConv#gemm} per image, for patches of at most 9 rows: a first
- * layer on grey images), and pools that buffer, rectified, straight into the output and the int32
- * argmax ({@link Pool#reluMax2x2}). The backward does the same per part: the pooled gradient
- * scattered through the argmax into scratch, then the input gradient (only where the input needs
- * one) into the part's slice of it, and the weight and bias gradients into partial sums, one per
- * lane, added in lane order (the results do not depend on which thread ran what).
+ * parts of a few ({@link #IMAGE_BYTES} of convolution output each, so that a part's buffers stay in
+ * the core's L2). The forward runs the kernels {@link Conv} uses for the whole batch on each part:
+ * {@link Winograd} for 3×3 stride-1 convolutions with 16 or more channels both ways, whose output
+ * transform hands its channels-last rows straight to the pooling ({@link PoolVec#reluMax2x2Rows});
+ * otherwise im2col + {@link DirectConv#gemm} per image (patches of at most 9 rows: a first layer on
+ * grey images) into per-thread scratch, pooled from there ({@link Pool#reluMax2x2}); both give the
+ * composition's values and int32 argmax bit for bit. The backward does the same per part: the
+ * pooled gradient scattered through the argmax into scratch, then the input gradient (only where
+ * the input needs one) into the part's slice of it, and the weight and bias gradients into partial
+ * sums, one per lane, added in lane order (the results do not depend on which thread ran what;
+ * they differ from the composition's by float32 rounding, summed in another order).
  *
  * <p>Only float32 batches of more than one image, one group, and a pooling of 2×2 windows with
  * stride 2, no padding, dilation 1 and no ceil mode take this path, on 512-bit vectors; anything
