@@ -3,6 +3,7 @@ package dev.fathom.ops;
 import dev.fathom.autograd.Graph;
 import dev.fathom.autograd.Saved;
 import dev.fathom.autograd.Saves;
+import dev.fathom.autograd.Scope;
 import dev.fathom.backend.DirectConv;
 import dev.fathom.backend.Im2col;
 import dev.fathom.backend.Parallel;
@@ -55,9 +56,12 @@ public final class ConvPool {
         if (g == null)
             return Pool.reluMaxPool2d(Conv.conv2d(input, weight, bias, stride, padding, dilation, groups), poolKernel,
                 poolStride, poolPadding, poolDilation, ceilMode);
-        Tensor[] r = forward(g, input, weight, bias);
+        if (!Graph.recording(input, weight, bias)) return forward(g, input, weight, bias)[0];
+        Tensor[] r;
+        try (Scope ignored = Graph.pause()) { // the copies of non-contiguous arguments leave no nodes
+            r = forward(g, input, weight, bias);
+        }
         Tensor y = r[0], idx = r[1];
-        if (!Graph.recording(input, weight, bias)) return y;
         return Graph.record("conv2dReluMaxPool2d", y, (s, gy) -> backward(g, s, gy), Saves.INPUTS,
             input, weight, bias, idx);
     }
