@@ -52,6 +52,8 @@ public final class Winograd {
          * (false store-to-load dependencies measured 2-3x slower transforms at 64 channels).
          */
         final int tp, vs, ms, rs, grs;
+        /** {@code 0, h*w, 2*h*w, ..} and {@code 0, oh*ow, ..}: the offsets of 16 channels of one input or output position. */
+        final int[] planeStride, gradStride;
 
         Plan(int n, int cin, int h, int w, int cout, int oh, int ow, int offT, int offL) {
             this.n = n; this.cin = cin; this.h = h; this.w = w; this.cout = cout; this.oh = oh; this.ow = ow;
@@ -70,6 +72,8 @@ public final class Winograd {
             ms = tp * op + L;
             rs = wp * cp + L;
             grs = 2 * tw * op + L;
+            planeStride = stride(h * w);
+            gradStride = stride(oh * ow);
         }
 
         /** Tiles in block {@code b}. */
@@ -90,8 +94,45 @@ public final class Winograd {
      */
     public static void forward(float[] x, int xOff, int n, int cin, int h, int w, float[] wt, int wOff, boolean adjoint,
                                float[] bias, int bOff, int cout, int oh, int ow, int offT, int offL, float[] y, int yOff) {
+        forward(x, xOff, n, cin, h, w, weights(wt, wOff, cin, cout, adjoint), bias, bOff, cout, oh, ow, offT, offL, y, yOff);
+    }
+
+    /**
+     * The kernel of {@link #forward} transformed once ({@code U}), for callers that run the same
+     * convolution on several parts of a batch: {@code [cout, cin, 3, 3]}, or with {@code adjoint}
+     * {@code [cin, cout, 3, 3]} applied flipped.
+     */
+    public static float[] weights(float[] wt, int wOff, int cin, int cout, boolean adjoint) {
+        return transformWeights(wt, wOff, cin, cout, roundUp(cout, L), adjoint);
+    }
+
+    /** {@link #forward} with the kernel already transformed by {@link #weights}. */
+    public static void forward(float[] x, int xOff, int n, int cin, int h, int w, float[] u, float[] bias, int bOff,
+                               int cout, int oh, int ow, int offT, int offL, float[] y, int yOff) {
+        forward(x, xOff, n, cin, h, w, u, bias, bOff, cout, oh, ow, offT, offL, (out, op, img, row0, rows) ->
+            transposeOut(out, rows * ow, cout, op, y, yOff + img * cout * oh * ow + row0 * ow, oh * ow));
+    }
+
+    /** Where {@link #forward} puts its output: rows in the channels-last layout of the output transform. */
+    @FunctionalInterface
+    public interface Rows {
+        /**
+         * Output rows {@code row0 .. row0 + rows - 1} of image {@code img} (counted from the call's
+         * first image), output channel {@code co} of row {@code row0 + r}, column {@code j}, at
+         * {@code out[(r*ow + j)*op + co]} ({@code op}: the output channels rounded up to 16);
+         * {@code rows} is even unless the last row of the image is among them.
+         */
+        void take(float[] out, int op, int img, int row0, int rows);
+    }
+
+    /**
+     * {@link #forward} with the kernel transformed by {@link #weights}, handing each block's output
+     * rows to {@code sink} (on the thread that computed them) instead of storing them NCHW: for a
+     * caller that consumes them at once (a fused pooling), without the output ever being stored.
+     */
+    public static void forward(float[] x, int xOff, int n, int cin, int h, int w, float[] u, float[] bias, int bOff,
+                               int cout, int oh, int ow, int offT, int offL, Rows sink) {
         Plan p = new Plan(n, cin, h, w, cout, oh, ow, offT, offL);
-        float[] u = transformWeights(wt, wOff, cin, cout, p.op, adjoint);
         float[] bv = new float[p.op];
         if (bias != null) System.arraycopy(bias, bOff, bv, 0, cout);
         int tp = p.tp;
@@ -114,7 +155,7 @@ public final class Winograd {
                     int img = q / p.th, ty0 = q % p.th, ty1 = Math.min(p.th, ty0 + q1 - q);
                     int rowsOut = Math.min(oh, 2 * ty1) - 2 * ty0;
                     outputTransform(m, t, p, ty0, ty1, bv, out);
-                    transposeOut(out, rowsOut * ow, cout, p.op, y, yOff + img * cout * oh * ow + 2 * ty0 * ow, oh * ow);
+                    sink.take(out, p.op, img, 2 * ty0, rowsOut);
                     t += (ty1 - ty0) * p.tw;
                     q += ty1 - ty0;
                 }
@@ -169,6 +210,8 @@ public final class Winograd {
         int rowsP = 2 * (ty1 - ty0) + 2, wp = p.wp, cp = p.cp, hw = p.h * p.w;
         // columns s of the window that lie inside the image: [sLo, sHi)
         int sLo = Math.min(wp, Math.max(0, -p.offL)), sHi = Math.max(sLo, Math.min(wp, p.w - p.offL));
+        int cv = p.cin - p.cin % L;
+        int[] gather = p.planeStride;
 
         for (int r = 0; r < rowsP; r++) {
             int ir = 2 * ty0 + p.offT + r, row = r * p.rs;
@@ -180,8 +223,10 @@ public final class Winograd {
             if (sHi < wp) Arrays.fill(pad, row + sHi * cp, row + wp * cp, 0f);
             int src = xImg + ir * p.w + p.offL;
             for (int s = sLo; s < sHi; s++) {
-                int c = 0, d = row + s * cp;
-                for (int e = src + s; c < p.cin; c++, e += hw) pad[d + c] = x[e];
+                int c = 0, d = row + s * cp, e = src + s;
+                // 16 channels of a position per gathering load (the scalar copy was a tenth of the cnn step)
+                for (; c < cv; c += L, e += L * hw) FloatVector.fromArray(S, x, e, gather, 0).intoArray(pad, d + c);
+                for (; c < p.cin; c++, e += hw) pad[d + c] = x[e];
             }
         }
     }
@@ -302,31 +347,14 @@ public final class Winograd {
     public static void weightGrad(float[] x, int xOff, int n, int cin, int h, int w, float[] dy, int dyOff,
                                   int cout, int oh, int ow, int offT, int offL, float[] dw, int dwOff) {
         Plan p = new Plan(n, cin, h, w, cout, oh, ow, offT, offL);
-        int un = 16 * cin * p.op;
+        int un = gradSize(cin, cout);
         int chunks = Math.min(p.blocks, Parallel.threads());
         float[][] parts = new float[chunks][];
         Parallel.forRange(chunks, 1, (s, e) -> {
-            float[] v = scratch(0, 16L * p.vs), yh = scratch(1, 16L * p.ms);
-            float[] pad = scratch(2, (2L * p.rows + 2) * p.rs), dyp = scratch(3, 2L * p.rows * p.grs);
             for (int c = s; c < e; c++) {
-                float[] du = new float[un];
-                parts[c] = du;
-                for (int b = (int) ((long) c * p.blocks / chunks), be = (int) ((long) (c + 1) * p.blocks / chunks); b < be; b++) {
-                    int tiles = p.tiles(b), q0 = b * p.rows, q1 = q0 + tiles / p.tw;
-                    for (int q = q0, t = 0; q < q1; ) {
-                        int img = q / p.th, ty0 = q % p.th, ty1 = Math.min(p.th, ty0 + q1 - q);
-                        padInput(x, xOff + img * cin * h * w, p, ty0, ty1, pad);
-                        inputTransform(pad, p, ty1 - ty0, v, t);
-                        padGrad(dy, dyOff + img * cout * oh * ow, p, ty0, ty1, dyp);
-                        gradTransform(dyp, p, ty1 - ty0, yh, t);
-                        t += (ty1 - ty0) * p.tw;
-                        q += ty1 - ty0;
-                    }
-                    // dU[ξ]ᵀ (cin × op) += V[ξ]ᵀ · Ŷ[ξ]
-                    for (int xi = 0; xi < 16; xi++)
-                        DirectConv.gemm(cin, p.op, tiles, true, v, xi * p.vs, p.cp, yh, xi * p.ms, p.op, true,
-                            du, xi * cin * p.op, p.op);
-                }
+                parts[c] = new float[un];
+                accumulate(x, xOff, dy, dyOff, p, (int) ((long) c * p.blocks / chunks),
+                    (int) ((long) (c + 1) * p.blocks / chunks), parts[c]);
             }
         });
         float[] du = parts[0];
@@ -334,10 +362,53 @@ public final class Winograd {
             float[] part = parts[c];
             for (int i = 0; i < un; i++) du[i] += part[i];
         }
-        int xs = cin * p.op;
+        weightGradFinish(du, cin, cout, dw, dwOff);
+    }
+
+    /** Elements of the transformed weight gradient that {@link #weightGradAdd} accumulates. */
+    public static int gradSize(int cin, int cout) { return 16 * cin * roundUp(cout, L); }
+
+    /**
+     * Adds the transformed weight gradient of the {@code n} images at {@code x[xOff ..]} and
+     * {@code dy[dyOff ..]} (as {@link #weightGrad}) to {@code du} ({@link #gradSize} elements) on
+     * this thread, for a caller that splits a batch itself and sums the parts in its own order;
+     * {@link #weightGradFinish} turns the sum into the weight gradient.
+     */
+    public static void weightGradAdd(float[] x, int xOff, int n, int cin, int h, int w, float[] dy, int dyOff,
+                                     int cout, int oh, int ow, int offT, int offL, float[] du) {
+        Plan p = new Plan(n, cin, h, w, cout, oh, ow, offT, offL);
+        accumulate(x, xOff, dy, dyOff, p, 0, p.blocks, du);
+    }
+
+    /** Blocks {@code [b0, b1)}' share of the transformed weight gradient, added to {@code du}. */
+    private static void accumulate(float[] x, int xOff, float[] dy, int dyOff, Plan p, int b0, int b1, float[] du) {
+        int cin = p.cin, cout = p.cout, h = p.h, w = p.w, oh = p.oh, ow = p.ow;
+        float[] v = scratch(0, 16L * p.vs), yh = scratch(1, 16L * p.ms);
+        float[] pad = scratch(2, (2L * p.rows + 2) * p.rs), dyp = scratch(3, 2L * p.rows * p.grs);
+        for (int b = b0; b < b1; b++) {
+            int tiles = p.tiles(b), q0 = b * p.rows, q1 = q0 + tiles / p.tw;
+            for (int q = q0, t = 0; q < q1; ) {
+                int img = q / p.th, ty0 = q % p.th, ty1 = Math.min(p.th, ty0 + q1 - q);
+                padInput(x, xOff + img * cin * h * w, p, ty0, ty1, pad);
+                inputTransform(pad, p, ty1 - ty0, v, t);
+                padGrad(dy, dyOff + img * cout * oh * ow, p, ty0, ty1, dyp);
+                gradTransform(dyp, p, ty1 - ty0, yh, t);
+                t += (ty1 - ty0) * p.tw;
+                q += ty1 - ty0;
+            }
+            // dU[ξ]ᵀ (cin × op) += V[ξ]ᵀ · Ŷ[ξ]
+            for (int xi = 0; xi < 16; xi++)
+                DirectConv.gemm(cin, p.op, tiles, true, v, xi * p.vs, p.cp, yh, xi * p.ms, p.op, true,
+                    du, xi * cin * p.op, p.op);
+        }
+    }
+
+    /** {@code dw[dwOff ..]} ({@code [cout, cin, 3, 3]}, overwritten) from the transformed weight gradient {@code du}. */
+    public static void weightGradFinish(float[] du, int cin, int cout, float[] dw, int dwOff) {
+        int op = roundUp(cout, L), xs = cin * op;
         for (int co = 0; co < cout; co++)
             for (int ci = 0; ci < cin; ci++) {
-                int s = ci * p.op + co, d = dwOff + (co * cin + ci) * 9;
+                int s = ci * op + co, d = dwOff + (co * cin + ci) * 9;
                 // rows: e = Gᵀ q (3×4), q row r = du[s + (4r + k)·xs]
                 float q00 = du[s], q01 = du[s + xs], q02 = du[s + 2 * xs], q03 = du[s + 3 * xs];
                 float q10 = du[s + 4 * xs], q11 = du[s + 5 * xs], q12 = du[s + 6 * xs], q13 = du[s + 7 * xs];
@@ -364,7 +435,7 @@ public final class Winograd {
      * Channels {@code >= cout} are left as they are (they only reach the products' unread columns).
      */
     private static void padGrad(float[] dy, int dyImg, Plan p, int ty0, int ty1, float[] dyp) {
-        int rows = 2 * (ty1 - ty0), w2 = 2 * p.tw, op = p.op, plane = p.oh * p.ow;
+        int rows = 2 * (ty1 - ty0), w2 = 2 * p.tw, op = p.op, plane = p.oh * p.ow, cv = p.cout - p.cout % L;
         for (int r = 0; r < rows; r++) {
             int ir = 2 * ty0 + r, row = r * p.grs;
             if (ir >= p.oh) {
@@ -372,9 +443,11 @@ public final class Winograd {
                 continue;
             }
             if (p.ow < w2) Arrays.fill(dyp, row + p.ow * op, row + w2 * op, 0f);
-            for (int co = 0; co < p.cout; co++) {
-                int src = dyImg + co * plane + ir * p.ow;
-                for (int s = 0, d = row + co; s < p.ow; s++, d += op) dyp[d] = dy[src + s];
+            // 16 channels of a position per gathering load, as padInput
+            for (int s = 0, src = dyImg + ir * p.ow; s < p.ow; s++) {
+                int co = 0, d = row + s * op, e = src + s;
+                for (; co < cv; co += L, e += L * plane) FloatVector.fromArray(S, dy, e, p.gradStride, 0).intoArray(dyp, d + co);
+                for (; co < p.cout; co++, e += plane) dyp[d + co] = dy[e];
             }
         }
     }

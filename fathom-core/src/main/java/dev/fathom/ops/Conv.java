@@ -368,8 +368,30 @@ public final class Conv {
      * on im2col + the per-channel-block split ({@link #gemmRows}) (whole cnn forward, 2026-11-26).
      */
     private static boolean winograd(Geom g, Object data) {
-        return g.n > 1 && WIDE && data instanceof float[] && g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1
-            && g.dw == 1 && g.groups == 1 && Math.min(g.c, g.o) >= WINOGRAD_MIN_CHANNELS;
+        return g.n > 1 && data instanceof float[]
+            && winograd(g.c, g.o, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.groups);
+    }
+
+    /** {@link #winograd(Geom, Object)} for a float32 batch of more than one image, from the sizes alone. */
+    static boolean winograd(int c, int o, int kh, int kw, int sh, int sw, int dh, int dw, int groups) {
+        return WIDE && kh == 3 && kw == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1 && groups == 1
+            && Math.min(c, o) >= WINOGRAD_MIN_CHANNELS;
+    }
+
+    /**
+     * The input, weight and bias gradients of {@code conv2d(x, w, b)} (one group, symmetric
+     * padding; x of shape {@code xs}, w of shape {@code ws}) for the output gradient {@code gy},
+     * as the recorded ops of {@link #conv}'s own backward (so differentiable again); an entry is
+     * null where its {@code need} is false, and x (w) is only read for the weight (input)
+     * gradient. For fused ops that end in a 2-d convolution ({@link ConvPool}).
+     */
+    static Tensor[] conv2dGrads(int[] xs, Tensor x, int[] ws, Tensor w, int[] stride, int[] padding, int[] dilation,
+                                Tensor gy, boolean needX, boolean needW, boolean needB) {
+        int[] ys = gy.shape();
+        Geom g = new Geom(2, xs[0], xs[1], xs[2], xs[3], ws[0], 1, ws[2], ws[3], stride[0], stride[1],
+            padding[0], padding[1], dilation[0], dilation[1], ys[2], ys[3]);
+        return new Tensor[] {needX ? convTranspose(g, gy, w, null) : null, needW ? weightGrad(g, x, gy) : null,
+            needB ? gy.sum(g.biasSumDims(), false) : null};
     }
 
     /**

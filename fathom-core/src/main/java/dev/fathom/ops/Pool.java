@@ -244,7 +244,7 @@ public final class Pool {
             Parallel.forRange(p.planes, grain, (s, e) -> {
                 for (int q = s; q < e; q++) {
                     if (fast) {
-                        scatter2x2(gf, go + q * ohw, idx, io + q * ohw, xf, q * hw, p);
+                        scatter2x2(gf, go + q * ohw, idx, io + q * ohw, xf, q * hw, p.w, p.oh, p.ow);
                         continue;
                     }
                     for (int o = q * ohw, end = o + ohw; o < end; o++) {
@@ -274,15 +274,52 @@ public final class Pool {
      * random indices mispredict). One store per window: a vector version writing every element of
      * the rows (zeros included) was slower in the cnn step, which is bound by memory traffic here.
      */
-    private static void scatter2x2(float[] g, int go, int[] idx, int io, float[] x, int xo, Win p) {
-        int W = p.w, OW = p.ow;
-        for (int oh = 0; oh < p.oh; oh++) {
+    private static void scatter2x2(float[] g, int go, int[] idx, int io, float[] x, int xo, int W, int OH, int OW) {
+        for (int oh = 0; oh < OH; oh++) {
             for (int ow = 0, o = oh * OW, pos = 2 * oh * W; ow < OW; ow++, o++, pos += 2) {
                 int at = idx[io + o], keep = ~(at >> 31); // all ones for an element, zero for -1
                 // 0 + g, as the general scatter's add to zero gives (a -0 gradient lands as +0)
                 x[xo + (at >= 0 ? at : pos)] = 0f + Float.intBitsToFloat(Float.floatToRawIntBits(g[go + o]) & keep);
             }
         }
+    }
+
+    // ------------------------------------------------------------------ for ConvPool (relu-fused 2×2, stride 2, float32)
+
+    /**
+     * {@code planes} planes of {@code h×w} at {@code x[xo ..]} pooled as {@link #reluMaxPool2d} with
+     * 2×2 windows of stride 2 into {@code y} and the int32 {@code idx} at {@code yo}, on this thread.
+     */
+    static void reluMax2x2(float[] x, int xo, int planes, int h, int w, float[] y, int[] idx, int yo) {
+        int oh = h / 2, ow = w / 2, hw = h * w, ohw = oh * ow;
+        for (int q = 0; q < planes; q++) max2x2Plane(x, xo + q * hw, w, y, idx, yo + q * ohw, oh, ow, true);
+    }
+
+    /** One plane's float32 2×2 stride-2 max pooling ({@code oh×ow} windows), on the vector kernel where there is one. */
+    private static void max2x2Plane(float[] x, int xo, int w, float[] y, int[] idx, int yo, int oh, int ow, boolean relu) {
+        if (Simd.AVAILABLE) PoolVec.max2x2(x, xo, w, y, idx, yo, oh, ow, relu);
+        else max2x2(x, xo, w, y, idx, yo, ow, 0, oh, relu);
+    }
+
+    /**
+     * The backward of {@link #reluMax2x2} into {@code x[xo ..]} ({@code planes} planes of
+     * {@code h×w}, overwritten: zero except where a window's gradient lands), on this thread.
+     */
+    static void reluScatter2x2(float[] g, int go, int[] idx, int io, int planes, int h, int w, float[] x, int xo) {
+        int oh = h / 2, ow = w / 2, hw = h * w, ohw = oh * ow;
+        Arrays.fill(x, xo, xo + planes * hw, 0f);
+        for (int q = 0; q < planes; q++) scatter2x2(g, go + q * ohw, idx, io + q * ohw, x, xo + q * hw, w, oh, ow);
+    }
+
+    /**
+     * The recorded (differentiable again) backward of a relu-fused 2×2 stride-2 max pooling of an
+     * input of {@code inShape} ({@code [N, C, H, W]}) whose int32 argmax {@code indices} the
+     * forward gave: the gradient {@code g} scattered back, as {@link #reluMaxPool2d}'s own node does.
+     */
+    static Tensor reluMaxScatter2x2(Tensor g, Tensor indices, int[] inShape) {
+        int[] os = g.shape();
+        Win p = new Win(os[0] * os[1], inShape[2], inShape[3], 2, 2, 2, 2, 0, 0, 1, 1, os[2], os[3], inShape, os);
+        return maxScatter("reluMaxPool2d", p, g, indices);
     }
 
     private static Tensor gatherKernel(Win p, Tensor v, Tensor indices) {
@@ -330,8 +367,7 @@ public final class Pool {
             Parallel.forRange(p.planes, grain(p), (s, e) -> {
                 for (int q = s; q < e; q++) {
                     if (fast) {
-                        if (Simd.AVAILABLE) PoolVec.max2x2(xf, xo + q * hw, p.w, yf, idx, q * ohw, p.oh, p.ow, relu);
-                        else max2x2(xf, xo + q * hw, p.w, yf, idx, q * ohw, p.ow, 0, p.oh, relu);
+                        max2x2Plane(xf, xo + q * hw, p.w, yf, idx, q * ohw, p.oh, p.ow, relu);
                         continue;
                     }
                     if (idx == null) maxRows(xf, xo + q * hw, yf, q * ohw, p, hLo, hHi, kLo, kHi);

@@ -71,4 +71,64 @@ final class PoolVec {
             }
         }
     }
+
+    /**
+     * The sum of {@code g[go + i]} over {@code i < n} where {@code idx[io + i] >= 0}: the gradients
+     * of a relu-fused pooling that reached an element (a convolution's bias gradient, per plane).
+     * Lane-wise partial sums, then across the lanes and the scalar tail.
+     */
+    static float keptSum(float[] g, int go, int[] idx, int io, int n) {
+        FloatVector s = FloatVector.zero(F);
+        int i = 0;
+        for (; i + L <= n; i += L)
+            s = s.add(FloatVector.fromArray(F, g, go + i), IntVector.fromArray(I, idx, io + i).compare(VectorOperators.GE, 0).cast(F));
+        float t = s.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) if (idx[io + i] >= 0) t += g[go + i];
+        return t;
+    }
+
+    /**
+     * {@link #max2x2} with {@code relu} of convolution rows held channels-last, as
+     * {@code Winograd.Rows} gives them: rows {@code row0 ..} ({@code row0} even) of one image,
+     * channel {@code co} of row {@code row0 + r}, column {@code j} at {@code out[(r*ow + j)*op + co]},
+     * pooled into that image's planes of {@code y} and {@code idx} from {@code yImg}
+     * ({@code [cout, ·, pw]}, {@code plane} pooled elements per channel). The windows of
+     * {@code L} channels are decided at once, with the same comparisons (and so the same values and
+     * indices) as {@link #max2x2}; the results go to their planes by scattering stores. A last odd
+     * row has no window (floor mode).
+     */
+    static void reluMax2x2Rows(float[] out, int op, int cout, int ow, int row0, int rows, float[] y, int[] idx, int yImg,
+                               int pw, int plane) {
+        // the planes of L channels; in the last block, lanes past cout repeat lane 0 (a masked
+        // scatter still checks the bounds of every lane)
+        int tail = cout - (cout - 1) / L * L;
+        int[] full = new int[L], last = new int[L];
+        for (int i = 0; i < L; i++) {
+            full[i] = i * plane;
+            last[i] = i < tail ? i * plane : 0;
+        }
+        FloatVector zero = FloatVector.zero(F);
+        for (int r = 0; r + 1 < rows; r += 2) {
+            int top = r * ow * op, bot = top + ow * op, yr = yImg + (row0 + r) / 2 * pw;
+            for (int j = 0; j < pw; j++) {
+                int pos = (row0 + r) * ow + 2 * j, ta = top + 2 * j * op, ba = bot + 2 * j * op;
+                IntVector topCol = IntVector.broadcast(I, pos), botCol = IntVector.broadcast(I, pos + ow);
+                for (int cb = 0; cb < cout; cb += L) {
+                    VectorMask<Integer> outI = LANES.lt(cout - cb);
+                    FloatVector a = FloatVector.fromArray(F, out, ta + cb), b = FloatVector.fromArray(F, out, ta + op + cb);
+                    FloatVector c = FloatVector.fromArray(F, out, ba + cb), d = FloatVector.fromArray(F, out, ba + op + cb);
+                    FloatVector tp = a.max(b), bt = c.max(d), m = tp.max(bt);
+                    VectorMask<Float> right = b.compare(VectorOperators.GT, a).or(b.test(VectorOperators.IS_NAN));
+                    VectorMask<Float> rightBot = d.compare(VectorOperators.GT, c).or(d.test(VectorOperators.IS_NAN));
+                    VectorMask<Float> lower = bt.compare(VectorOperators.GT, tp).or(bt.test(VectorOperators.IS_NAN));
+                    IntVector win = topCol.add(1, right.cast(I)).blend(botCol.add(1, rightBot.cast(I)), lower.cast(I));
+                    win = win.blend(-1, m.compare(VectorOperators.GT, 0f).not().cast(I));
+                    int at = yr + j + cb * plane;
+                    int[] map = cb + L < cout ? full : last;
+                    m.max(zero).intoArray(y, at, map, 0, outI.cast(F));
+                    win.intoArray(idx, at, map, 0, outI);
+                }
+            }
+        }
+    }
 }

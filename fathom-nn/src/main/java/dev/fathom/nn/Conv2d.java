@@ -1,5 +1,6 @@
 package dev.fathom.nn;
 
+import dev.fathom.ops.ConvPool;
 import dev.fathom.tensor.DType;
 import dev.fathom.tensor.Tensor;
 
@@ -53,5 +54,18 @@ public class Conv2d extends ConvNd {
             return padInput(x).conv2d(weight, bias, stride(), fill(0, 2), dilation(), groups);
         return paddingName() != null ? x.conv2d(weight, bias, stride(), paddingName(), dilation(), groups)
             : x.conv2d(weight, bias, stride(), padding(), dilation(), groups);
+    }
+
+    /**
+     * {@code pool.forward(relu(forward(x)))} as one op ({@link ConvPool#conv2dReluMaxPool2d}: the
+     * same values and gradients, without the convolution's output stored): how {@link Sequential}
+     * runs this layer followed by a {@link ReLU} and a {@link MaxPool2d}. Numeric zero padding only;
+     * other padding runs layer by layer.
+     */
+    Tensor forwardReluMaxPool(Tensor x, MaxPool2d pool) {
+        if (!paddingMode.equals("zeros") || paddingName() != null) return pool.forwardAfterRelu(forward(x));
+        expectChannels(x);
+        return ConvPool.conv2dReluMaxPool2d(x, weight, bias, stride(), padding(), dilation(), groups, pool.kernelSize(),
+            pool.stride(), pool.padding(), pool.dilation(), pool.ceilMode);
     }
 }
