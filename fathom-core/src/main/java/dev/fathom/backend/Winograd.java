@@ -52,8 +52,6 @@ public final class Winograd {
          * (false store-to-load dependencies measured 2-3x slower transforms at 64 channels).
          */
         final int tp, vs, ms, rs, grs;
-        /** {@code 0, h*w, 2*h*w, ..} and {@code 0, oh*ow, ..}: the offsets of 16 channels of one input or output position. */
-        final int[] planeStride, gradStride;
 
         Plan(int n, int cin, int h, int w, int cout, int oh, int ow, int offT, int offL) {
             this.n = n; this.cin = cin; this.h = h; this.w = w; this.cout = cout; this.oh = oh; this.ow = ow;
@@ -72,8 +70,6 @@ public final class Winograd {
             ms = tp * op + L;
             rs = wp * cp + L;
             grs = 2 * tw * op + L;
-            planeStride = stride(h * w);
-            gradStride = stride(oh * ow);
         }
 
         /** Tiles in block {@code b}. */
@@ -109,8 +105,43 @@ public final class Winograd {
     /** {@link #forward} with the kernel already transformed by {@link #weights}. */
     public static void forward(float[] x, int xOff, int n, int cin, int h, int w, float[] u, float[] bias, int bOff,
                                int cout, int oh, int ow, int offT, int offL, float[] y, int yOff) {
-        forward(x, xOff, n, cin, h, w, u, bias, bOff, cout, oh, ow, offT, offL, (out, op, img, row0, rows) ->
+        forward(nchw(x, xOff, cin, h, w), n, cin, h, w, u, bias, bOff, cout, oh, ow, offT, offL, y, yOff);
+    }
+
+    /** {@link #forward} with the kernel transformed by {@link #weights}, reading the input's rows from {@code x}. */
+    public static void forward(Planes x, int n, int cin, int h, int w, float[] u, float[] bias, int bOff,
+                               int cout, int oh, int ow, int offT, int offL, float[] y, int yOff) {
+        forward(x, n, cin, h, w, u, bias, bOff, cout, oh, ow, offT, offL, (out, op, img, row0, rows) ->
             transposeOut(out, rows * ow, cout, op, y, yOff + img * cout * oh * ow + row0 * ow, oh * ow));
+    }
+
+    /**
+     * Where {@link #forward} and the weight gradient read an input (or output gradient): its rows,
+     * channels-last, from an NCHW array ({@link #nchw}) or from a caller that makes them on the fly
+     * (a fused pooling's gradient, scattered through its argmax).
+     */
+    @FunctionalInterface
+    public interface Planes {
+        /**
+         * Columns {@code s0 .. s1 - 1} of row {@code r} of image {@code img} (counted from the call's
+         * first image), channels-last: channel {@code c} of column {@code s} at
+         * {@code dst[d + (s - s0)*cs + c]}, for every channel of the call ({@code cs} is at least that).
+         */
+        void row(int img, int r, int s0, int s1, float[] dst, int d, int cs);
+    }
+
+    /** The {@code [n, ch, h, w]} batch at {@code x[xOff ..]} as {@link Planes}. */
+    public static Planes nchw(float[] x, int xOff, int ch, int h, int w) {
+        int hw = h * w, cv = ch - ch % L;
+        int[] gather = stride(hw);
+        return (img, r, s0, s1, dst, d, cs) -> {
+            for (int s = s0, e0 = xOff + img * ch * hw + r * w + s0; s < s1; s++, e0++, d += cs) {
+                int c = 0, e = e0;
+                // 16 channels of a position per gathering load (the scalar copy was a tenth of the cnn step)
+                for (; c < cv; c += L, e += L * hw) FloatVector.fromArray(S, x, e, gather, 0).intoArray(dst, d + c);
+                for (; c < ch; c++, e += hw) dst[d + c] = x[e];
+            }
+        };
     }
 
     /** Where {@link #forward} puts its output: rows in the channels-last layout of the output transform. */
@@ -130,7 +161,7 @@ public final class Winograd {
      * rows to {@code sink} (on the thread that computed them) instead of storing them NCHW: for a
      * caller that consumes them at once (a fused pooling), without the output ever being stored.
      */
-    public static void forward(float[] x, int xOff, int n, int cin, int h, int w, float[] u, float[] bias, int bOff,
+    public static void forward(Planes x, int n, int cin, int h, int w, float[] u, float[] bias, int bOff,
                                int cout, int oh, int ow, int offT, int offL, Rows sink) {
         Plan p = new Plan(n, cin, h, w, cout, oh, ow, offT, offL);
         float[] bv = new float[p.op];
@@ -143,7 +174,7 @@ public final class Winograd {
                 int q0 = b * p.rows, q1 = q0 + p.tiles(b) / p.tw;
                 for (int q = q0, t = 0; q < q1; ) {
                     int img = q / p.th, ty0 = q % p.th, ty1 = Math.min(p.th, ty0 + q1 - q);
-                    padInput(x, xOff + img * cin * h * w, p, ty0, ty1, pad);
+                    padInput(x, img, p, ty0, ty1, pad);
                     inputTransform(pad, p, ty1 - ty0, v, t);
                     t += (ty1 - ty0) * p.tw;
                     q += ty1 - ty0;
@@ -202,17 +233,14 @@ public final class Winograd {
     }
 
     /**
-     * Copies input rows {@code 2*ty0 + offT ..} (those tile rows' 4-row windows) of one image,
+     * Copies input rows {@code 2*ty0 + offT ..} (those tile rows' 4-row windows) of image {@code img},
      * channels-last, into {@code pad[(r*wp + s)*cp + c]}, zero where a window leaves the image.
      * Channels {@code >= cin} are left as they are (nothing reads them into a product).
      */
-    private static void padInput(float[] x, int xImg, Plan p, int ty0, int ty1, float[] pad) {
-        int rowsP = 2 * (ty1 - ty0) + 2, wp = p.wp, cp = p.cp, hw = p.h * p.w;
+    private static void padInput(Planes x, int img, Plan p, int ty0, int ty1, float[] pad) {
+        int rowsP = 2 * (ty1 - ty0) + 2, wp = p.wp, cp = p.cp;
         // columns s of the window that lie inside the image: [sLo, sHi)
         int sLo = Math.min(wp, Math.max(0, -p.offL)), sHi = Math.max(sLo, Math.min(wp, p.w - p.offL));
-        int cv = p.cin - p.cin % L;
-        int[] gather = p.planeStride;
-
         for (int r = 0; r < rowsP; r++) {
             int ir = 2 * ty0 + p.offT + r, row = r * p.rs;
             if (ir < 0 || ir >= p.h) {
@@ -221,13 +249,7 @@ public final class Winograd {
             }
             if (sLo > 0) Arrays.fill(pad, row, row + sLo * cp, 0f);
             if (sHi < wp) Arrays.fill(pad, row + sHi * cp, row + wp * cp, 0f);
-            int src = xImg + ir * p.w + p.offL;
-            for (int s = sLo; s < sHi; s++) {
-                int c = 0, d = row + s * cp, e = src + s;
-                // 16 channels of a position per gathering load (the scalar copy was a tenth of the cnn step)
-                for (; c < cv; c += L, e += L * hw) FloatVector.fromArray(S, x, e, gather, 0).intoArray(pad, d + c);
-                for (; c < p.cin; c++, e += hw) pad[d + c] = x[e];
-            }
+            if (sLo < sHi) x.row(img, ir, sLo + p.offL, sHi + p.offL, pad, row + sLo * cp, cp);
         }
     }
 
@@ -353,7 +375,7 @@ public final class Winograd {
         Parallel.forRange(chunks, 1, (s, e) -> {
             for (int c = s; c < e; c++) {
                 parts[c] = new float[un];
-                accumulate(x, xOff, dy, dyOff, p, (int) ((long) c * p.blocks / chunks),
+                accumulate(nchw(x, xOff, cin, h, w), nchw(dy, dyOff, cout, oh, ow), p, (int) ((long) c * p.blocks / chunks),
                     (int) ((long) (c + 1) * p.blocks / chunks), parts[c]);
             }
         });
@@ -370,28 +392,28 @@ public final class Winograd {
 
     /**
      * Adds the transformed weight gradient of the {@code n} images at {@code x[xOff ..]} and
-     * {@code dy[dyOff ..]} (as {@link #weightGrad}) to {@code du} ({@link #gradSize} elements) on
+     * the output gradient's rows from {@code dy} (as {@link #weightGrad}) to {@code du} ({@link #gradSize} elements) on
      * this thread, for a caller that splits a batch itself and sums the parts in its own order;
      * {@link #weightGradFinish} turns the sum into the weight gradient.
      */
-    public static void weightGradAdd(float[] x, int xOff, int n, int cin, int h, int w, float[] dy, int dyOff,
+    public static void weightGradAdd(float[] x, int xOff, int n, int cin, int h, int w, Planes dy,
                                      int cout, int oh, int ow, int offT, int offL, float[] du) {
         Plan p = new Plan(n, cin, h, w, cout, oh, ow, offT, offL);
-        accumulate(x, xOff, dy, dyOff, p, 0, p.blocks, du);
+        accumulate(nchw(x, xOff, cin, h, w), dy, p, 0, p.blocks, du);
     }
 
     /** Blocks {@code [b0, b1)}' share of the transformed weight gradient, added to {@code du}. */
-    private static void accumulate(float[] x, int xOff, float[] dy, int dyOff, Plan p, int b0, int b1, float[] du) {
-        int cin = p.cin, cout = p.cout, h = p.h, w = p.w, oh = p.oh, ow = p.ow;
+    private static void accumulate(Planes x, Planes dy, Plan p, int b0, int b1, float[] du) {
+        int cin = p.cin;
         float[] v = scratch(0, 16L * p.vs), yh = scratch(1, 16L * p.ms);
         float[] pad = scratch(2, (2L * p.rows + 2) * p.rs), dyp = scratch(3, 2L * p.rows * p.grs);
         for (int b = b0; b < b1; b++) {
             int tiles = p.tiles(b), q0 = b * p.rows, q1 = q0 + tiles / p.tw;
             for (int q = q0, t = 0; q < q1; ) {
                 int img = q / p.th, ty0 = q % p.th, ty1 = Math.min(p.th, ty0 + q1 - q);
-                padInput(x, xOff + img * cin * h * w, p, ty0, ty1, pad);
+                padInput(x, img, p, ty0, ty1, pad);
                 inputTransform(pad, p, ty1 - ty0, v, t);
-                padGrad(dy, dyOff + img * cout * oh * ow, p, ty0, ty1, dyp);
+                padGrad(dy, img, p, ty0, ty1, dyp);
                 gradTransform(dyp, p, ty1 - ty0, yh, t);
                 t += (ty1 - ty0) * p.tw;
                 q += ty1 - ty0;
@@ -430,12 +452,12 @@ public final class Winograd {
     }
 
     /**
-     * Copies the output gradient's rows {@code 2*ty0 ..} (those tile rows' 2×2 tiles) of one image
+     * Copies the output gradient's rows {@code 2*ty0 ..} (those tile rows' 2×2 tiles) of image {@code img}
      * channels-last into {@code dyp[(r*2tw + s)*op + co]}, zero past the last row or column.
      * Channels {@code >= cout} are left as they are (they only reach the products' unread columns).
      */
-    private static void padGrad(float[] dy, int dyImg, Plan p, int ty0, int ty1, float[] dyp) {
-        int rows = 2 * (ty1 - ty0), w2 = 2 * p.tw, op = p.op, plane = p.oh * p.ow, cv = p.cout - p.cout % L;
+    private static void padGrad(Planes dy, int img, Plan p, int ty0, int ty1, float[] dyp) {
+        int rows = 2 * (ty1 - ty0), w2 = 2 * p.tw, op = p.op;
         for (int r = 0; r < rows; r++) {
             int ir = 2 * ty0 + r, row = r * p.grs;
             if (ir >= p.oh) {
@@ -443,12 +465,7 @@ public final class Winograd {
                 continue;
             }
             if (p.ow < w2) Arrays.fill(dyp, row + p.ow * op, row + w2 * op, 0f);
-            // 16 channels of a position per gathering load, as padInput
-            for (int s = 0, src = dyImg + ir * p.ow; s < p.ow; s++) {
-                int co = 0, d = row + s * op, e = src + s;
-                for (; co < cv; co += L, e += L * plane) FloatVector.fromArray(S, dy, e, p.gradStride, 0).intoArray(dyp, d + co);
-                for (; co < p.cout; co++, e += plane) dyp[d + co] = dy[e];
-            }
+            dy.row(img, ir, 0, p.ow, dyp, row, op);
         }
     }
 

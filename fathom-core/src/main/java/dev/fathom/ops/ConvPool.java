@@ -146,7 +146,7 @@ public final class ConvPool {
                 int xp = xo + n0 * g.chw(), yp = n0 * g.o * g.pooled();
                 if (g.wino) {
                     // pooled straight from the output transform's channels-last rows
-                    Winograd.forward(xf, xp, m, g.c, g.h, g.w, u, bf, bo, g.o, g.oh, g.ow, -g.ph, -g.pw,
+                    Winograd.forward(Winograd.nchw(xf, xp, g.c, g.h, g.w), m, g.c, g.h, g.w, u, bf, bo, g.o, g.oh, g.ow, -g.ph, -g.pw,
                         (out, op, img, row0, rows) -> PoolVec.reluMax2x2Rows(out, op, g.o, g.ow, row0, rows, yf, idx,
                             yp + img * g.o * g.pooled(), g.ow / 2, g.pooled()));
                 } else {
@@ -196,22 +196,29 @@ public final class ConvPool {
         int wn = g.wino ? Winograd.gradSize(g.c, g.o) : g.o * g.patch();
         float[][] dw = needW ? new float[lanes][wn] : null, db = needB ? new float[lanes][g.o] : null;
         int plane = g.ohw(), pooled = g.pooled();
+        int[] map = new int[16];
+        for (int i = 0; i < map.length; i++) map[i] = i * pooled;
         Parallel.forRange(lanes, 1, (s0, e0) -> {
             for (int lane = s0; lane < e0; lane++)
                 for (int n0 = g.lane(lane), end = g.lane(lane + 1), m; n0 < end; n0 += m) {
                     m = Math.min(g.per, end - n0);
-                    float[] dc = SCRATCH.floats(0, m * g.o * plane, KEEP);
                     int gp = go + n0 * g.o * pooled, ip = io + n0 * g.o * pooled, xp = xo + n0 * g.chw();
-                    Pool.reluScatter2x2(gf, gp, id, ip, m * g.o, g.oh, g.ow, dc, 0);
                     if (needB) biasGrad(gf, gp, id, ip, m, g.o, pooled, db[lane]);
                     if (g.wino) {
+                        // the convolution's gradient made row by row, channels-last, as each consumer
+                        // copies its rows: scattered through the argmax straight from the pooled gradient
+                        Winograd.Planes dy = (img, r, s1, s2, dst, d, cs) -> PoolVec.reluScatter2x2Row(gf,
+                            gp + img * g.o * pooled, id, ip + img * g.o * pooled, g.o, g.oh, g.ow, pooled, map, r, s1, s2,
+                            dst, d, cs);
                         if (needX)
-                            Winograd.forward(dc, 0, m, g.o, g.oh, g.ow, uT, null, 0, g.c, g.h, g.w, g.ph - 2, g.pw - 2,
+                            Winograd.forward(dy, m, g.o, g.oh, g.ow, uT, null, 0, g.c, g.h, g.w, g.ph - 2, g.pw - 2,
                                 gxf, n0 * g.chw());
                         if (needW)
-                            Winograd.weightGradAdd(xf, xp, m, g.c, g.h, g.w, dc, 0, g.o, g.oh, g.ow, -g.ph, -g.pw, dw[lane]);
+                            Winograd.weightGradAdd(xf, xp, m, g.c, g.h, g.w, dy, g.o, g.oh, g.ow, -g.ph, -g.pw, dw[lane]);
                         continue;
                     }
+                    float[] dc = SCRATCH.floats(0, m * g.o * plane, KEEP);
+                    Pool.reluScatter2x2(gf, gp, id, ip, m * g.o, g.oh, g.ow, dc, 0);
                     float[] col = SCRATCH.floats(1, g.patch() * plane, KEEP);
                     for (int i = 0; i < m; i++) {
                         if (needX) {

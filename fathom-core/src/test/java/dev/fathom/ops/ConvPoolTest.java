@@ -83,6 +83,8 @@ class ConvPoolTest {
         new Cfg(2, 32, 64, 14, 14, 3, 1, 1),  // the smallest fused batch
         new Cfg(5, 17, 19, 9, 7, 3, 1, 1),    // odd batch, channels and sizes (odd conv output: a dropped row and column)
         new Cfg(3, 16, 16, 8, 9, 3, 1, 0),    // no padding
+        new Cfg(3, 16, 37, 11, 10, 3, 1, 0),  // Winograd backward: 37 output channels (a 5-channel tail), odd conv rows
+        new Cfg(2, 16, 16, 6, 11, 3, 1, 2),   // padding 2: the input gradient's rows reach past the pooled ones
         new Cfg(3, 3, 5, 11, 10, 1, 1, 0),    // 1×1 kernel on 3 channels (im2col)
         new Cfg(3, 1, 4, 13, 12, 3, 2, 1),    // stride 2 (im2col)
         new Cfg(4, 8, 16, 8, 8, 3, 1, 1),     // 72 patch rows, not Winograd: the composition
