@@ -414,7 +414,7 @@ public final class Winograd {
                 padInput(x, img, p, ty0, ty1, pad);
                 inputTransform(pad, p, ty1 - ty0, v, t);
                 padGrad(dy, img, p, ty0, ty1, dyp);
-                gradTransform(dyp, p, ty1 - ty0, yh, t);
+                gradTransform(dyp, 0, p.grs, p, ty1 - ty0, yh, t);
                 t += (ty1 - ty0) * p.tw;
                 q += ty1 - ty0;
             }
@@ -422,6 +422,59 @@ public final class Winograd {
             for (int xi = 0; xi < 16; xi++)
                 DirectConv.gemm(cin, p.op, tiles, true, v, xi * p.vs, p.cp, yh, xi * p.ms, p.op, true,
                     du, xi * cin * p.op, p.op);
+        }
+    }
+
+    /**
+     * The backward of a {@link #forward} convolution with padding 1 (output the input's size,
+     * {@code offT = offL = -1}) of {@code n} images, on this thread, for a caller that splits a batch
+     * itself: from the output gradient's rows {@code dy} ({@code cout} channels, {@code h×w}), the
+     * input gradient into {@code gx[gxOff ..]} ({@code [n, cin, h, w]}, overwritten; where {@code uT}
+     * is not null: the kernel as {@code weights(w, 0, cout, cin, true)}), and the transformed weight
+     * gradient of the input rows {@code x} added to {@code du} (where not null; as
+     * {@link #weightGradAdd}). Each block's gradient rows are copied channels-last once for both: the
+     * input gradient's padded window (the adjoint convolution's input, one row and column of zeros
+     * around) holds the weight gradient's 2×2 tiles one row and one column in.
+     */
+    public static void backwardAdd(Planes dy, Planes x, int n, int cin, int h, int w, int cout, float[] uT,
+                                   float[] gx, int gxOff, float[] du) {
+        Plan pg = new Plan(n, cout, h, w, cin, h, w, -1, -1), pw = new Plan(n, cin, h, w, cout, h, w, -1, -1);
+        boolean needX = uT != null, needW = du != null;
+        float[] vg = needX ? scratch(0, 16L * pg.vs) : null, mg = needX ? scratch(1, 16L * pg.ms) : null;
+        float[] padG = scratch(2, (2L * pg.rows + 2) * pg.rs), out = needX ? scratch(3, 2L * pg.rows * pg.ow * pg.op) : null;
+        float[] vx = needW ? scratch(4, 16L * pw.vs) : null, yh = needW ? scratch(5, 16L * pw.ms) : null;
+        float[] padX = needW ? scratch(6, (2L * pw.rows + 2) * pw.rs) : null;
+        float[] zero = new float[pg.op];
+        for (int b = 0; b < pg.blocks; b++) {
+            int tiles = pg.tiles(b), q0 = b * pg.rows, q1 = q0 + tiles / pg.tw;
+            for (int q = q0, t = 0; q < q1; ) {
+                int img = q / pg.th, ty0 = q % pg.th, ty1 = Math.min(pg.th, ty0 + q1 - q);
+                padInput(dy, img, pg, ty0, ty1, padG);
+                if (needX) inputTransform(padG, pg, ty1 - ty0, vg, t);
+                if (needW) {
+                    gradTransform(padG, pg.rs + pg.cp, pg.rs, pw, ty1 - ty0, yh, t);
+                    padInput(x, img, pw, ty0, ty1, padX);
+                    inputTransform(padX, pw, ty1 - ty0, vx, t);
+                }
+                t += (ty1 - ty0) * pg.tw;
+                q += ty1 - ty0;
+            }
+            if (needW)
+                for (int xi = 0; xi < 16; xi++)
+                    DirectConv.gemm(cin, pw.op, tiles, true, vx, xi * pw.vs, pw.cp, yh, xi * pw.ms, pw.op, true,
+                        du, xi * cin * pw.op, pw.op);
+            if (!needX) continue;
+            for (int xi = 0; xi < 16; xi++)
+                DirectConv.gemm(pg.tp, pg.op, cout, false, vg, xi * pg.vs, pg.cp, uT, xi * cout * pg.op, pg.op, false,
+                    mg, xi * pg.ms, pg.op);
+            for (int q = q0, t = 0; q < q1; ) {
+                int img = q / pg.th, ty0 = q % pg.th, ty1 = Math.min(pg.th, ty0 + q1 - q);
+                int rowsOut = Math.min(h, 2 * ty1) - 2 * ty0;
+                outputTransform(mg, t, pg, ty0, ty1, zero, out);
+                transposeOut(out, rowsOut * w, cin, pg.op, gx, gxOff + img * cin * h * w + 2 * ty0 * w, h * w);
+                t += (ty1 - ty0) * pg.tw;
+                q += ty1 - ty0;
+            }
         }
     }
 
@@ -469,12 +522,15 @@ public final class Winograd {
         }
     }
 
-    /** {@code Ŷ[ξ][t][co]} = {@code A dy Aᵀ} of each 2×2 tile of {@code dyp}, tiles from {@code t0}. */
-    private static void gradTransform(float[] dyp, Plan p, int rows, float[] yh, int t0) {
-        int op = p.op, xs = p.ms, rs = p.grs;
+    /**
+     * {@code Ŷ[ξ][t][co]} = {@code A dy Aᵀ} of each 2×2 tile of the channels-last gradient rows at
+     * {@code dyp[at ..]} ({@code rs} apart), tiles from {@code t0}.
+     */
+    private static void gradTransform(float[] dyp, int at, int rs, Plan p, int rows, float[] yh, int t0) {
+        int op = p.op, xs = p.ms;
         for (int i = 0; i < rows; i++)
             for (int tx = 0; tx < p.tw; tx++) {
-                int src = 2 * i * rs + 2 * tx * op, dst = (t0 + i * p.tw + tx) * op;
+                int src = at + 2 * i * rs + 2 * tx * op, dst = (t0 + i * p.tw + tx) * op;
                 for (int ob = 0; ob < op; ob += L) gradTile(dyp, src + ob, op, rs, yh, dst + ob, xs);
             }
     }
@@ -504,8 +560,12 @@ public final class Winograd {
     /** Buffers kept per thread up to this many floats each (larger ones are allocated per call). */
     private static final int KEEP = 1 << 21;
 
-    /** Per-thread buffers: transformed inputs, products (or transformed gradients), padded input, output rows (or padded gradient). */
-    private static final Scratch SCRATCH = new Scratch(4);
+    /**
+     * Per-thread buffers: transformed inputs, products (or transformed gradients), padded input,
+     * output rows (or padded gradient); {@link #backwardAdd}'s weight gradient also the input's
+     * transform, the gradient's transform and the padded input.
+     */
+    private static final Scratch SCRATCH = new Scratch(7);
 
     private static float[] scratch(int slot, long n) {
         if (n > Integer.MAX_VALUE)

@@ -210,6 +210,11 @@ public final class ConvPool {
                         Winograd.Planes dy = (img, r, s1, s2, dst, d, cs) -> PoolVec.reluScatter2x2Row(gf,
                             gp + img * g.o * pooled, id, ip + img * g.o * pooled, g.o, g.oh, g.ow, pooled, map, r, s1, s2,
                             dst, d, cs);
+                        if (g.ph == 1 && g.pw == 1) { // output the input's size: both from one copy of dy's rows
+                            Winograd.backwardAdd(dy, needW ? Winograd.nchw(xf, xp, g.c, g.h, g.w) : null, m, g.c, g.h, g.w,
+                                g.o, uT, gxf, n0 * g.chw(), needW ? dw[lane] : null);
+                            continue;
+                        }
                         if (needX)
                             Winograd.forward(dy, m, g.o, g.oh, g.ow, uT, null, 0, g.c, g.h, g.w, g.ph - 2, g.pw - 2,
                                 gxf, n0 * g.chw());
