@@ -26,7 +26,10 @@ import java.util.Arrays;
  * kernel flipped and its channel axes swapped ({@code adjoint}); and the weight gradient
  * ({@link #weightGrad}), the adjoint in {@code g}: {@code Gᵀ[Σ_tiles (A dy Aᵀ) ⊙ (Bᵀ d B)]G},
  * again 16 products, over the tiles of the batch. Work is split across the pool by blocks of tile
- * rows (a block may span images). Only when {@link DirectConv#wideGemm}.
+ * rows (a block may span images). Only when {@link DirectConv#wideGemm}. The inputs' rows come
+ * through {@link Planes}: copied from NCHW arrays, or made by the caller (a fused pooling's
+ * gradient); {@link #backwardAdd} runs both gradients of a padding-1 convolution on one copy of the
+ * output gradient's rows.
  *
  * <p>Accuracy: the transforms only add, subtract and halve (exact up to one rounding per step);
  * against float64 the results stay within a few float32 ulps of the summed magnitudes, like the

@@ -28,10 +28,14 @@ import java.util.Arrays;
  * otherwise im2col + {@link DirectConv#gemm} per image (patches of at most 9 rows: a first layer on
  * grey images) into per-thread scratch, pooled from there ({@link Pool#reluMax2x2}); both give the
  * composition's values and int32 argmax bit for bit. The backward does the same per part: the
- * pooled gradient scattered through the argmax into scratch, then the input gradient (only where
- * the input needs one) into the part's slice of it, and the weight and bias gradients into partial
- * sums, one per lane, added in lane order (the results do not depend on which thread ran what;
- * they differ from the composition's by float32 rounding, summed in another order).
+ * input gradient (only where the input needs one) into the part's slice of it, and the weight and
+ * bias gradients into partial sums, one per lane, added in lane order (the results do not depend
+ * on which thread ran what; they differ from the composition's by float32 rounding, summed in
+ * another order). On Winograd the convolution's gradient never exists either: its rows are made
+ * channels-last as Winograd copies them into its padded buffers ({@link Winograd.Planes}),
+ * scattered through the argmax from the pooled gradient ({@link PoolVec#reluScatter2x2Row}), and
+ * with padding 1 once per block for both gradients ({@link Winograd#backwardAdd}); on im2col the
+ * pooled gradient is scattered into scratch ({@link Pool#reluScatter2x2}) and read from there.
  *
  * <p>Only float32 batches of more than one image, one group, and a pooling of 2×2 windows with
  * stride 2, no padding, dilation 1 and no ceil mode take this path, on 512-bit vectors; anything
@@ -196,8 +200,7 @@ public final class ConvPool {
         int wn = g.wino ? Winograd.gradSize(g.c, g.o) : g.o * g.patch();
         float[][] dw = needW ? new float[lanes][wn] : null, db = needB ? new float[lanes][g.o] : null;
         int plane = g.ohw(), pooled = g.pooled();
-        int[] map = new int[16];
-        for (int i = 0; i < map.length; i++) map[i] = i * pooled;
+        int[] map = PoolVec.lanes(pooled);
         Parallel.forRange(lanes, 1, (s0, e0) -> {
             for (int lane = s0; lane < e0; lane++)
                 for (int n0 = g.lane(lane), end = g.lane(lane + 1), m; n0 < end; n0 += m) {

@@ -132,6 +132,13 @@ final class PoolVec {
         }
     }
 
+    /** {@code 0, step, 2*step, ..}, one per lane: a gathering load's offsets ({@link #reluScatter2x2Row}'s {@code map}). */
+    static int[] lanes(int step) {
+        int[] map = new int[L];
+        for (int i = 0; i < L; i++) map[i] = i * step;
+        return map;
+    }
+
     /**
      * The relu-fused 2×2 stride-2 pooling's backward for one row of its input, channels-last: the
      * gradient that reaches columns {@code s0 .. s1 - 1} of row {@code r} of one image of
