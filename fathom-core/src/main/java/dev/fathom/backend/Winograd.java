@@ -26,7 +26,10 @@ import java.util.Arrays;
  * kernel flipped and its channel axes swapped ({@code adjoint}); and the weight gradient
  * ({@link #weightGrad}), the adjoint in {@code g}: {@code Gᵀ[Σ_tiles (A dy Aᵀ) ⊙ (Bᵀ d B)]G},
  * again 16 products, over the tiles of the batch. Work is split across the pool by blocks of tile
- * rows (a block may span images). Only when {@link DirectConv#wideGemm}.
+ * rows (a block may span images). Only when {@link DirectConv#wideGemm}. The inputs' rows come
+ * through {@link Planes}: copied from NCHW arrays, or made by the caller (a fused pooling's
+ * gradient); {@link #backwardAdd} runs both gradients of a padding-1 convolution on one copy of the
+ * output gradient's rows.
  *
  * <p>Accuracy: the transforms only add, subtract and halve (exact up to one rounding per step);
  * against float64 the results stay within a few float32 ulps of the summed magnitudes, like the
@@ -52,8 +55,6 @@ public final class Winograd {
          * (false store-to-load dependencies measured 2-3x slower transforms at 64 channels).
          */
         final int tp, vs, ms, rs, grs;
-        /** {@code 0, h*w, 2*h*w, ..} and {@code 0, oh*ow, ..}: the offsets of 16 channels of one input or output position. */
-        final int[] planeStride, gradStride;
 
         Plan(int n, int cin, int h, int w, int cout, int oh, int ow, int offT, int offL) {
             this.n = n; this.cin = cin; this.h = h; this.w = w; this.cout = cout; this.oh = oh; this.ow = ow;
@@ -72,8 +73,6 @@ public final class Winograd {
             ms = tp * op + L;
             rs = wp * cp + L;
             grs = 2 * tw * op + L;
-            planeStride = stride(h * w);
-            gradStride = stride(oh * ow);
         }
 
         /** Tiles in block {@code b}. */
@@ -109,8 +108,43 @@ public final class Winograd {
     /** {@link #forward} with the kernel already transformed by {@link #weights}. */
     public static void forward(float[] x, int xOff, int n, int cin, int h, int w, float[] u, float[] bias, int bOff,
                                int cout, int oh, int ow, int offT, int offL, float[] y, int yOff) {
-        forward(x, xOff, n, cin, h, w, u, bias, bOff, cout, oh, ow, offT, offL, (out, op, img, row0, rows) ->
+        forward(nchw(x, xOff, cin, h, w), n, cin, h, w, u, bias, bOff, cout, oh, ow, offT, offL, y, yOff);
+    }
+
+    /** {@link #forward} with the kernel transformed by {@link #weights}, reading the input's rows from {@code x}. */
+    public static void forward(Planes x, int n, int cin, int h, int w, float[] u, float[] bias, int bOff,
+                               int cout, int oh, int ow, int offT, int offL, float[] y, int yOff) {
+        forward(x, n, cin, h, w, u, bias, bOff, cout, oh, ow, offT, offL, (out, op, img, row0, rows) ->
             transposeOut(out, rows * ow, cout, op, y, yOff + img * cout * oh * ow + row0 * ow, oh * ow));
+    }
+
+    /**
+     * Where {@link #forward} and the weight gradient read an input (or output gradient): its rows,
+     * channels-last, from an NCHW array ({@link #nchw}) or from a caller that makes them on the fly
+     * (a fused pooling's gradient, scattered through its argmax).
+     */
+    @FunctionalInterface
+    public interface Planes {
+        /**
+         * Columns {@code s0 .. s1 - 1} of row {@code r} of image {@code img} (counted from the call's
+         * first image), channels-last: channel {@code c} of column {@code s} at
+         * {@code dst[d + (s - s0)*cs + c]}, for every channel of the call ({@code cs} is at least that).
+         */
+        void row(int img, int r, int s0, int s1, float[] dst, int d, int cs);
+    }
+
+    /** The {@code [n, ch, h, w]} batch at {@code x[xOff ..]} as {@link Planes}. */
+    public static Planes nchw(float[] x, int xOff, int ch, int h, int w) {
+        int hw = h * w, cv = ch - ch % L;
+        int[] gather = stride(hw);
+        return (img, r, s0, s1, dst, d, cs) -> {
+            for (int s = s0, e0 = xOff + img * ch * hw + r * w + s0; s < s1; s++, e0++, d += cs) {
+                int c = 0, e = e0;
+                // 16 channels of a position per gathering load (the scalar copy was a tenth of the cnn step)
+                for (; c < cv; c += L, e += L * hw) FloatVector.fromArray(S, x, e, gather, 0).intoArray(dst, d + c);
+                for (; c < ch; c++, e += hw) dst[d + c] = x[e];
+            }
+        };
     }
 
     /** Where {@link #forward} puts its output: rows in the channels-last layout of the output transform. */
@@ -130,7 +164,7 @@ public final class Winograd {
      * rows to {@code sink} (on the thread that computed them) instead of storing them NCHW: for a
      * caller that consumes them at once (a fused pooling), without the output ever being stored.
      */
-    public static void forward(float[] x, int xOff, int n, int cin, int h, int w, float[] u, float[] bias, int bOff,
+    public static void forward(Planes x, int n, int cin, int h, int w, float[] u, float[] bias, int bOff,
                                int cout, int oh, int ow, int offT, int offL, Rows sink) {
         Plan p = new Plan(n, cin, h, w, cout, oh, ow, offT, offL);
         float[] bv = new float[p.op];
@@ -143,7 +177,7 @@ public final class Winograd {
                 int q0 = b * p.rows, q1 = q0 + p.tiles(b) / p.tw;
                 for (int q = q0, t = 0; q < q1; ) {
                     int img = q / p.th, ty0 = q % p.th, ty1 = Math.min(p.th, ty0 + q1 - q);
-                    padInput(x, xOff + img * cin * h * w, p, ty0, ty1, pad);
+                    padInput(x, img, p, ty0, ty1, pad);
                     inputTransform(pad, p, ty1 - ty0, v, t);
                     t += (ty1 - ty0) * p.tw;
                     q += ty1 - ty0;
@@ -202,17 +236,14 @@ public final class Winograd {
     }
 
     /**
-     * Copies input rows {@code 2*ty0 + offT ..} (those tile rows' 4-row windows) of one image,
+     * Copies input rows {@code 2*ty0 + offT ..} (those tile rows' 4-row windows) of image {@code img},
      * channels-last, into {@code pad[(r*wp + s)*cp + c]}, zero where a window leaves the image.
      * Channels {@code >= cin} are left as they are (nothing reads them into a product).
      */
-    private static void padInput(float[] x, int xImg, Plan p, int ty0, int ty1, float[] pad) {
-        int rowsP = 2 * (ty1 - ty0) + 2, wp = p.wp, cp = p.cp, hw = p.h * p.w;
+    private static void padInput(Planes x, int img, Plan p, int ty0, int ty1, float[] pad) {
+        int rowsP = 2 * (ty1 - ty0) + 2, wp = p.wp, cp = p.cp;
         // columns s of the window that lie inside the image: [sLo, sHi)
         int sLo = Math.min(wp, Math.max(0, -p.offL)), sHi = Math.max(sLo, Math.min(wp, p.w - p.offL));
-        int cv = p.cin - p.cin % L;
-        int[] gather = p.planeStride;
-
         for (int r = 0; r < rowsP; r++) {
             int ir = 2 * ty0 + p.offT + r, row = r * p.rs;
             if (ir < 0 || ir >= p.h) {
@@ -221,13 +252,7 @@ public final class Winograd {
             }
             if (sLo > 0) Arrays.fill(pad, row, row + sLo * cp, 0f);
             if (sHi < wp) Arrays.fill(pad, row + sHi * cp, row + wp * cp, 0f);
-            int src = xImg + ir * p.w + p.offL;
-            for (int s = sLo; s < sHi; s++) {
-                int c = 0, d = row + s * cp, e = src + s;
-                // 16 channels of a position per gathering load (the scalar copy was a tenth of the cnn step)
-                for (; c < cv; c += L, e += L * hw) FloatVector.fromArray(S, x, e, gather, 0).intoArray(pad, d + c);
-                for (; c < p.cin; c++, e += hw) pad[d + c] = x[e];
-            }
+            if (sLo < sHi) x.row(img, ir, sLo + p.offL, sHi + p.offL, pad, row + sLo * cp, cp);
         }
     }
 
@@ -353,7 +378,7 @@ public final class Winograd {
         Parallel.forRange(chunks, 1, (s, e) -> {
             for (int c = s; c < e; c++) {
                 parts[c] = new float[un];
-                accumulate(x, xOff, dy, dyOff, p, (int) ((long) c * p.blocks / chunks),
+                accumulate(nchw(x, xOff, cin, h, w), nchw(dy, dyOff, cout, oh, ow), p, (int) ((long) c * p.blocks / chunks),
                     (int) ((long) (c + 1) * p.blocks / chunks), parts[c]);
             }
         });
@@ -370,29 +395,29 @@ public final class Winograd {
 
     /**
      * Adds the transformed weight gradient of the {@code n} images at {@code x[xOff ..]} and
-     * {@code dy[dyOff ..]} (as {@link #weightGrad}) to {@code du} ({@link #gradSize} elements) on
+     * the output gradient's rows from {@code dy} (as {@link #weightGrad}) to {@code du} ({@link #gradSize} elements) on
      * this thread, for a caller that splits a batch itself and sums the parts in its own order;
      * {@link #weightGradFinish} turns the sum into the weight gradient.
      */
-    public static void weightGradAdd(float[] x, int xOff, int n, int cin, int h, int w, float[] dy, int dyOff,
+    public static void weightGradAdd(float[] x, int xOff, int n, int cin, int h, int w, Planes dy,
                                      int cout, int oh, int ow, int offT, int offL, float[] du) {
         Plan p = new Plan(n, cin, h, w, cout, oh, ow, offT, offL);
-        accumulate(x, xOff, dy, dyOff, p, 0, p.blocks, du);
+        accumulate(nchw(x, xOff, cin, h, w), dy, p, 0, p.blocks, du);
     }
 
     /** Blocks {@code [b0, b1)}' share of the transformed weight gradient, added to {@code du}. */
-    private static void accumulate(float[] x, int xOff, float[] dy, int dyOff, Plan p, int b0, int b1, float[] du) {
-        int cin = p.cin, cout = p.cout, h = p.h, w = p.w, oh = p.oh, ow = p.ow;
+    private static void accumulate(Planes x, Planes dy, Plan p, int b0, int b1, float[] du) {
+        int cin = p.cin;
         float[] v = scratch(0, 16L * p.vs), yh = scratch(1, 16L * p.ms);
         float[] pad = scratch(2, (2L * p.rows + 2) * p.rs), dyp = scratch(3, 2L * p.rows * p.grs);
         for (int b = b0; b < b1; b++) {
             int tiles = p.tiles(b), q0 = b * p.rows, q1 = q0 + tiles / p.tw;
             for (int q = q0, t = 0; q < q1; ) {
                 int img = q / p.th, ty0 = q % p.th, ty1 = Math.min(p.th, ty0 + q1 - q);
-                padInput(x, xOff + img * cin * h * w, p, ty0, ty1, pad);
+                padInput(x, img, p, ty0, ty1, pad);
                 inputTransform(pad, p, ty1 - ty0, v, t);
-                padGrad(dy, dyOff + img * cout * oh * ow, p, ty0, ty1, dyp);
-                gradTransform(dyp, p, ty1 - ty0, yh, t);
+                padGrad(dy, img, p, ty0, ty1, dyp);
+                gradTransform(dyp, 0, p.grs, p, ty1 - ty0, yh, t);
                 t += (ty1 - ty0) * p.tw;
                 q += ty1 - ty0;
             }
@@ -400,6 +425,59 @@ public final class Winograd {
             for (int xi = 0; xi < 16; xi++)
                 DirectConv.gemm(cin, p.op, tiles, true, v, xi * p.vs, p.cp, yh, xi * p.ms, p.op, true,
                     du, xi * cin * p.op, p.op);
+        }
+    }
+
+    /**
+     * The backward of a {@link #forward} convolution with padding 1 (output the input's size,
+     * {@code offT = offL = -1}) of {@code n} images, on this thread, for a caller that splits a batch
+     * itself: from the output gradient's rows {@code dy} ({@code cout} channels, {@code h×w}), the
+     * input gradient into {@code gx[gxOff ..]} ({@code [n, cin, h, w]}, overwritten; where {@code uT}
+     * is not null: the kernel as {@code weights(w, 0, cout, cin, true)}), and the transformed weight
+     * gradient of the input rows {@code x} added to {@code du} (where not null; as
+     * {@link #weightGradAdd}). Each block's gradient rows are copied channels-last once for both: the
+     * input gradient's padded window (the adjoint convolution's input, one row and column of zeros
+     * around) holds the weight gradient's 2×2 tiles one row and one column in.
+     */
+    public static void backwardAdd(Planes dy, Planes x, int n, int cin, int h, int w, int cout, float[] uT,
+                                   float[] gx, int gxOff, float[] du) {
+        Plan pg = new Plan(n, cout, h, w, cin, h, w, -1, -1), pw = new Plan(n, cin, h, w, cout, h, w, -1, -1);
+        boolean needX = uT != null, needW = du != null;
+        float[] vg = needX ? scratch(0, 16L * pg.vs) : null, mg = needX ? scratch(1, 16L * pg.ms) : null;
+        float[] padG = scratch(2, (2L * pg.rows + 2) * pg.rs), out = needX ? scratch(3, 2L * pg.rows * pg.ow * pg.op) : null;
+        float[] vx = needW ? scratch(4, 16L * pw.vs) : null, yh = needW ? scratch(5, 16L * pw.ms) : null;
+        float[] padX = needW ? scratch(6, (2L * pw.rows + 2) * pw.rs) : null;
+        float[] zero = new float[pg.op];
+        for (int b = 0; b < pg.blocks; b++) {
+            int tiles = pg.tiles(b), q0 = b * pg.rows, q1 = q0 + tiles / pg.tw;
+            for (int q = q0, t = 0; q < q1; ) {
+                int img = q / pg.th, ty0 = q % pg.th, ty1 = Math.min(pg.th, ty0 + q1 - q);
+                padInput(dy, img, pg, ty0, ty1, padG);
+                if (needX) inputTransform(padG, pg, ty1 - ty0, vg, t);
+                if (needW) {
+                    gradTransform(padG, pg.rs + pg.cp, pg.rs, pw, ty1 - ty0, yh, t);
+                    padInput(x, img, pw, ty0, ty1, padX);
+                    inputTransform(padX, pw, ty1 - ty0, vx, t);
+                }
+                t += (ty1 - ty0) * pg.tw;
+                q += ty1 - ty0;
+            }
+            if (needW)
+                for (int xi = 0; xi < 16; xi++)
+                    DirectConv.gemm(cin, pw.op, tiles, true, vx, xi * pw.vs, pw.cp, yh, xi * pw.ms, pw.op, true,
+                        du, xi * cin * pw.op, pw.op);
+            if (!needX) continue;
+            for (int xi = 0; xi < 16; xi++)
+                DirectConv.gemm(pg.tp, pg.op, cout, false, vg, xi * pg.vs, pg.cp, uT, xi * cout * pg.op, pg.op, false,
+                    mg, xi * pg.ms, pg.op);
+            for (int q = q0, t = 0; q < q1; ) {
+                int img = q / pg.th, ty0 = q % pg.th, ty1 = Math.min(pg.th, ty0 + q1 - q);
+                int rowsOut = Math.min(h, 2 * ty1) - 2 * ty0;
+                outputTransform(mg, t, pg, ty0, ty1, zero, out);
+                transposeOut(out, rowsOut * w, cin, pg.op, gx, gxOff + img * cin * h * w + 2 * ty0 * w, h * w);
+                t += (ty1 - ty0) * pg.tw;
+                q += ty1 - ty0;
+            }
         }
     }
 
@@ -430,12 +508,12 @@ public final class Winograd {
     }
 
     /**
-     * Copies the output gradient's rows {@code 2*ty0 ..} (those tile rows' 2×2 tiles) of one image
+     * Copies the output gradient's rows {@code 2*ty0 ..} (those tile rows' 2×2 tiles) of image {@code img}
      * channels-last into {@code dyp[(r*2tw + s)*op + co]}, zero past the last row or column.
      * Channels {@code >= cout} are left as they are (they only reach the products' unread columns).
      */
-    private static void padGrad(float[] dy, int dyImg, Plan p, int ty0, int ty1, float[] dyp) {
-        int rows = 2 * (ty1 - ty0), w2 = 2 * p.tw, op = p.op, plane = p.oh * p.ow, cv = p.cout - p.cout % L;
+    private static void padGrad(Planes dy, int img, Plan p, int ty0, int ty1, float[] dyp) {
+        int rows = 2 * (ty1 - ty0), w2 = 2 * p.tw, op = p.op;
         for (int r = 0; r < rows; r++) {
             int ir = 2 * ty0 + r, row = r * p.grs;
             if (ir >= p.oh) {
@@ -443,21 +521,19 @@ public final class Winograd {
                 continue;
             }
             if (p.ow < w2) Arrays.fill(dyp, row + p.ow * op, row + w2 * op, 0f);
-            // 16 channels of a position per gathering load, as padInput
-            for (int s = 0, src = dyImg + ir * p.ow; s < p.ow; s++) {
-                int co = 0, d = row + s * op, e = src + s;
-                for (; co < cv; co += L, e += L * plane) FloatVector.fromArray(S, dy, e, p.gradStride, 0).intoArray(dyp, d + co);
-                for (; co < p.cout; co++, e += plane) dyp[d + co] = dy[e];
-            }
+            dy.row(img, ir, 0, p.ow, dyp, row, op);
         }
     }
 
-    /** {@code Ŷ[ξ][t][co]} = {@code A dy Aᵀ} of each 2×2 tile of {@code dyp}, tiles from {@code t0}. */
-    private static void gradTransform(float[] dyp, Plan p, int rows, float[] yh, int t0) {
-        int op = p.op, xs = p.ms, rs = p.grs;
+    /**
+     * {@code Ŷ[ξ][t][co]} = {@code A dy Aᵀ} of each 2×2 tile of the channels-last gradient rows at
+     * {@code dyp[at ..]} ({@code rs} apart), tiles from {@code t0}.
+     */
+    private static void gradTransform(float[] dyp, int at, int rs, Plan p, int rows, float[] yh, int t0) {
+        int op = p.op, xs = p.ms;
         for (int i = 0; i < rows; i++)
             for (int tx = 0; tx < p.tw; tx++) {
-                int src = 2 * i * rs + 2 * tx * op, dst = (t0 + i * p.tw + tx) * op;
+                int src = at + 2 * i * rs + 2 * tx * op, dst = (t0 + i * p.tw + tx) * op;
                 for (int ob = 0; ob < op; ob += L) gradTile(dyp, src + ob, op, rs, yh, dst + ob, xs);
             }
     }
@@ -487,8 +563,12 @@ public final class Winograd {
     /** Buffers kept per thread up to this many floats each (larger ones are allocated per call). */
     private static final int KEEP = 1 << 21;
 
-    /** Per-thread buffers: transformed inputs, products (or transformed gradients), padded input, output rows (or padded gradient). */
-    private static final Scratch SCRATCH = new Scratch(4);
+    /**
+     * Per-thread buffers: transformed inputs, products (or transformed gradients), padded input,
+     * output rows (or padded gradient); {@link #backwardAdd}'s weight gradient also the input's
+     * transform, the gradient's transform and the padded input.
+     */
+    private static final Scratch SCRATCH = new Scratch(7);
 
     private static float[] scratch(int slot, long n) {
         if (n > Integer.MAX_VALUE)

@@ -28,10 +28,14 @@ import java.util.Arrays;
  * otherwise im2col + {@link DirectConv#gemm} per image (patches of at most 9 rows: a first layer on
  * grey images) into per-thread scratch, pooled from there ({@link Pool#reluMax2x2}); both give the
  * composition's values and int32 argmax bit for bit. The backward does the same per part: the
- * pooled gradient scattered through the argmax into scratch, then the input gradient (only where
- * the input needs one) into the part's slice of it, and the weight and bias gradients into partial
- * sums, one per lane, added in lane order (the results do not depend on which thread ran what;
- * they differ from the composition's by float32 rounding, summed in another order).
+ * input gradient (only where the input needs one) into the part's slice of it, and the weight and
+ * bias gradients into partial sums, one per lane, added in lane order (the results do not depend
+ * on which thread ran what; they differ from the composition's by float32 rounding, summed in
+ * another order). On Winograd the convolution's gradient never exists either: its rows are made
+ * channels-last as Winograd copies them into its padded buffers ({@link Winograd.Planes}),
+ * scattered through the argmax from the pooled gradient ({@link PoolVec#reluScatter2x2Row}), and
+ * with padding 1 once per block for both gradients ({@link Winograd#backwardAdd}); on im2col the
+ * pooled gradient is scattered into scratch ({@link Pool#reluScatter2x2}) and read from there.
  *
  * <p>Only float32 batches of more than one image, one group, and a pooling of 2×2 windows with
  * stride 2, no padding, dilation 1 and no ceil mode take this path, on 512-bit vectors; anything
@@ -146,7 +150,7 @@ public final class ConvPool {
                 int xp = xo + n0 * g.chw(), yp = n0 * g.o * g.pooled();
                 if (g.wino) {
                     // pooled straight from the output transform's channels-last rows
-                    Winograd.forward(xf, xp, m, g.c, g.h, g.w, u, bf, bo, g.o, g.oh, g.ow, -g.ph, -g.pw,
+                    Winograd.forward(Winograd.nchw(xf, xp, g.c, g.h, g.w), m, g.c, g.h, g.w, u, bf, bo, g.o, g.oh, g.ow, -g.ph, -g.pw,
                         (out, op, img, row0, rows) -> PoolVec.reluMax2x2Rows(out, op, g.o, g.ow, row0, rows, yf, idx,
                             yp + img * g.o * g.pooled(), g.ow / 2, g.pooled()));
                 } else {
@@ -196,22 +200,33 @@ public final class ConvPool {
         int wn = g.wino ? Winograd.gradSize(g.c, g.o) : g.o * g.patch();
         float[][] dw = needW ? new float[lanes][wn] : null, db = needB ? new float[lanes][g.o] : null;
         int plane = g.ohw(), pooled = g.pooled();
+        int[] map = PoolVec.lanes(pooled);
         Parallel.forRange(lanes, 1, (s0, e0) -> {
             for (int lane = s0; lane < e0; lane++)
                 for (int n0 = g.lane(lane), end = g.lane(lane + 1), m; n0 < end; n0 += m) {
                     m = Math.min(g.per, end - n0);
-                    float[] dc = SCRATCH.floats(0, m * g.o * plane, KEEP);
                     int gp = go + n0 * g.o * pooled, ip = io + n0 * g.o * pooled, xp = xo + n0 * g.chw();
-                    Pool.reluScatter2x2(gf, gp, id, ip, m * g.o, g.oh, g.ow, dc, 0);
                     if (needB) biasGrad(gf, gp, id, ip, m, g.o, pooled, db[lane]);
                     if (g.wino) {
+                        // the convolution's gradient made row by row, channels-last, as each consumer
+                        // copies its rows: scattered through the argmax straight from the pooled gradient
+                        Winograd.Planes dy = (img, r, s1, s2, dst, d, cs) -> PoolVec.reluScatter2x2Row(gf,
+                            gp + img * g.o * pooled, id, ip + img * g.o * pooled, g.o, g.oh, g.ow, pooled, map, r, s1, s2,
+                            dst, d, cs);
+                        if (g.ph == 1 && g.pw == 1) { // output the input's size: both from one copy of dy's rows
+                            Winograd.backwardAdd(dy, needW ? Winograd.nchw(xf, xp, g.c, g.h, g.w) : null, m, g.c, g.h, g.w,
+                                g.o, uT, gxf, n0 * g.chw(), needW ? dw[lane] : null);
+                            continue;
+                        }
                         if (needX)
-                            Winograd.forward(dc, 0, m, g.o, g.oh, g.ow, uT, null, 0, g.c, g.h, g.w, g.ph - 2, g.pw - 2,
+                            Winograd.forward(dy, m, g.o, g.oh, g.ow, uT, null, 0, g.c, g.h, g.w, g.ph - 2, g.pw - 2,
                                 gxf, n0 * g.chw());
                         if (needW)
-                            Winograd.weightGradAdd(xf, xp, m, g.c, g.h, g.w, dc, 0, g.o, g.oh, g.ow, -g.ph, -g.pw, dw[lane]);
+                            Winograd.weightGradAdd(xf, xp, m, g.c, g.h, g.w, dy, g.o, g.oh, g.ow, -g.ph, -g.pw, dw[lane]);
                         continue;
                     }
+                    float[] dc = SCRATCH.floats(0, m * g.o * plane, KEEP);
+                    Pool.reluScatter2x2(gf, gp, id, ip, m * g.o, g.oh, g.ow, dc, 0);
                     float[] col = SCRATCH.floats(1, g.patch() * plane, KEEP);
                     for (int i = 0; i < m; i++) {
                         if (needX) {

@@ -131,4 +131,48 @@ final class PoolVec {
             }
         }
     }
+
+    /** {@code 0, step, 2*step, ..}, one per lane: a gathering load's offsets ({@link #reluScatter2x2Row}'s {@code map}). */
+    static int[] lanes(int step) {
+        int[] map = new int[L];
+        for (int i = 0; i < L; i++) map[i] = i * step;
+        return map;
+    }
+
+    /**
+     * The relu-fused 2×2 stride-2 pooling's backward for one row of its input, channels-last: the
+     * gradient that reaches columns {@code s0 .. s1 - 1} of row {@code r} of one image of
+     * {@code oh×ow} planes, channel {@code co} of column {@code s} at {@code dst[d + (s - s0)*cs + co]}
+     * ({@code co < cout}), from the pooled gradient {@code g[go ..]} and its int32 argmax
+     * {@code idx[io ..]} ({@code [cout, oh/2, ow/2]}, {@code plane} elements per channel;
+     * {@code map}: {@code 0, plane, 2*plane, ..}): {@code 0 + g} where the window's argmax is that
+     * position, +0 elsewhere (the values {@link Pool}'s scatter leaves there). {@code L} channels of a
+     * window per pair of gathering loads, for both of its columns in the row.
+     */
+    static void reluScatter2x2Row(float[] g, int go, int[] idx, int io, int cout, int oh, int ow, int plane, int[] map,
+                                  int r, int s0, int s1, float[] dst, int d, int cs) {
+        int pw = ow / 2, full = cout - cout % L;
+        // columns [s0, sIn) lie in a window (none on a last odd row, nor in a last odd column)
+        int sIn = r < oh / 2 * 2 ? Math.max(s0, Math.min(s1, 2 * pw)) : s0;
+        int wr = r / 2 * pw, pos = r * ow;
+        FloatVector zero = FloatVector.zero(F);
+        for (int s = s0; s < sIn; ) {
+            boolean both = (s & 1) == 0 && s + 1 < sIn;
+            int q = wr + s / 2, at = pos + s, dd = d + (s - s0) * cs, co = 0;
+            for (; co < full; co += L) {
+                IntVector iv = IntVector.fromArray(I, idx, io + q + co * plane, map, 0);
+                FloatVector gv = FloatVector.fromArray(F, g, go + q + co * plane, map, 0).add(zero);
+                zero.blend(gv, iv.eq(at).cast(F)).intoArray(dst, dd + co);
+                if (both) zero.blend(gv, iv.eq(at + 1).cast(F)).intoArray(dst, dd + cs + co);
+            }
+            for (; co < cout; co++) {
+                int k = q + co * plane, win = idx[io + k];
+                float v = 0f + g[go + k];
+                dst[dd + co] = win == at ? v : 0f;
+                if (both) dst[dd + cs + co] = win == at + 1 ? v : 0f;
+            }
+            s += both ? 2 : 1;
+        }
+        for (int s = sIn; s < s1; s++) java.util.Arrays.fill(dst, d + (s - s0) * cs, d + (s - s0) * cs + cout, 0f);
+    }
 }

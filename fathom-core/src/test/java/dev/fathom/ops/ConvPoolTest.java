@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * the batch), the same gradients of input, weight and bias up to float32 rounding (the weight and
  * bias sums run in another order), over both fused kernels (Winograd; im2col for patches of at
  * most 9 rows) and shapes that fall back to the composition, odd sizes and channel counts, batches
- * 1, 2 and odd, an input without grad, no bias, non-contiguous inputs, ties and NaN, a double
+ * 1, 2 and odd, an input without grad, a weight without grad, no bias, non-contiguous inputs, ties and NaN, a double
  * backward, and a float64 gradcheck (float64 runs the composition).
  */
 class ConvPoolTest {
@@ -83,6 +83,8 @@ class ConvPoolTest {
         new Cfg(2, 32, 64, 14, 14, 3, 1, 1),  // the smallest fused batch
         new Cfg(5, 17, 19, 9, 7, 3, 1, 1),    // odd batch, channels and sizes (odd conv output: a dropped row and column)
         new Cfg(3, 16, 16, 8, 9, 3, 1, 0),    // no padding
+        new Cfg(3, 16, 37, 11, 10, 3, 1, 0),  // Winograd backward: 37 output channels (a 5-channel tail), odd conv rows
+        new Cfg(2, 16, 16, 6, 11, 3, 1, 2),   // padding 2: the input gradient's rows reach past the pooled ones
         new Cfg(3, 3, 5, 11, 10, 1, 1, 0),    // 1×1 kernel on 3 channels (im2col)
         new Cfg(3, 1, 4, 13, 12, 3, 2, 1),    // stride 2 (im2col)
         new Cfg(4, 8, 16, 8, 8, 3, 1, 1),     // 72 patch rows, not Winograd: the composition
@@ -110,6 +112,25 @@ class ConvPoolTest {
             Tensor x = base.transpose(2, 3); // [3, c, 12, 10], not contiguous
             assertFalse(x.isContiguous());
             compare(x, rand(r, 18, c, 3, 3), rand(r, 18), 1, 1, true, r, "transposed input, " + c + " channels");
+        }
+    }
+
+    /** A weight without grad (a frozen layer): only the input and bias gradients, on the Winograd path (padding 1 and 0) and im2col's. */
+    @Test
+    void weightWithoutGrad() {
+        Random r = new Random(16);
+        for (Cfg c : new Cfg[] {new Cfg(3, 16, 20, 10, 9, 3, 1, 1), new Cfg(3, 16, 20, 10, 9, 3, 1, 0), new Cfg(3, 1, 8, 10, 9, 3, 1, 1)}) {
+            Tensor x = rand(r, c.n, c.c, c.h, c.w), w = rand(r, c.o, c.c, c.k, c.k), b = rand(r, c.o);
+            Tensor xa = x.detach().requiresGrad(true), xb = x.detach().requiresGrad(true);
+            Tensor ba = b.detach().requiresGrad(true), bb = b.detach().requiresGrad(true);
+            Tensor ya = unfused(xa, w, ba, c.s, c.p), yb = fused(xb, w, bb, c.s, c.p);
+            assertSame(ya, yb, c + " frozen weight");
+            Tensor g = rand(r, ya.shape());
+            ya.backward(g);
+            yb.backward(g);
+            assertClose(xa.grad(), xb.grad(), c + " frozen weight, x grad");
+            assertClose(ba.grad(), bb.grad(), c + " frozen weight, b grad");
+            assertNull(w.grad(), c + " frozen weight has no grad");
         }
     }
 
