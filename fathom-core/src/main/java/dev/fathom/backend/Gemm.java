@@ -224,7 +224,7 @@ public final class Gemm {
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float beta, float[] c, int cOff, int ldc) {
-        sgemm(floatBackend(m, n, k), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        sgemm(floatBackend(transA, transB, m, n, k), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     /** Double-precision GEMM on the automatically selected backend. */
@@ -240,12 +240,16 @@ public final class Gemm {
     }
 
     /**
-     * The float32 backend of a product: OpenBLAS instead of the default 512-bit Java kernel for a
-     * single row or column of C (its gemv needs no packing) and for products under
-     * {@link #SMALL_FLOAT_WORK}; else as {@link #auto}.
+     * The float32 backend of a product: OpenBLAS instead of the default 512-bit Java kernel for
+     * products under {@link #SMALL_FLOAT_WORK} and for a single row or column of C whose matrix is
+     * read across its rows (its gemv needs no packing); a single row or column against a matrix
+     * stored row by row (x·Wᵀ, a Linear layer at batch 1) stays on the Java kernel's own
+     * matrix-vector product, split over the pool (the cnn's Linear(3136, 128): 21-23 µs on
+     * OpenBLAS); else as {@link #auto}.
      */
-    private static Backend floatBackend(int m, int n, int k) {
-        if (Selection.SMALL_FLOAT_TO_BLAS && (m == 1 || n == 1 || (long) m * n * k < SMALL_FLOAT_WORK))
+    private static Backend floatBackend(boolean transA, boolean transB, int m, int n, int k) {
+        if (Selection.SMALL_FLOAT_TO_BLAS && !VectorGemm.rowGemv(transA, transB, m, n)
+            && (m == 1 || n == 1 || (long) m * n * k < SMALL_FLOAT_WORK))
             return Backend.OPENBLAS;
         return auto(Selection.CHOSEN, m, n, k);
     }

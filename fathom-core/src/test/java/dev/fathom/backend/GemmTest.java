@@ -23,6 +23,9 @@ class GemmTest {
         {8, 32, 256}, {16, 64, 513}, {263, 97, 41},
         // one row / one column of C (OpenBLAS: gemv), at a Linear layer's batch-1 shape too
         {1, 130, 300}, {300, 1, 130}, {1, 1, 300}, {1, 512, 784},
+        // ... and on the 512-bit kernel's matrix-vector product: split over the pool (the cnn's
+        // Linear(3136, 128) at batch 1), odd row counts and vector tails, unsplit small ones
+        {1, 131, 3137}, {301, 1, 515}, {1, 10, 128}, {3, 1, 17},
     };
 
     static Stream<Arguments> cases() {
