@@ -227,6 +227,31 @@ public final class Gemm {
         sgemm(floatBackend(transA, transB, m, n, k), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
+    /**
+     * {@code C = op(A)·op(B) + 1·biasᵀ}: the product plus {@code bias[biasOff + j]} on every row's
+     * column j ({@code bias} null: the product alone), on the automatically selected backend — a
+     * Linear layer's {@code x·Wᵀ + b}. The 512-bit Java kernel adds the bias as it first stores C;
+     * elsewhere the bias is copied into every row of C and the product added to it ({@code beta = 1},
+     * as PyTorch's {@code addmm}). Either way C is not read before it is written.
+     */
+    public static void sgemmBias(boolean transA, boolean transB, int m, int n, int k,
+                                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                 float[] bias, int biasOff, float[] c, int cOff, int ldc) {
+        Backend be = floatBackend(transA, transB, m, n, k);
+        check("sgemmBias", be, transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc);
+        if (bias != null && (biasOff < 0 || (long) biasOff + n > bias.length))
+            throw new IndexOutOfBoundsException("sgemmBias: " + n + " bias values from offset " + biasOff
+                + " do not fit an array of length " + bias.length);
+        if (m == 0 || n == 0) return;
+        if (bias == null || be != Backend.JAVA_VECTOR || VectorGemm.rowGemv(transA, transB, m, n) || k == 0) {
+            if (bias != null)
+                for (int i = 0; i < m; i++) System.arraycopy(bias, biasOff, c, cOff + i * ldc, n);
+            sgemm(be, transA, transB, m, n, k, 1f, a, aOff, lda, b, bOff, ldb, bias == null ? 0f : 1f, c, cOff, ldc);
+            return;
+        }
+        VectorGemm.sgemm(transA, transB, m, n, k, 1f, a, aOff, lda, b, bOff, ldb, 0f, c, cOff, ldc, bias, biasOff);
+    }
+
     /** Double-precision GEMM on the automatically selected backend. */
     public static void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
                              double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
@@ -275,7 +300,7 @@ public final class Gemm {
                 }
             }
             case JAVA_VECTOR -> VectorGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
-                beta, c, cOff, ldc);
+                beta, c, cOff, ldc, null, 0);
             case JAVA_SCALAR -> ScalarGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
                 beta, c, cOff, ldc);
         }

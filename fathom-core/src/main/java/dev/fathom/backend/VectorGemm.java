@@ -68,10 +68,14 @@ final class VectorGemm {
     /** Rows of A packed at once for float (SMC x KC floats stay in L2). */
     static final int SMC = WIDE ? 128 : MC;
 
-    /** {@code C = alpha op(A) op(B) + beta C} for float; arguments already validated, m, n, k &gt; 0. */
+    /**
+     * {@code C = alpha op(A) op(B) + beta C} for float, plus {@code bias[biasOff + j]} on every row's
+     * column j when {@code bias} is non-null (then alpha 1 and beta 0, and no matrix-vector shape:
+     * {@link Gemm#sgemmBias}); arguments already validated, m, n, k &gt; 0.
+     */
     static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                      float beta, float[] c, int cOff, int ldc) {
+                      float beta, float[] c, int cOff, int ldc, float[] bias, int biasOff) {
         if (WIDE && m == 1 && transB) { // C's one row = B (stored n x k) times a's k elements
             sgemv(n, k, alpha, b, bOff, ldb, a, aOff, transA ? lda : 1, beta, c, cOff, 1);
             return;
@@ -82,7 +86,8 @@ final class VectorGemm {
         }
         int threads = Parallel.threads();
         if (threads == 1 || (long) m * n * k < PARALLEL_MIN_WORK || Parallel.inRegion()) {
-            sblock(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, 0, m, 0, n, null, null);
+            sblock(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, 0, m, 0, n, null, null,
+                bias, biasOff);
             return;
         }
         // Split in whole micro-tiles: columns when C is short and wide, else rows. The operand every
@@ -93,12 +98,12 @@ final class VectorGemm {
             Shared ap = m <= SMC ? shared(k, m, SMR, (pc, kc, from, count, ap0, off) ->
                 spackA(transA, a, aOff, lda, from, count, pc, kc, ap0, off)) : Shared.NONE;
             GemmSplit.run(ap.strips, ap.packer, n, SNR, 128, (s, e) -> sblock(transA, transB, m, n, k, alpha, a, aOff, lda,
-                b, bOff, ldb, beta, c, cOff, ldc, 0, m, s, e, ap.buffer, null));
+                b, bOff, ldb, beta, c, cOff, ldc, 0, m, s, e, ap.buffer, null, bias, biasOff));
         } else {
             Shared bp = n <= NC_F ? shared(k, n, SNR, (pc, kc, from, count, bp0, off) ->
                 spackB(transB, b, bOff, ldb, pc, kc, from, count, bp0, off)) : Shared.NONE;
             GemmSplit.run(bp.strips, bp.packer, m, SMR, 120, (s, e) -> sblock(transA, transB, m, n, k, alpha, a, aOff, lda,
-                b, bOff, ldb, beta, c, cOff, ldc, s, e, 0, n, null, bp.buffer));
+                b, bOff, ldb, beta, c, cOff, ldc, s, e, 0, n, null, bp.buffer, bias, biasOff));
         }
     }
 
@@ -248,12 +253,12 @@ final class VectorGemm {
      * all of op(A) packed, k-block {@code pc} at {@code pc * roundUp(m, SMR)}; {@code bpAll} (non-null
      * only when n is at most NC_F) all of op(B), k-block {@code pc} at {@code pc * roundUp(n, SNR)}
      * with the block's columns {@code j0..} at {@code j0 * kc} inside it. Otherwise the block packs
-     * its own panels.
+     * its own panels. A non-null {@code bias} is added to each row as the first k-block stores it.
      */
     private static void sblock(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                float beta, float[] c, int cOff, int ldc, int i0, int i1, int j0, int j1,
-                               float[] apAll, float[] bpAll) {
+                               float[] apAll, float[] bpAll, float[] bias, int biasOff) {
         int kcMax = Math.min(KC, k);
         int ncMax = Math.min(NC_F, j1 - j0), mcMax = Math.min(SMC, i1 - i0);
         float[] bp = bpAll != null ? bpAll : sbuffer(0, kcMax * roundUp(ncMax, SNR));
@@ -277,7 +282,8 @@ final class VectorGemm {
                             int mr = Math.min(SMR, mc - ir);
                             if (WIDE) skernel8x32(kc, ap, aBase + ir * kc, bp, bBase + jr * kc, tile);
                             else skernel(kc, ap, aBase + ir * kc, bp, bBase + jr * kc, tile);
-                            supdate(tile, c, cOff + (ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha, betaEff);
+                            supdate(tile, c, cOff + (ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha, betaEff,
+                                pc == 0 ? bias : null, biasOff + jc + jr);
                         }
                     }
                 }
@@ -478,8 +484,14 @@ final class VectorGemm {
         c70.intoArray(tile, 7 * 32); c71.intoArray(tile, 7 * 32 + 16);
     }
 
-    /** {@code C[tile] = alpha * tile + beta * C[tile]} for the valid mr x nr corner of an SMR x SNR tile. */
-    private static void supdate(float[] tile, float[] c, int ci, int ldc, int mr, int nr, float alpha, float beta) {
+    /**
+     * {@code C[tile] = alpha * tile + beta * C[tile]} for the valid mr x nr corner of an SMR x SNR
+     * tile, plus {@code bias[bi + j]} on column j when {@code bias} is non-null (a Linear layer's
+     * bias, added as C is first stored instead of copied into every row of C beforehand and read
+     * back here: one pass over C less).
+     */
+    private static void supdate(float[] tile, float[] c, int ci, int ldc, int mr, int nr, float alpha, float beta,
+                                float[] bias, int bi) {
         if (nr == SNR) {
             for (int i = 0; i < mr; i++) {
                 int row = ci + i * ldc;
@@ -488,6 +500,7 @@ final class VectorGemm {
                     if (alpha != 1) v = v.mul(alpha);
                     // beta == 0 must not read C: it may hold NaN that BLAS semantics say to ignore.
                     if (beta != 0) v = FloatVector.fromArray(FW, c, row + j).mul(beta).add(v);
+                    if (bias != null) v = v.add(FloatVector.fromArray(FW, bias, bi + j));
                     v.intoArray(c, row + j);
                 }
             }
@@ -497,7 +510,8 @@ final class VectorGemm {
             int row = ci + i * ldc;
             for (int j = 0; j < nr; j++) {
                 float v = alpha * tile[i * SNR + j];
-                c[row + j] = beta == 0 ? v : v + beta * c[row + j];
+                if (beta != 0) v += beta * c[row + j];
+                c[row + j] = bias == null ? v : v + bias[bi + j];
             }
         }
     }
