@@ -182,16 +182,41 @@ public final class DirectConv {
         // compiled them, deoptimised them back to slow C1 code when it first was)
         if (!accumulate)
             for (int i = 0; i < m; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+        int tail = m % 6, full = m - tail;
+        if (tail >= PAD_MIN_ROWS) {
+            // the last rows as one 6-row block over copies padded with zero rows: one pass over B
+            // with 24 accumulators instead of a pass with 4 dependent chains per row (the cnn's 64
+            // output channels leave 4, which took 27% of its 64×196×288 product as single rows)
+            float[] a6 = PAD.floats(0, 6 * k, KEEP_PAD), c6 = PAD.floats(1, 6 * n, KEEP_PAD);
+            Arrays.fill(a6, tail * k, 6 * k, 0f);
+            Arrays.fill(c6, tail * n, 6 * n, 0f);
+            for (int i = 0; i < tail; i++) {
+                int row = aOff + (full + i) * (transA ? 1 : lda), step = transA ? lda : 1;
+                for (int p = 0; p < k; p++) a6[i * k + p] = a[row + p * step];
+                System.arraycopy(c, cOff + (full + i) * ldc, c6, i * n, n);
+            }
+            blocks(6, n, k, false, a6, 0, k, b, bOff, ldb, c6, 0, n);
+            for (int i = 0; i < tail; i++) System.arraycopy(c6, i * n, c, cOff + (full + i) * ldc, n);
+            m = full;
+        }
+        blocks(m, n, k, transA, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+    }
+
+    /** Rows below the last block of 6 from which {@link #gemm} runs them as a padded block of 6. */
+    private static final int PAD_MIN_ROWS = 4;
+    /** Per-thread copies of the padded rows of A and C (slots 0 and 1), kept up to this many floats. */
+    private static final Scratch PAD = new Scratch(2);
+    private static final int KEEP_PAD = 1 << 16;
+
+    /** {@code C += A·B} by blocks: {@link #gemm} after its zeroing and its padded last rows. */
+    private static void blocks(int m, int n, int k, boolean transA, float[] a, int aOff, int lda, float[] b, int bOff,
+                               int ldb, float[] c, int cOff, int ldc) {
         int ars = transA ? 1 : lda, acs = transA ? lda : 1;
         int j = 0;
         for (; j + 64 <= n; j += 64) {
             int i = 0;
             for (; i + 6 <= m; i += 6)
                 block6x4(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc);
-            if (i + 4 <= m) {
-                block4x4(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc);
-                i += 4;
-            }
             for (; i < m; i++) row4(k, a, aOff + i * ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j);
         }
         // 32 columns (the Winograd input gradient's products, 32 input channels): 12 accumulators
@@ -216,10 +241,6 @@ public final class DirectConv {
             int i = 0;
             for (; i + 6 <= m; i += 6)
                 block6q(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc);
-            if (i + 4 <= m) {
-                block4q(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc);
-                i += 4;
-            }
             for (; i < m; i++) rowq(k, a, aOff + i * ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j);
         }
         if (j < n) Gemm.sgemm(transA, false, m, n - j, k, 1f, a, aOff, lda, b, bOff + j, ldb, 1f, c, cOff + j, ldc);
@@ -264,39 +285,7 @@ public final class DirectConv {
         y50.intoArray(c, c5); y51.intoArray(c, c5 + 16); y52.intoArray(c, c5 + 32); y53.intoArray(c, c5 + 48);
     }
 
-    /**
-     * Rows {@code [0, 4)} × columns {@code [0, 64)} of C: 16 accumulators, for 4 rows below the
-     * last full block of 6 (the cnn's 64 output channels leave 4, and at batch 1 {@code gemmRows}
-     * gives them one task of their own). Four {@link #row4} calls instead stream B four times with
-     * four dependent accumulator chains each, and took 27% of the whole 64×196×288 product.
-     */
-    private static void block4x4(int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb,
-                                 float[] c, int co, int ldc) {
-        int c1 = co + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-        FloatVector y00 = ld(c, co), y01 = ld(c, co + 16), y02 = ld(c, co + 32), y03 = ld(c, co + 48);
-        FloatVector y10 = ld(c, c1), y11 = ld(c, c1 + 16), y12 = ld(c, c1 + 32), y13 = ld(c, c1 + 48);
-        FloatVector y20 = ld(c, c2), y21 = ld(c, c2 + 16), y22 = ld(c, c2 + 32), y23 = ld(c, c2 + 48);
-        FloatVector y30 = ld(c, c3), y31 = ld(c, c3 + 16), y32 = ld(c, c3 + 32), y33 = ld(c, c3 + 48);
-        for (int p = 0; p < k; p++) {
-            int bp = bo + p * ldb, ap = ao + p * acs;
-            FloatVector b0 = FloatVector.fromArray(S16, b, bp), b1 = FloatVector.fromArray(S16, b, bp + 16);
-            FloatVector b2 = FloatVector.fromArray(S16, b, bp + 32), b3 = FloatVector.fromArray(S16, b, bp + 48);
-            FloatVector x = FloatVector.broadcast(S16, a[ap]);
-            y00 = b0.fma(x, y00); y01 = b1.fma(x, y01); y02 = b2.fma(x, y02); y03 = b3.fma(x, y03);
-            x = FloatVector.broadcast(S16, a[ap + ars]);
-            y10 = b0.fma(x, y10); y11 = b1.fma(x, y11); y12 = b2.fma(x, y12); y13 = b3.fma(x, y13);
-            x = FloatVector.broadcast(S16, a[ap + 2 * ars]);
-            y20 = b0.fma(x, y20); y21 = b1.fma(x, y21); y22 = b2.fma(x, y22); y23 = b3.fma(x, y23);
-            x = FloatVector.broadcast(S16, a[ap + 3 * ars]);
-            y30 = b0.fma(x, y30); y31 = b1.fma(x, y31); y32 = b2.fma(x, y32); y33 = b3.fma(x, y33);
-        }
-        y00.intoArray(c, co); y01.intoArray(c, co + 16); y02.intoArray(c, co + 32); y03.intoArray(c, co + 48);
-        y10.intoArray(c, c1); y11.intoArray(c, c1 + 16); y12.intoArray(c, c1 + 32); y13.intoArray(c, c1 + 48);
-        y20.intoArray(c, c2); y21.intoArray(c, c2 + 16); y22.intoArray(c, c2 + 32); y23.intoArray(c, c2 + 48);
-        y30.intoArray(c, c3); y31.intoArray(c, c3 + 16); y32.intoArray(c, c3 + 32); y33.intoArray(c, c3 + 48);
-    }
-
-    /** One row × columns {@code [0, 64)} of C (the rows below the last full block of 6 or 4). */
+    /** One row × columns {@code [0, 64)} of C (the rows below the last full block of 6). */
     private static void row4(int k, float[] a, int ao, int acs, float[] b, int bo, int ldb, float[] c, int co) {
         FloatVector y0 = ld(c, co), y1 = ld(c, co + 16), y2 = ld(c, co + 32), y3 = ld(c, co + 48);
         for (int p = 0; p < k; p++) {
@@ -380,21 +369,6 @@ public final class DirectConv {
         }
         y0.intoArray(c, co); y1.intoArray(c, co + ldc); y2.intoArray(c, co + 2 * ldc);
         y3.intoArray(c, co + 3 * ldc); y4.intoArray(c, co + 4 * ldc); y5.intoArray(c, co + 5 * ldc);
-    }
-
-    /** Rows {@code [0, 4)} × columns {@code [0, 4)} of C: {@link #block6q} for the rows {@link #block4x4} takes. */
-    private static void block4q(int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb,
-                                float[] c, int co, int ldc) {
-        FloatVector y0 = ldq(c, co), y1 = ldq(c, co + ldc), y2 = ldq(c, co + 2 * ldc), y3 = ldq(c, co + 3 * ldc);
-        for (int p = 0; p < k; p++) {
-            int ap = ao + p * acs;
-            FloatVector bv = FloatVector.fromArray(S4, b, bo + p * ldb);
-            y0 = bv.fma(FloatVector.broadcast(S4, a[ap]), y0);
-            y1 = bv.fma(FloatVector.broadcast(S4, a[ap + ars]), y1);
-            y2 = bv.fma(FloatVector.broadcast(S4, a[ap + 2 * ars]), y2);
-            y3 = bv.fma(FloatVector.broadcast(S4, a[ap + 3 * ars]), y3);
-        }
-        y0.intoArray(c, co); y1.intoArray(c, co + ldc); y2.intoArray(c, co + 2 * ldc); y3.intoArray(c, co + 3 * ldc);
     }
 
     /** One row × columns {@code [0, 4)} of C. */

@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@link DirectConv#gemm} (512-bit vectors only) and {@link DirectConv#dotRows} against float64
- * references. gemm: every mix of its blocks (6-row × 64-column and × 16-column blocks, a 4-row
- * block and single rows below them, the last columns handed to Gemm), A read straight and transposed, B and C
+ * references. gemm: every mix of its blocks (6-row × 64-column and × 16-column blocks, the last
+ * 4 or 5 rows as a zero-padded block of 6, single rows below them, the last columns handed to Gemm), A read straight and transposed, B and C
  * with row strides wider than the product and offsets, C overwritten and accumulated (the values in C beforehand
  * must then count, and must not leak otherwise).
  */
