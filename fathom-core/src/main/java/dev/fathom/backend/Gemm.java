@@ -178,8 +178,8 @@ public final class Gemm {
             }
             if (chosen == Backend.JAVA_VECTOR && chosenDouble != Backend.JAVA_VECTOR) {
                 desc = "float32 on the " + javaName + ", " + Parallel.threads() + " workers"
-                    + (SMALL_FLOAT_TO_BLAS ? " (matrix-vector shapes and products under " + SMALL_FLOAT_WORK
-                        + " multiply-adds on OpenBLAS)" : "")
+                    + (SMALL_FLOAT_TO_BLAS ? " (matrix-vector shapes reading the matrix down its columns and"
+                        + " products under " + SMALL_FLOAT_WORK + " multiply-adds on OpenBLAS)" : "")
                     + "; float64 on " + (blasName != null ? blasName : javaName);
             } else if (chosen == Backend.OPENBLAS) {
                 desc = blasName;
@@ -224,7 +224,32 @@ public final class Gemm {
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float beta, float[] c, int cOff, int ldc) {
-        sgemm(floatBackend(m, n, k), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        sgemm(floatBackend(transA, transB, m, n, k), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /**
+     * {@code C = op(A)·op(B) + 1·biasᵀ}: the product plus {@code bias[biasOff + j]} on every row's
+     * column j ({@code bias} null: the product alone), on the automatically selected backend — a
+     * Linear layer's {@code x·Wᵀ + b}. The 512-bit Java kernel adds the bias as it first stores C;
+     * elsewhere the bias is copied into every row of C and the product added to it ({@code beta = 1},
+     * as PyTorch's {@code addmm}). Either way C is not read before it is written.
+     */
+    public static void sgemmBias(boolean transA, boolean transB, int m, int n, int k,
+                                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                 float[] bias, int biasOff, float[] c, int cOff, int ldc) {
+        Backend be = floatBackend(transA, transB, m, n, k);
+        check("sgemmBias", be, transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc);
+        if (bias != null && (biasOff < 0 || (long) biasOff + n > bias.length))
+            throw new IndexOutOfBoundsException("sgemmBias: " + n + " bias values from offset " + biasOff
+                + " do not fit an array of length " + bias.length);
+        if (m == 0 || n == 0) return;
+        if (bias == null || be != Backend.JAVA_VECTOR || k == 0) {
+            if (bias != null)
+                for (int i = 0; i < m; i++) System.arraycopy(bias, biasOff, c, cOff + i * ldc, n);
+            sgemm(be, transA, transB, m, n, k, 1f, a, aOff, lda, b, bOff, ldb, bias == null ? 0f : 1f, c, cOff, ldc);
+            return;
+        }
+        VectorGemm.sgemm(transA, transB, m, n, k, 1f, a, aOff, lda, b, bOff, ldb, 0f, c, cOff, ldc, bias, biasOff);
     }
 
     /** Double-precision GEMM on the automatically selected backend. */
@@ -240,12 +265,16 @@ public final class Gemm {
     }
 
     /**
-     * The float32 backend of a product: OpenBLAS instead of the default 512-bit Java kernel for a
-     * single row or column of C (its gemv needs no packing) and for products under
-     * {@link #SMALL_FLOAT_WORK}; else as {@link #auto}.
+     * The float32 backend of a product: OpenBLAS instead of the default 512-bit Java kernel for
+     * products under {@link #SMALL_FLOAT_WORK} and for a single row or column of C whose matrix is
+     * read across its rows (its gemv needs no packing); a single row or column against a matrix
+     * stored row by row (x·Wᵀ, a Linear layer at batch 1) stays on the Java kernel's own
+     * matrix-vector product, split over the pool (the cnn's Linear(3136, 128): 21-23 µs on
+     * OpenBLAS); else as {@link #auto}.
      */
-    private static Backend floatBackend(int m, int n, int k) {
-        if (Selection.SMALL_FLOAT_TO_BLAS && (m == 1 || n == 1 || (long) m * n * k < SMALL_FLOAT_WORK))
+    private static Backend floatBackend(boolean transA, boolean transB, int m, int n, int k) {
+        if (Selection.SMALL_FLOAT_TO_BLAS && !VectorGemm.rowGemv(transA, transB, m, n)
+            && (m == 1 || n == 1 || (long) m * n * k < SMALL_FLOAT_WORK))
             return Backend.OPENBLAS;
         return auto(Selection.CHOSEN, m, n, k);
     }
@@ -271,7 +300,7 @@ public final class Gemm {
                 }
             }
             case JAVA_VECTOR -> VectorGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
-                beta, c, cOff, ldc);
+                beta, c, cOff, ldc, null, 0);
             case JAVA_SCALAR -> ScalarGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
                 beta, c, cOff, ldc);
         }

@@ -5,14 +5,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Splits one GEMM's rows or columns into blocks that the pool's threads take dynamically: a few
  * blocks per thread rather than one fixed half each, so a core stolen by another process (the
- * machine is shared) delays one small block instead of half the product.
+ * machine is shared) delays one small block instead of half the product. Used by the GEMMs here
+ * and by the batch-1 convolution forward ({@code ops.Conv}), which unfolds its image in the
+ * preparation phase and splits its product by blocks of output channels.
  */
-final class GemmSplit {
+public final class GemmSplit {
     private GemmSplit() {}
 
     /** Computes {@code [start, end)} of the split extent. */
     @FunctionalInterface
-    interface Block {
+    public interface Block {
         void run(int start, int end);
     }
 
@@ -34,7 +36,7 @@ final class GemmSplit {
      * split over the pool (packing the operand all blocks share), in the same hand-off to the
      * workers ({@link Parallel#forRanges}).
      */
-    static void run(int prepCount, Parallel.RangeBody prep, int extent, int unit, int minBlock, Block body) {
+    public static void run(int prepCount, Parallel.RangeBody prep, int extent, int unit, int minBlock, Block body) {
         int threads = Parallel.inRegion() ? 1 : Parallel.threads();
         // At least one block per thread while the extent has units for them, more when blocks stay >= minBlock.
         int blocks = Math.max(Math.min(threads, (extent + unit - 1) / unit),

@@ -2,6 +2,7 @@ package dev.fathom.backend;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -67,13 +68,30 @@ final class VectorGemm {
     /** Rows of A packed at once for float (SMC x KC floats stay in L2). */
     static final int SMC = WIDE ? 128 : MC;
 
-    /** {@code C = alpha op(A) op(B) + beta C} for float; arguments already validated, m, n, k &gt; 0. */
+    /**
+     * {@code C = alpha op(A) op(B) + beta C} for float, plus {@code bias[biasOff + j]} on every row's
+     * column j when {@code bias} is non-null ({@link Gemm#sgemmBias}); arguments already validated,
+     * m, n, k &gt; 0.
+     */
     static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                      float beta, float[] c, int cOff, int ldc) {
+                      float beta, float[] c, int cOff, int ldc, float[] bias, int biasOff) {
+        if (WIDE && m == 1 && transB) { // C's one row = B (stored n x k) times a's k elements
+            sgemv(n, k, alpha, b, bOff, ldb, a, aOff, transA ? lda : 1, beta, c, cOff, 1, bias, biasOff, 1);
+            return;
+        }
+        if (WIDE && n == 1 && !transA) { // C's one column = A (stored m x k) times b's k elements
+            sgemv(m, k, alpha, a, aOff, lda, b, bOff, transB ? 1 : ldb, beta, c, cOff, ldc, bias, biasOff, 0);
+            return;
+        }
+        if (dotForm(transA, transB, n, k)) {
+            sdots(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, bias, biasOff);
+            return;
+        }
         int threads = Parallel.threads();
         if (threads == 1 || (long) m * n * k < PARALLEL_MIN_WORK || Parallel.inRegion()) {
-            sblock(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, 0, m, 0, n, null, null);
+            sblock(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, 0, m, 0, n, null, null,
+                bias, biasOff);
             return;
         }
         // Split in whole micro-tiles: columns when C is short and wide, else rows. The operand every
@@ -84,13 +102,137 @@ final class VectorGemm {
             Shared ap = m <= SMC ? shared(k, m, SMR, (pc, kc, from, count, ap0, off) ->
                 spackA(transA, a, aOff, lda, from, count, pc, kc, ap0, off)) : Shared.NONE;
             GemmSplit.run(ap.strips, ap.packer, n, SNR, 128, (s, e) -> sblock(transA, transB, m, n, k, alpha, a, aOff, lda,
-                b, bOff, ldb, beta, c, cOff, ldc, 0, m, s, e, ap.buffer, null));
+                b, bOff, ldb, beta, c, cOff, ldc, 0, m, s, e, ap.buffer, null, bias, biasOff));
         } else {
             Shared bp = n <= NC_F ? shared(k, n, SNR, (pc, kc, from, count, bp0, off) ->
                 spackB(transB, b, bOff, ldb, pc, kc, from, count, bp0, off)) : Shared.NONE;
             GemmSplit.run(bp.strips, bp.packer, m, SMR, 120, (s, e) -> sblock(transA, transB, m, n, k, alpha, a, aOff, lda,
-                b, bOff, ldb, beta, c, cOff, ldc, s, e, 0, n, null, bp.buffer));
+                b, bOff, ldb, beta, c, cOff, ldc, s, e, 0, n, null, bp.buffer, bias, biasOff));
         }
+    }
+
+    /** Matrix-vector products with at least this many multiply-adds split their rows over the pool. */
+    static final long GEMV_PARALLEL_MIN_WORK = 1L << 17;
+
+    /**
+     * Whether {@link #sgemm} computes a product of these dimensions and layouts as a matrix-vector
+     * product ({@link #sgemv}): one row of C against B stored row by row ({@code transB}), or one
+     * column of C against A stored row by row ({@code !transA}), with 512-bit vectors.
+     */
+    static boolean rowGemv(boolean transA, boolean transB, int m, int n) {
+        return WIDE && ((m == 1 && transB) || (n == 1 && !transA));
+    }
+
+    /** {@link #sdots} serves {@code A·Bᵀ} products with at most this many columns of C ... */
+    static final int DOT_MAX_N = 16;
+    /** ... and at least this inner size. */
+    static final int DOT_MIN_K = 64;
+
+    /**
+     * Whether an {@code A·Bᵀ} product (both operands read along k) with few columns of C runs as
+     * dot products ({@link #sdots}): the mlp's last layer, 256 x 10 x 256, fills 10 of the 8 x 32
+     * tile's 32 columns and packs (transposes) both operands first.
+     */
+    private static boolean dotForm(boolean transA, boolean transB, int n, int k) {
+        return WIDE && transB && !transA && n <= DOT_MAX_N && k >= DOT_MIN_K;
+    }
+
+    /**
+     * {@code C = alpha A·Bᵀ + beta C} (+ bias on every row) with A {@code m x k} and B {@code n x k}
+     * both stored row by row, as {@link #gemvRows} of B against each row of A: B's few rows stay in
+     * L1 while the rows of A stream past, without packing. Rows of C are split over the pool from
+     * {@link #GEMV_PARALLEL_MIN_WORK} multiply-adds.
+     */
+    private static void sdots(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] b, int bOff,
+                              int ldb, float beta, float[] c, int cOff, int ldc, float[] bias, int biasOff) {
+        Parallel.RangeBody rowsOfC = (s, e) -> {
+            for (int i = s; i < e; i++)
+                gemvRows(0, n, k, alpha, b, bOff, ldb, a, aOff + i * lda, beta, c, cOff + i * ldc, 1, bias, biasOff, 1);
+        };
+        if ((long) m * n * k >= GEMV_PARALLEL_MIN_WORK && !Parallel.inRegion())
+            Parallel.forRange(m, 1, rowsOfC);
+        else
+            rowsOfC.run(0, m);
+    }
+
+    /**
+     * {@code y[yOff + j*incY] = alpha * Σ_p mat[mOff + j*ld + p] * x[xOff + p*incX] + beta * y[..]}
+     * {@code + bias[biasOff + j*biasStep]} (bias null: none) for {@code j < rows} (beta 0: y is not
+     * read): a row-major matrix times a vector, such as a Linear layer at batch 1 (x·Wᵀ with W
+     * [out, in]: one dot product of length in per output). Without packing: each step loads one
+     * vector of x for four rows of the matrix (eight accumulators, two per row, to cover the FMA
+     * latency). Rows are split over the pool from {@link #GEMV_PARALLEL_MIN_WORK} multiply-adds:
+     * the matrix is read once, so the product is bound by memory and both cores' caches and load
+     * ports help (the cnn's Linear(3136, 128), 1.6 MB of weights: 20-22 µs on OpenBLAS's
+     * single-threaded gemv, 10-11 µs here, split). Each row is summed by one thread in a fixed
+     * order, so the result does not depend on the split.
+     */
+    static void sgemv(int rows, int k, float alpha, float[] mat, int mOff, int ld, float[] x, int xOff, int incX,
+                      float beta, float[] y, int yOff, int incY, float[] bias, int biasOff, int biasStep) {
+        float[] xv = x;
+        int xo = xOff;
+        if (incX != 1) { // a strided vector is gathered once into this thread's scratch
+            xv = sbuffer(4, k);
+            for (int p = 0; p < k; p++) xv[p] = x[xOff + p * incX];
+            xo = 0;
+        }
+        float[] xs = xv;
+        int xs0 = xo;
+        if ((long) rows * k >= GEMV_PARALLEL_MIN_WORK && Parallel.threads() > 1 && !Parallel.inRegion())
+            Parallel.forRange((rows + 3) / 4, 1, (s, e) -> gemvRows(4 * s, Math.min(rows, 4 * e), k, alpha, mat, mOff,
+                ld, xs, xs0, beta, y, yOff, incY, bias, biasOff, biasStep));
+        else
+            gemvRows(0, rows, k, alpha, mat, mOff, ld, xs, xs0, beta, y, yOff, incY, bias, biasOff, biasStep);
+    }
+
+    /** Rows {@code [j0, j1)} of {@link #sgemv}, x contiguous. */
+    private static void gemvRows(int j0, int j1, int k, float alpha, float[] mat, int mOff, int ld, float[] x, int xo,
+                                 float beta, float[] y, int yOff, int incY, float[] bias, int biasOff, int biasStep) {
+        int L = FW.length(), kv = FW.loopBound(k), kv2 = kv - kv % (2 * L);
+        int j = j0;
+        for (; j + 4 <= j1; j += 4) {
+            int r0 = mOff + j * ld, r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld;
+            FloatVector s0 = FloatVector.zero(FW), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
+            int p = 0;
+            for (; p < kv2; p += 2 * L) {
+                FloatVector u = FloatVector.fromArray(FW, x, xo + p), v = FloatVector.fromArray(FW, x, xo + p + L);
+                s0 = FloatVector.fromArray(FW, mat, r0 + p).fma(u, s0);
+                t0 = FloatVector.fromArray(FW, mat, r0 + p + L).fma(v, t0);
+                s1 = FloatVector.fromArray(FW, mat, r1 + p).fma(u, s1);
+                t1 = FloatVector.fromArray(FW, mat, r1 + p + L).fma(v, t1);
+                s2 = FloatVector.fromArray(FW, mat, r2 + p).fma(u, s2);
+                t2 = FloatVector.fromArray(FW, mat, r2 + p + L).fma(v, t2);
+                s3 = FloatVector.fromArray(FW, mat, r3 + p).fma(u, s3);
+                t3 = FloatVector.fromArray(FW, mat, r3 + p + L).fma(v, t3);
+            }
+            if (p < kv) {
+                FloatVector u = FloatVector.fromArray(FW, x, xo + p);
+                s0 = FloatVector.fromArray(FW, mat, r0 + p).fma(u, s0);
+                s1 = FloatVector.fromArray(FW, mat, r1 + p).fma(u, s1);
+                s2 = FloatVector.fromArray(FW, mat, r2 + p).fma(u, s2);
+                s3 = FloatVector.fromArray(FW, mat, r3 + p).fma(u, s3);
+            }
+            gemvStore(s0.add(t0), mat, r0, x, xo, kv, k, alpha, beta, y, yOff + j * incY, bias, biasOff + j * biasStep);
+            gemvStore(s1.add(t1), mat, r1, x, xo, kv, k, alpha, beta, y, yOff + (j + 1) * incY, bias, biasOff + (j + 1) * biasStep);
+            gemvStore(s2.add(t2), mat, r2, x, xo, kv, k, alpha, beta, y, yOff + (j + 2) * incY, bias, biasOff + (j + 2) * biasStep);
+            gemvStore(s3.add(t3), mat, r3, x, xo, kv, k, alpha, beta, y, yOff + (j + 3) * incY, bias, biasOff + (j + 3) * biasStep);
+        }
+        for (; j < j1; j++) {
+            int r = mOff + j * ld;
+            FloatVector s = FloatVector.zero(FW);
+            for (int p = 0; p < kv; p += L) s = FloatVector.fromArray(FW, mat, r + p).fma(FloatVector.fromArray(FW, x, xo + p), s);
+            gemvStore(s, mat, r, x, xo, kv, k, alpha, beta, y, yOff + j * incY, bias, biasOff + j * biasStep);
+        }
+    }
+
+    /** One output of {@link #gemvRows}: the lanes of {@code s} plus the scalar tail {@code [kv, k)}, scaled, biased and stored. */
+    private static void gemvStore(FloatVector s, float[] mat, int r, float[] x, int xo, int kv, int k, float alpha,
+                                  float beta, float[] y, int at, float[] bias, int bi) {
+        float t = s.reduceLanes(VectorOperators.ADD);
+        for (int p = kv; p < k; p++) t = Math.fma(mat[r + p], x[xo + p], t);
+        float v = alpha * t;
+        if (beta != 0) v += beta * y[at];
+        y[at] = bias == null ? v : v + bias[bi];
     }
 
     /** Packs {@code count} rows (A) or columns (B) from {@code from} of k-block {@code pc} into {@code dst} at {@code off}. */
@@ -131,8 +273,8 @@ final class VectorGemm {
     /** Largest whole packed operand (floats) allocated for one call: 16 MiB. */
     private static final int MAX_SHARED = 4 << 20;
 
-    /** Per-thread packing buffers: slots 0-2 a block's B panel, A panel and tile (float and double), 3 a shared whole operand. */
-    private static final Scratch BUFFERS = new Scratch(4);
+    /** Per-thread packing buffers: slots 0-2 a block's B panel, A panel and tile (float and double), 3 a shared whole operand, 4 a gathered gemv vector. */
+    private static final Scratch BUFFERS = new Scratch(5);
 
     /**
      * A per-thread scratch array of at least {@code size} elements (packing fully overwrites what it
@@ -149,12 +291,12 @@ final class VectorGemm {
      * all of op(A) packed, k-block {@code pc} at {@code pc * roundUp(m, SMR)}; {@code bpAll} (non-null
      * only when n is at most NC_F) all of op(B), k-block {@code pc} at {@code pc * roundUp(n, SNR)}
      * with the block's columns {@code j0..} at {@code j0 * kc} inside it. Otherwise the block packs
-     * its own panels.
+     * its own panels. A non-null {@code bias} is added to each row as the first k-block stores it.
      */
     private static void sblock(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                float beta, float[] c, int cOff, int ldc, int i0, int i1, int j0, int j1,
-                               float[] apAll, float[] bpAll) {
+                               float[] apAll, float[] bpAll, float[] bias, int biasOff) {
         int kcMax = Math.min(KC, k);
         int ncMax = Math.min(NC_F, j1 - j0), mcMax = Math.min(SMC, i1 - i0);
         float[] bp = bpAll != null ? bpAll : sbuffer(0, kcMax * roundUp(ncMax, SNR));
@@ -187,7 +329,8 @@ final class VectorGemm {
                                 skernel8x32(kc, ap, aBase + ir * kc, b, bOff + pc * ldb + jc + jr, ldb, tile);
                             else if (WIDE) skernel8x32(kc, ap, aBase + ir * kc, bp, bBase + jr * kc, SNR, tile);
                             else skernel(kc, ap, aBase + ir * kc, bp, bBase + jr * kc, tile);
-                            supdate(tile, c, cOff + (ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha, betaEff);
+                            supdate(tile, c, cOff + (ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha, betaEff,
+                                pc == 0 ? bias : null, biasOff + jc + jr);
                         }
                     }
                 }
@@ -388,8 +531,14 @@ final class VectorGemm {
         c70.intoArray(tile, 7 * 32); c71.intoArray(tile, 7 * 32 + 16);
     }
 
-    /** {@code C[tile] = alpha * tile + beta * C[tile]} for the valid mr x nr corner of an SMR x SNR tile. */
-    private static void supdate(float[] tile, float[] c, int ci, int ldc, int mr, int nr, float alpha, float beta) {
+    /**
+     * {@code C[tile] = alpha * tile + beta * C[tile]} for the valid mr x nr corner of an SMR x SNR
+     * tile, plus {@code bias[bi + j]} on column j when {@code bias} is non-null (a Linear layer's
+     * bias, added as C is first stored instead of copied into every row of C beforehand and read
+     * back here: one pass over C less).
+     */
+    private static void supdate(float[] tile, float[] c, int ci, int ldc, int mr, int nr, float alpha, float beta,
+                                float[] bias, int bi) {
         if (nr == SNR) {
             for (int i = 0; i < mr; i++) {
                 int row = ci + i * ldc;
@@ -398,6 +547,7 @@ final class VectorGemm {
                     if (alpha != 1) v = v.mul(alpha);
                     // beta == 0 must not read C: it may hold NaN that BLAS semantics say to ignore.
                     if (beta != 0) v = FloatVector.fromArray(FW, c, row + j).mul(beta).add(v);
+                    if (bias != null) v = v.add(FloatVector.fromArray(FW, bias, bi + j));
                     v.intoArray(c, row + j);
                 }
             }
@@ -407,7 +557,8 @@ final class VectorGemm {
             int row = ci + i * ldc;
             for (int j = 0; j < nr; j++) {
                 float v = alpha * tile[i * SNR + j];
-                c[row + j] = beta == 0 ? v : v + beta * c[row + j];
+                if (beta != 0) v += beta * c[row + j];
+                c[row + j] = bias == null ? v : v + bias[bi + j];
             }
         }
     }

@@ -4,6 +4,7 @@ import dev.fathom.autograd.Graph;
 import dev.fathom.autograd.Saves;
 import dev.fathom.backend.DirectConv;
 import dev.fathom.backend.Gemm;
+import dev.fathom.backend.GemmSplit;
 import dev.fathom.backend.Im2col;
 import dev.fathom.backend.Parallel;
 import dev.fathom.backend.Winograd;
@@ -432,6 +433,12 @@ public final class Conv {
             Object col = pointwise ? null : scratch(y, (long) k * ohw, 0);
             for (int n = s; n < e; n++) {
                 int xn = xOff + n * g.c * hw, yn = n * g.o * ohw;
+                if (rows) { // the unfolding and the bias go into gemmRows' parallel region
+                    for (int gr = 0; gr < g.groups; gr++)
+                        gemmRows(g, (float[]) x, xn + gr * cg * hw, (float[]) col, og, ohw, k, (float[]) w,
+                            wOff + gr * og * k, (float[]) b, bOff + gr * og, (float[]) y, yn + gr * og * ohw);
+                    continue;
+                }
                 if (b != null) fillRows(y, yn, g.o, ohw, b, bOff);
                 for (int gr = 0; gr < g.groups; gr++) {
                     int xg = xn + gr * cg * hw;
@@ -442,10 +449,7 @@ public final class Conv {
                         bm = col;
                         bmOff = 0;
                     }
-                    if (rows)
-                        gemmRows(og, ohw, k, (float[]) w, wOff + gr * og * k, (float[]) bm, bmOff, b != null,
-                            (float[]) y, yn + gr * og * ohw);
-                    else if (wide)
+                    if (wide)
                         DirectConv.gemm(og, ohw, k, false, (float[]) w, wOff + gr * og * k, k, (float[]) bm, bmOff, ohw,
                             b != null, (float[]) y, yn + gr * og * ohw, ohw);
                     else
@@ -461,20 +465,32 @@ public final class Conv {
     private static final int ROW_BLOCK = 6;
 
     /**
-     * One image's forward product {@code y = w·bm} ({@code og x ohw x k}) on {@link DirectConv#gemm},
-     * split across the pool by blocks of output channels: for a batch too small to split (a
-     * batch-1 inference through a big layer). The same kernel as a split batch (so an image gets
-     * the same numbers in either); OpenBLAS's own split of these small products spent more in
-     * packing and hand-offs than in arithmetic (the cnn's second layer at batch 1: 150 µs).
+     * One image's (one group's) forward {@code y = w·im2col(x) + b} ({@code og x ohw x k}) on
+     * {@link DirectConv#gemm}, split across the pool by blocks of output channels: for a batch too
+     * small to split (a batch-1 inference through a big layer). One hand-off for all of it
+     * ({@link GemmSplit}): the threads first unfold the image's channels between them into
+     * {@code col} (unless the convolution is pointwise, which multiplies x in place), then take
+     * blocks of output channels from a shared counter, each filling its rows with the bias (or
+     * zeros, {@code b} null) and adding the product; a worker that starts late takes fewer blocks.
+     * The same kernel as a split batch, so an image gets the same numbers in either. OpenBLAS's own
+     * split of these small products spent more in packing and hand-offs than in arithmetic (the
+     * cnn's second layer at batch 1: 150 µs); the unfolding on the caller alone and a fixed half of
+     * the channel blocks per thread took 58-99 µs of the cnn's 157-189 µs batch-1 forward.
      */
-    private static void gemmRows(int og, int ohw, int k, float[] w, int wOff, float[] bm, int bmOff, boolean accumulate,
-                                 float[] y, int yOff) {
-        int blocks = (og + ROW_BLOCK - 1) / ROW_BLOCK;
-        int grain = (int) Math.max(1, Math.min(blocks, (1L << 16) / Math.max(1L, (long) ROW_BLOCK * k * ohw)));
-        Parallel.forRange(blocks, grain, (s, e) -> {
-            int r0 = s * ROW_BLOCK, r1 = Math.min(og, e * ROW_BLOCK);
-            DirectConv.gemm(r1 - r0, ohw, k, false, w, wOff + r0 * k, k, bm, bmOff, ohw, accumulate, y, yOff + r0 * ohw, ohw);
-        });
+    private static void gemmRows(Geom g, float[] x, int xg, float[] col, int og, int ohw, int k, float[] w, int wOff,
+                                 float[] b, int bOff, float[] y, int yOff) {
+        boolean pointwise = g.pointwise();
+        int hw = g.h * g.w, cg = g.cg(), kk = g.kh * g.kw;
+        float[] bm = pointwise ? x : col;
+        int bmOff = pointwise ? xg : 0;
+        GemmSplit.run(pointwise ? 0 : cg, (c0, c1) -> Im2col.im2col(x, xg + c0 * hw, c1 - c0, g.h, g.w, g.kh, g.kw, g.sh,
+                g.sw, g.padT, g.padL, g.dh, g.dw, g.oh, g.ow, col, c0 * kk * ohw),
+            og, ROW_BLOCK, 1, (r0, r1) -> {
+                if (b != null)
+                    for (int r = r0; r < r1; r++) Arrays.fill(y, yOff + r * ohw, yOff + (r + 1) * ohw, b[bOff + r]);
+                DirectConv.gemm(r1 - r0, ohw, k, false, w, wOff + r0 * k, k, bm, bmOff, ohw, b != null, y,
+                    yOff + r0 * ohw, ohw);
+            });
     }
 
     // ------------------------------------------------------------------ transposed convolution

@@ -111,7 +111,8 @@ public final class Linalg {
     /**
      * {@code y = x·wᵀ + b} over the last dimension ({@code torch.nn.functional.linear}): {@code x [..., in]},
      * {@code w [out, in]}, {@code b [out]} or null; the result is {@code [..., out]}. For floating
-     * operands of one type it is one GEMM with the bias as its addend ({@code beta = 1} onto rows
+     * operands of one type it is one GEMM with the bias as its addend (float32: {@link Gemm#sgemmBias},
+     * which on the Java kernel adds it as C is first stored; float64: {@code beta = 1} onto rows
      * holding the bias, as PyTorch's {@code addmm}), reading {@code w} in place through the
      * transpose flag, and one graph node whose backward is {@code dx = g·w}, {@code dw = gᵀ·x}
      * (written in w's layout, no transpose copy) and {@code db = gᵀ·1} over the rows. Other
@@ -148,19 +149,18 @@ public final class Linalg {
         if (rows == 0 || out == 0) return y;
         Operand ox = operand(x.reshape(rows, in), rows, in), ow = operand(w.t(), in, out);
         Object ya = y.storage().array();
-        if (b != null) {
-            Tensor bc = b.contiguous();
-            Object ba = bc.storage().array();
-            for (int r = 0; r < rows; r++) System.arraycopy(ba, bc.offset(), ya, r * out, out);
-        }
+        Tensor bc = b == null ? null : b.contiguous();
         Object xa = ox.t.storage().array(), wa = ow.t.storage().array();
         int xo = ox.t.offset(), wo = ow.t.offset();
-        if (dt == DType.FLOAT32)
-            Gemm.sgemm(ox.trans, ow.trans, rows, out, in, 1f, (float[]) xa, xo, ox.ld, (float[]) wa, wo, ow.ld,
-                b == null ? 0f : 1f, (float[]) ya, 0, out);
-        else
-            Gemm.dgemm(ox.trans, ow.trans, rows, out, in, 1.0, (double[]) xa, xo, ox.ld, (double[]) wa, wo, ow.ld,
-                b == null ? 0.0 : 1.0, (double[]) ya, 0, out);
+        if (dt == DType.FLOAT32) {
+            Gemm.sgemmBias(ox.trans, ow.trans, rows, out, in, (float[]) xa, xo, ox.ld, (float[]) wa, wo, ow.ld,
+                bc == null ? null : bc.storage().floats(), bc == null ? 0 : bc.offset(), (float[]) ya, 0, out);
+            return y;
+        }
+        if (bc != null)
+            for (int r = 0; r < rows; r++) System.arraycopy(bc.storage().array(), bc.offset(), ya, r * out, out);
+        Gemm.dgemm(ox.trans, ow.trans, rows, out, in, 1.0, (double[]) xa, xo, ox.ld, (double[]) wa, wo, ow.ld,
+            bc == null ? 0.0 : 1.0, (double[]) ya, 0, out);
         return y;
     }
 

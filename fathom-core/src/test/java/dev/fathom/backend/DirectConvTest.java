@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@link DirectConv#gemm} (512-bit vectors only) and {@link DirectConv#dotRows} against float64
- * references. gemm: every mix of its blocks (6-row × 64-column and × 16-column blocks, single
- * rows below them, the last columns handed to Gemm), A read straight and transposed, B and C
+ * references. gemm: every mix of its blocks (6-row × 64-column and × 16-column blocks, the last
+ * 4 or 5 rows as a zero-padded block of 6, single rows below them, the last columns handed to Gemm), A read straight and transposed, B and C
  * with row strides wider than the product and offsets, C overwritten and accumulated (the values in C beforehand
  * must then count, and must not leak otherwise).
  */
@@ -18,7 +18,7 @@ class DirectConvTest {
     @Test
     void matchesFloat64Reference() {
         assumeTrue(Im2col.VECTOR && DirectConv.wideGemm(), "no 512-bit vectors: DirectConv.gemm is not used");
-        int[] ms = {1, 5, 6, 7, 13, 64}, ns = {1, 4, 8, 15, 16, 17, 63, 64, 65, 130, 196}, ks = {1, 3, 64};
+        int[] ms = {1, 4, 5, 6, 7, 10, 11, 13, 64}, ns = {1, 4, 8, 15, 16, 17, 63, 64, 65, 130, 196}, ks = {1, 3, 64};
         SplittableRandom r = new SplittableRandom(7);
         int checked = 0;
         for (int m : ms)

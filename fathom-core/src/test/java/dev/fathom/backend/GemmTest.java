@@ -26,6 +26,11 @@ class GemmTest {
         {64, 1000, 130}, {100, 777, 300},
         // one row / one column of C (OpenBLAS: gemv), at a Linear layer's batch-1 shape too
         {1, 130, 300}, {300, 1, 130}, {1, 1, 300}, {1, 512, 784},
+        // ... and on the 512-bit kernel's matrix-vector product: split over the pool (the cnn's
+        // Linear(3136, 128) at batch 1), odd row counts and vector tails, unsplit small ones
+        {1, 131, 3137}, {301, 1, 515}, {1, 10, 128}, {3, 1, 17},
+        // ... and its dot products for A·Bᵀ with few columns (the mlp's last layer at batch 256), split and not
+        {256, 10, 256}, {37, 16, 64}, {5, 3, 100}, {9, 17, 64},
     };
 
     static Stream<Arguments> cases() {
@@ -230,6 +235,52 @@ class GemmTest {
         for (int i = 0; i < rows; i++)
             for (int j = 0; j < cols; j++) t[j * rows + i] = x[i * cols + j];
         return t;
+    }
+
+    /**
+     * {@link Gemm#sgemmBias} (the bias added as the 512-bit kernel first stores C, or copied into
+     * C's rows on the other paths) against the float64 reference of {@code op(A)·op(B) + 1·biasᵀ}:
+     * whole and partial 8 x 32 tiles, more than one k-block (the bias must be added once), the
+     * split over the pool, one row (matrix-vector form) and one column of C, few columns (dot
+     * products), k = 0, every
+     * transpose combination, offsets and padded leading dimensions, NaN in C beforehand (never read).
+     */
+    @Test
+    void sgemmBiasMatchesReference() {
+        int[][] sizes = {{1, 1, 1}, {8, 32, 256}, {9, 33, 300}, {256, 512, 784}, {130, 70, 513}, {1, 131, 3137},
+            {37, 1, 40}, {5, 7, 0}, {3, 200, 5}, {256, 10, 256}, {7, 5, 70}};
+        var r = new SplittableRandom(17);
+        for (int[] sz : sizes)
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                int m = sz[0], n = sz[1], k = sz[2];
+                int aRows = ta ? k : m, aCols = ta ? m : k, bRows = tb ? n : k, bCols = tb ? k : n;
+                int lda = Math.max(1, aCols) + 2, ldb = Math.max(1, bCols) + 1, ldc = n + 3, aOff = 1, bOff = 4, cOff = 3;
+                float[] a = randomF(r, aOff + aRows * lda), b = randomF(r, bOff + bRows * ldb);
+                float[] bias = randomF(r, n + 2), c = new float[cOff + m * ldc + 1];
+                java.util.Arrays.fill(c, Float.NaN);
+                double[] zero = new double[c.length];
+                double[][] ref = reference(ta, tb, m, n, k, 1, widen(a), aOff, lda, widen(b), bOff, ldb, 0, zero, cOff, ldc);
+                Gemm.sgemmBias(ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, bias, 2, c, cOff, ldc);
+                String what = java.util.Arrays.toString(sz) + " tA=" + ta + " tB=" + tb;
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < n; j++) {
+                        double want = ref[0][i * n + j] + bias[2 + j], tol = 1e-6 * (ref[1][i * n + j] + 1) * Math.sqrt(k + 1);
+                        assertEquals(want, c[cOff + i * ldc + j], tol, what + " C[" + i + "," + j + "]");
+                    }
+                for (int idx = 0; idx < c.length; idx++) {
+                    int rel = idx - cOff;
+                    if (!(rel >= 0 && rel / ldc < m && rel % ldc < n)) assertTrue(Float.isNaN(c[idx]), what + ": element " + idx + " outside C changed");
+                }
+                // without a bias: the plain product
+                Gemm.sgemmBias(ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, null, 0, c, cOff, ldc);
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < n; j++)
+                        assertEquals(ref[0][i * n + j], c[cOff + i * ldc + j], 1e-6 * ref[1][i * n + j] * Math.sqrt(k + 1),
+                            what + " no bias C[" + i + "," + j + "]");
+            }
+        assertThrows(IndexOutOfBoundsException.class, () -> Gemm.sgemmBias(false, false, 2, 3, 1, new float[2], 0, 1,
+            new float[3], 0, 3, new float[3], 1, new float[6], 0, 3));
     }
 
     @Test

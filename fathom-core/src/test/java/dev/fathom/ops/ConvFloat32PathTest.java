@@ -33,6 +33,7 @@ class ConvFloat32PathTest {
             new Cfg(5, 1, 32, 28, 28, 3, 1, 1, 1),    // the workload's conv1 (one input channel)
             // batch 1 with a product too big to leave unsplit: one image's output channels split across the pool
             new Cfg(1, 16, 70, 20, 20, 3, 1, 1, 1),   // 70 outputs: blocks of 6 and a remainder of 4
+            new Cfg(1, 9, 71, 13, 13, 3, 1, 1, 1),    // 71 outputs (blocks of 6, then 4 + 1), 169 columns (64 + 64 + 32 + 4 + 4 + 1)
             new Cfg(1, 32, 38, 16, 16, 3, 1, 1, 2),   // groups 2 (19 outputs each)
             new Cfg(1, 64, 67, 32, 32, 1, 0, 1, 1),   // 1×1
         };
@@ -45,6 +46,23 @@ class ConvFloat32PathTest {
             Tensor[] g32 = run(c, x64.to(DType.FLOAT32), w64.to(DType.FLOAT32), b64.to(DType.FLOAT32), null);
             String[] what = {"forward", "input gradient", "weight gradient", "bias gradient"};
             for (int i = 0; i < 4; i++) ConvRef.assertClose(g64[i].toDoubleArray(), g32[i], 2e-5, c + " " + what[i]);
+        }
+    }
+
+    /**
+     * The batch-1 forward split by output channels without a bias (each block zeroes its rows
+     * instead of filling them with the bias), on a non-contiguous input, against float64.
+     */
+    @Test
+    void batchOneWithoutBiasMatchesFloat64() {
+        Random r = new Random(43);
+        int[] one = {1, 1};
+        for (int[] s : new int[][] {{32, 64, 14}, {16, 70, 20}}) {
+            Tensor x64 = ConvRef.rand(r, DType.FLOAT64, 1, s[2], s[2], s[0]).permute(0, 3, 1, 2); // channels last: strided
+            Tensor w64 = ConvRef.rand(r, DType.FLOAT64, s[1], s[0], 3, 3);
+            Tensor y64 = Conv.conv2d(x64, w64, null, one, one, one, 1);
+            Tensor y32 = Conv.conv2d(x64.to(DType.FLOAT32), w64.to(DType.FLOAT32), null, one, one, one, 1);
+            ConvRef.assertClose(y64.toDoubleArray(), y32, 2e-5, "batch 1 without bias " + java.util.Arrays.toString(s));
         }
     }
 
