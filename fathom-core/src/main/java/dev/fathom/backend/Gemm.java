@@ -178,8 +178,8 @@ public final class Gemm {
             }
             if (chosen == Backend.JAVA_VECTOR && chosenDouble != Backend.JAVA_VECTOR) {
                 desc = "float32 on the " + javaName + ", " + Parallel.threads() + " workers"
-                    + (SMALL_FLOAT_TO_BLAS ? " (matrix-vector shapes reading the matrix down its columns and"
-                        + " products under " + SMALL_FLOAT_WORK + " multiply-adds on OpenBLAS)" : "")
+                    + (SMALL_FLOAT_TO_BLAS ? " (matrix-vector shapes and products under " + SMALL_FLOAT_WORK
+                        + " multiply-adds on OpenBLAS)" : "")
                     + "; float64 on " + (blasName != null ? blasName : javaName);
             } else if (chosen == Backend.OPENBLAS) {
                 desc = blasName;
@@ -243,7 +243,7 @@ public final class Gemm {
             throw new IndexOutOfBoundsException("sgemmBias: " + n + " bias values from offset " + biasOff
                 + " do not fit an array of length " + bias.length);
         if (m == 0 || n == 0) return;
-        if (bias == null || be != Backend.JAVA_VECTOR || k == 0) {
+        if (bias == null || be != Backend.JAVA_VECTOR || VectorGemm.rowGemv(transA, transB, m, n) || k == 0) {
             if (bias != null)
                 for (int i = 0; i < m; i++) System.arraycopy(bias, biasOff, c, cOff + i * ldc, n);
             sgemm(be, transA, transB, m, n, k, 1f, a, aOff, lda, b, bOff, ldb, bias == null ? 0f : 1f, c, cOff, ldc);

@@ -70,22 +70,18 @@ final class VectorGemm {
 
     /**
      * {@code C = alpha op(A) op(B) + beta C} for float, plus {@code bias[biasOff + j]} on every row's
-     * column j when {@code bias} is non-null ({@link Gemm#sgemmBias}); arguments already validated,
-     * m, n, k &gt; 0.
+     * column j when {@code bias} is non-null (then alpha 1 and beta 0, and no matrix-vector shape:
+     * {@link Gemm#sgemmBias}); arguments already validated, m, n, k &gt; 0.
      */
     static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc, float[] bias, int biasOff) {
         if (WIDE && m == 1 && transB) { // C's one row = B (stored n x k) times a's k elements
-            sgemv(n, k, alpha, b, bOff, ldb, a, aOff, transA ? lda : 1, beta, c, cOff, 1, bias, biasOff, 1);
+            sgemv(n, k, alpha, b, bOff, ldb, a, aOff, transA ? lda : 1, beta, c, cOff, 1);
             return;
         }
         if (WIDE && n == 1 && !transA) { // C's one column = A (stored m x k) times b's k elements
-            sgemv(m, k, alpha, a, aOff, lda, b, bOff, transB ? 1 : ldb, beta, c, cOff, ldc, bias, biasOff, 0);
-            return;
-        }
-        if (dotForm(transA, transB, n, k)) {
-            sdots(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, bias, biasOff);
+            sgemv(m, k, alpha, a, aOff, lda, b, bOff, transB ? 1 : ldb, beta, c, cOff, ldc);
             return;
         }
         int threads = Parallel.threads();
@@ -123,52 +119,19 @@ final class VectorGemm {
         return WIDE && ((m == 1 && transB) || (n == 1 && !transA));
     }
 
-    /** {@link #sdots} serves {@code A·Bᵀ} products with at most this many columns of C ... */
-    static final int DOT_MAX_N = 16;
-    /** ... and at least this inner size. */
-    static final int DOT_MIN_K = 64;
-
-    /**
-     * Whether an {@code A·Bᵀ} product (both operands read along k) with few columns of C runs as
-     * dot products ({@link #sdots}): the mlp's last layer, 256 x 10 x 256, fills 10 of the 8 x 32
-     * tile's 32 columns and packs (transposes) both operands first.
-     */
-    private static boolean dotForm(boolean transA, boolean transB, int n, int k) {
-        return WIDE && transB && !transA && n <= DOT_MAX_N && k >= DOT_MIN_K;
-    }
-
-    /**
-     * {@code C = alpha A·Bᵀ + beta C} (+ bias on every row) with A {@code m x k} and B {@code n x k}
-     * both stored row by row, as {@link #gemvRows} of B against each row of A: B's few rows stay in
-     * L1 while the rows of A stream past, without packing. Rows of C are split over the pool from
-     * {@link #GEMV_PARALLEL_MIN_WORK} multiply-adds.
-     */
-    private static void sdots(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] b, int bOff,
-                              int ldb, float beta, float[] c, int cOff, int ldc, float[] bias, int biasOff) {
-        Parallel.RangeBody rowsOfC = (s, e) -> {
-            for (int i = s; i < e; i++)
-                gemvRows(0, n, k, alpha, b, bOff, ldb, a, aOff + i * lda, beta, c, cOff + i * ldc, 1, bias, biasOff, 1);
-        };
-        if ((long) m * n * k >= GEMV_PARALLEL_MIN_WORK && !Parallel.inRegion())
-            Parallel.forRange(m, 1, rowsOfC);
-        else
-            rowsOfC.run(0, m);
-    }
-
     /**
      * {@code y[yOff + j*incY] = alpha * Σ_p mat[mOff + j*ld + p] * x[xOff + p*incX] + beta * y[..]}
-     * {@code + bias[biasOff + j*biasStep]} (bias null: none) for {@code j < rows} (beta 0: y is not
-     * read): a row-major matrix times a vector, such as a Linear layer at batch 1 (x·Wᵀ with W
-     * [out, in]: one dot product of length in per output). Without packing: each step loads one
-     * vector of x for four rows of the matrix (eight accumulators, two per row, to cover the FMA
-     * latency). Rows are split over the pool from {@link #GEMV_PARALLEL_MIN_WORK} multiply-adds:
-     * the matrix is read once, so the product is bound by memory and both cores' caches and load
-     * ports help (the cnn's Linear(3136, 128), 1.6 MB of weights: 20-22 µs on OpenBLAS's
-     * single-threaded gemv, 10-11 µs here, split). Each row is summed by one thread in a fixed
-     * order, so the result does not depend on the split.
+     * for {@code j < rows} (beta 0: y is not read): a row-major matrix times a vector, such as a
+     * Linear layer at batch 1 (x·Wᵀ with W [out, in]: one dot product of length in per output).
+     * Without packing: each step loads one vector of x for four rows of the matrix (eight
+     * accumulators, two per row, to cover the FMA latency). Rows are split over the pool from
+     * {@link #GEMV_PARALLEL_MIN_WORK} multiply-adds: the matrix is read once, so the product is
+     * bound by memory and both cores' caches and load ports help (the cnn's Linear(3136, 128), 1.6 MB
+     * of weights: 21-23 µs on OpenBLAS's single-threaded gemv). Each row is summed by one thread in
+     * a fixed order, so the result does not depend on the split.
      */
     static void sgemv(int rows, int k, float alpha, float[] mat, int mOff, int ld, float[] x, int xOff, int incX,
-                      float beta, float[] y, int yOff, int incY, float[] bias, int biasOff, int biasStep) {
+                      float beta, float[] y, int yOff, int incY) {
         float[] xv = x;
         int xo = xOff;
         if (incX != 1) { // a strided vector is gathered once into this thread's scratch
@@ -180,14 +143,14 @@ final class VectorGemm {
         int xs0 = xo;
         if ((long) rows * k >= GEMV_PARALLEL_MIN_WORK && Parallel.threads() > 1 && !Parallel.inRegion())
             Parallel.forRange((rows + 3) / 4, 1, (s, e) -> gemvRows(4 * s, Math.min(rows, 4 * e), k, alpha, mat, mOff,
-                ld, xs, xs0, beta, y, yOff, incY, bias, biasOff, biasStep));
+                ld, xs, xs0, beta, y, yOff, incY));
         else
-            gemvRows(0, rows, k, alpha, mat, mOff, ld, xs, xs0, beta, y, yOff, incY, bias, biasOff, biasStep);
+            gemvRows(0, rows, k, alpha, mat, mOff, ld, xs, xs0, beta, y, yOff, incY);
     }
 
     /** Rows {@code [j0, j1)} of {@link #sgemv}, x contiguous. */
     private static void gemvRows(int j0, int j1, int k, float alpha, float[] mat, int mOff, int ld, float[] x, int xo,
-                                 float beta, float[] y, int yOff, int incY, float[] bias, int biasOff, int biasStep) {
+                                 float beta, float[] y, int yOff, int incY) {
         int L = FW.length(), kv = FW.loopBound(k), kv2 = kv - kv % (2 * L);
         int j = j0;
         for (; j + 4 <= j1; j += 4) {
@@ -212,27 +175,26 @@ final class VectorGemm {
                 s2 = FloatVector.fromArray(FW, mat, r2 + p).fma(u, s2);
                 s3 = FloatVector.fromArray(FW, mat, r3 + p).fma(u, s3);
             }
-            gemvStore(s0.add(t0), mat, r0, x, xo, kv, k, alpha, beta, y, yOff + j * incY, bias, biasOff + j * biasStep);
-            gemvStore(s1.add(t1), mat, r1, x, xo, kv, k, alpha, beta, y, yOff + (j + 1) * incY, bias, biasOff + (j + 1) * biasStep);
-            gemvStore(s2.add(t2), mat, r2, x, xo, kv, k, alpha, beta, y, yOff + (j + 2) * incY, bias, biasOff + (j + 2) * biasStep);
-            gemvStore(s3.add(t3), mat, r3, x, xo, kv, k, alpha, beta, y, yOff + (j + 3) * incY, bias, biasOff + (j + 3) * biasStep);
+            gemvStore(s0.add(t0), mat, r0, x, xo, kv, k, alpha, beta, y, yOff + j * incY);
+            gemvStore(s1.add(t1), mat, r1, x, xo, kv, k, alpha, beta, y, yOff + (j + 1) * incY);
+            gemvStore(s2.add(t2), mat, r2, x, xo, kv, k, alpha, beta, y, yOff + (j + 2) * incY);
+            gemvStore(s3.add(t3), mat, r3, x, xo, kv, k, alpha, beta, y, yOff + (j + 3) * incY);
         }
         for (; j < j1; j++) {
             int r = mOff + j * ld;
             FloatVector s = FloatVector.zero(FW);
             for (int p = 0; p < kv; p += L) s = FloatVector.fromArray(FW, mat, r + p).fma(FloatVector.fromArray(FW, x, xo + p), s);
-            gemvStore(s, mat, r, x, xo, kv, k, alpha, beta, y, yOff + j * incY, bias, biasOff + j * biasStep);
+            gemvStore(s, mat, r, x, xo, kv, k, alpha, beta, y, yOff + j * incY);
         }
     }
 
-    /** One output of {@link #gemvRows}: the lanes of {@code s} plus the scalar tail {@code [kv, k)}, scaled, biased and stored. */
+    /** One output of {@link #gemvRows}: the lanes of {@code s} plus the scalar tail {@code [kv, k)}, scaled and stored. */
     private static void gemvStore(FloatVector s, float[] mat, int r, float[] x, int xo, int kv, int k, float alpha,
-                                  float beta, float[] y, int at, float[] bias, int bi) {
+                                  float beta, float[] y, int at) {
         float t = s.reduceLanes(VectorOperators.ADD);
         for (int p = kv; p < k; p++) t = Math.fma(mat[r + p], x[xo + p], t);
         float v = alpha * t;
-        if (beta != 0) v += beta * y[at];
-        y[at] = bias == null ? v : v + bias[bi];
+        y[at] = beta == 0 ? v : v + beta * y[at];
     }
 
     /** Packs {@code count} rows (A) or columns (B) from {@code from} of k-block {@code pc} into {@code dst} at {@code off}. */
