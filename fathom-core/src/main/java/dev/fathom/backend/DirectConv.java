@@ -3,7 +3,6 @@ package dev.fathom.backend;
 import java.util.Arrays;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -144,7 +143,7 @@ public final class DirectConv {
 
     /** The lanes of {@code s} plus the scalar tail {@code [nv, n)} of the dot product of rows {@code ar} and {@code br}. */
     private static float sum(FloatVector s, float[] a, int ar, float[] b, int br, int nv, int n) {
-        float t = s.reduceLanes(VectorOperators.ADD);
+        float t = VectorMath.sumLanes(s);
         for (int p = nv; p < n; p++) t = Math.fma(a[ar + p], b[br + p], t);
         return t;
     }

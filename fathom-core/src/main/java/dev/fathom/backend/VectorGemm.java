@@ -2,7 +2,6 @@ package dev.fathom.backend;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -191,7 +190,7 @@ final class VectorGemm {
     /** One output of {@link #gemvRows}: the lanes of {@code s} plus the scalar tail {@code [kv, k)}, scaled and stored. */
     private static void gemvStore(FloatVector s, float[] mat, int r, float[] x, int xo, int kv, int k, float alpha,
                                   float beta, float[] y, int at) {
-        float t = s.reduceLanes(VectorOperators.ADD);
+        float t = VectorMath.sumLanes(s);
         for (int p = kv; p < k; p++) t = Math.fma(mat[r + p], x[xo + p], t);
         float v = alpha * t;
         y[at] = beta == 0 ? v : v + beta * y[at];

@@ -17,6 +17,19 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code src == dst} with {@code so == dOff} (in place) is allowed.
  */
 public final class VectorMath {
+
+    /**
+     * The lanes of {@code v} added first to last. {@code reduceLanes(ADD)} may add them in any order,
+     * and the order differs between the interpreter and compiled code, so a kernel using it gives
+     * different bits before and after the JIT compiles it: training runs then diverge from run to
+     * run. Lane by lane, C2 unrolls the constant-count loop into register extracts (an array via
+     * {@code toArray} escaped into the store intrinsic and was allocated on every call).
+     */
+    public static float sumLanes(FloatVector v) {
+        float s = 0;
+        for (int i = 0, n = v.length(); i < n; i++) s += v.lane(i);
+        return s;
+    }
     private VectorMath() {}
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

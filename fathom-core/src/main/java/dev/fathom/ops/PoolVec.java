@@ -82,7 +82,7 @@ final class PoolVec {
         int i = 0;
         for (; i + L <= n; i += L)
             s = s.add(FloatVector.fromArray(F, g, go + i), IntVector.fromArray(I, idx, io + i).compare(VectorOperators.GE, 0).cast(F));
-        float t = s.reduceLanes(VectorOperators.ADD);
+        float t = dev.fathom.backend.VectorMath.sumLanes(s);
         for (; i < n; i++) if (idx[io + i] >= 0) t += g[go + i];
         return t;
     }

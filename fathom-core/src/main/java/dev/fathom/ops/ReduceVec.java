@@ -58,16 +58,9 @@ final class ReduceVec {
             && segF(Reductions.Op.MAX, a, 0, a.length, 0) == a.length - 1;
     }
 
-    // reduceLanes(ADD) may add lanes in any order, and the order differs between the interpreter
-    // and compiled code; a fixed order keeps results reproducible. Lane by lane: C2 unrolls the
-    // constant-count loop into register extracts, where toArray's array escaped into the store
-    // intrinsic and was allocated for every row (softmax rows, softmax-backward dots: 10 MB per gpt
-    // step) and took twice as long.
-    private static float sumLanes(FloatVector v) {
-        float s = 0;
-        for (int i = 0; i < FL; i++) s += v.lane(i);
-        return s;
-    }
+    // In a fixed order (see VectorMath.sumLanes): toArray's array escaped into the store intrinsic
+    // and was allocated for every row (softmax rows, softmax-backward dots: 10 MB per gpt step).
+    private static float sumLanes(FloatVector v) { return dev.fathom.backend.VectorMath.sumLanes(v); }
 
     private static double sumLanes(DoubleVector v) {
         double s = 0;
