@@ -486,8 +486,7 @@ public final class Conv {
         GemmSplit.run(pointwise ? 0 : cg, (c0, c1) -> Im2col.im2col(x, xg + c0 * hw, c1 - c0, g.h, g.w, g.kh, g.kw, g.sh,
                 g.sw, g.padT, g.padL, g.dh, g.dw, g.oh, g.ow, col, c0 * kk * ohw),
             og, ROW_BLOCK, 1, (r0, r1) -> {
-                if (b != null)
-                    for (int r = r0; r < r1; r++) Arrays.fill(y, yOff + r * ohw, yOff + (r + 1) * ohw, b[bOff + r]);
+                if (b != null) fillRows(y, yOff + r0 * ohw, r1 - r0, ohw, b, bOff + r0);
                 DirectConv.gemm(r1 - r0, ohw, k, false, w, wOff + r0 * k, k, bm, bmOff, ohw, b != null, y,
                     yOff + r0 * ohw, ohw);
             });
@@ -701,7 +700,7 @@ public final class Conv {
 
 
     /** Sets row r ({@code len} elements from {@code off + r*len}) of {@code y} to {@code b[bOff + r]}. */
-    private static void fillRows(Object y, int off, int rows, int len, Object b, int bOff) {
+    static void fillRows(Object y, int off, int rows, int len, Object b, int bOff) {
         if (y instanceof float[] yf) {
             float[] bf = (float[]) b;
             for (int r = 0; r < rows; r++) Arrays.fill(yf, off + r * len, off + (r + 1) * len, bf[bOff + r]);

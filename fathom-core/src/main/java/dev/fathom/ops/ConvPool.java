@@ -157,8 +157,7 @@ public final class ConvPool {
                     float[] conv = SCRATCH.floats(0, m * g.o * g.ohw(), KEEP), col = SCRATCH.floats(1, g.patch() * g.ohw(), KEEP);
                     for (int i = 0; i < m; i++) {
                         int yo = i * g.o * g.ohw();
-                        if (bf != null)
-                            for (int r = 0; r < g.o; r++) Arrays.fill(conv, yo + r * g.ohw(), yo + (r + 1) * g.ohw(), bf[bo + r]);
+                        if (bf != null) Conv.fillRows(conv, yo, g.o, g.ohw(), bf, bo);
                         im2col(g, xf, xp + i * g.chw(), col);
                         DirectConv.gemm(g.o, g.ohw(), g.patch(), false, wf, wo, g.patch(), col, 0, g.ohw(), bf != null,
                             conv, yo, g.ohw());

@@ -1,5 +1,7 @@
 package dev.fathom.ops;
 
+import java.util.Arrays;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -102,11 +104,8 @@ final class PoolVec {
         // the planes of L channels; in the last block, lanes past cout repeat lane 0 (a masked
         // scatter still checks the bounds of every lane)
         int tail = cout - (cout - 1) / L * L;
-        int[] full = new int[L], last = new int[L];
-        for (int i = 0; i < L; i++) {
-            full[i] = i * plane;
-            last[i] = i < tail ? i * plane : 0;
-        }
+        int[] full = lanes(plane), last = full.clone();
+        Arrays.fill(last, tail, L, 0);
         FloatVector zero = FloatVector.zero(F);
         for (int r = 0; r + 1 < rows; r += 2) {
             int top = r * ow * op, bot = top + ow * op, yr = yImg + (row0 + r) / 2 * pw;
@@ -173,6 +172,6 @@ final class PoolVec {
             }
             s += both ? 2 : 1;
         }
-        for (int s = sIn; s < s1; s++) java.util.Arrays.fill(dst, d + (s - s0) * cs, d + (s - s0) * cs + cout, 0f);
+        for (int s = sIn; s < s1; s++) Arrays.fill(dst, d + (s - s0) * cs, d + (s - s0) * cs + cout, 0f);
     }
 }
