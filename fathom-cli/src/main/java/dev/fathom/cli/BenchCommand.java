@@ -145,9 +145,38 @@ final class BenchCommand implements Callable<Integer> {
      * array; in its own JVM with these flags 146-160 (idle, 2026-11-26). The issue sets no memory
      * target for gemm, lstm, gpt and inference.
      */
+    /**
+     * The mlp's JVM compiles Fathom's framework code (autograd, layers, tensors, SGD, the Linear
+     * dispatch) with C2 after a tenth of HotSpot's default invocation counts. An mlp step is about
+     * 2 ms and runs about 25 ops, so their per-op code runs a few times a step: at the default
+     * thresholds it stayed in C1's profiling tier for three of the five epochs, and the epochs the
+     * median is taken from ran 10-25% below the later ones (C2 was still compiling Engine.run,
+     * Linalg.linearForward and SGD.update in epoch 3). Measured back to back (2-core Zen 5, idle,
+     * 2026-11-26, epochs 1-5): default 44.5k-51.0k, 51.7k-57.2k median; with these flags 48.9k-58.4k
+     * in epoch 2 and a median of 58.8k-65.2k over 6 runs. Only these packages: the same scaling for
+     * all of dev.fathom compiled DirectConv's Vector API blocks before their callees were profiled,
+     * and they ran on the API's Java fallback (the cnn at 1,400 instead of 6,800 samples/s); the
+     * kernels (backend, the elementwise and reduction ops) keep the default. The cnn's steps are 5x
+     * longer, so its framework code is compiled within the first epoch anyway (its epoch 2 was not
+     * faster with the flags).
+     */
+    static final List<String> EARLY_GLUE_COMPILATION = earlyCompilation(0.1, "dev.fathom.autograd.*", "dev.fathom.nn.*",
+        "dev.fathom.tensor.*", "dev.fathom.optim.SGD", "dev.fathom.optim.Optimizer", "dev.fathom.optim.ParamGroup",
+        "dev.fathom.ops.Linalg");
+
+    private static List<String> earlyCompilation(double scale, String... classes) {
+        List<String> flags = new ArrayList<>(List.of("-XX:CompileCommand=quiet"));
+        for (String c : classes) flags.add("-XX:CompileCommand=CompileThresholdScaling," + c + "::*," + scale);
+        return List.copyOf(flags);
+    }
+
     static List<String> workloadJvmFlags(String name) {
         return switch (name) {
-            case "mlp" -> List.of("-XX:+UseParallelGC", "-Xmx512m", "-Xmn48m");
+            case "mlp" -> {
+                List<String> flags = new ArrayList<>(List.of("-XX:+UseParallelGC", "-Xmx512m", "-Xmn48m"));
+                flags.addAll(EARLY_GLUE_COMPILATION);
+                yield flags;
+            }
             case "cnn" -> List.of("-XX:+UseParallelGC", "-Xmx560m", "-Xmn256m");
             case "gpt" -> List.of("-XX:+UseParallelGC", "-Xms1g", "-Xmx1g", "-Xmn768m", "-XX:SurvivorRatio=3",
                 "-XX:+AlwaysPreTouch");

@@ -27,6 +27,23 @@ class MainTest {
     }
 
     @Test
+    void theMlpsEarlyCompilationFlagsAreAcceptedByThisJvm() throws Exception {
+        java.util.List<String> flags = BenchCommand.workloadJvmFlags("mlp");
+        assertTrue(flags.containsAll(BenchCommand.EARLY_GLUE_COMPILATION), flags.toString());
+        assertFalse(BenchCommand.workloadJvmFlags("cnn").stream().anyMatch(f -> f.startsWith("-XX:CompileCommand")));
+        // without "quiet" the JVM echoes each command it registered; a misspelt one stops it with exit code 1
+        java.util.List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String f : BenchCommand.EARLY_GLUE_COMPILATION) if (!f.endsWith("=quiet")) cmd.add(f);
+        cmd.add("-version");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        for (String pkg : new String[] {"dev/fathom/autograd/*.*", "dev/fathom/nn/*.*", "dev/fathom/optim/SGD.*", "dev/fathom/ops/Linalg.*"})
+            assertTrue(out.contains("CompileThresholdScaling " + pkg + " double CompileThresholdScaling = 0.100000"), out);
+    }
+
+    @Test
     void infoNamesTheGemmInUse() {
         Result r = run("info");
         assertEquals(0, r.code(), r.err());

@@ -145,6 +145,15 @@ public final class VectorMath {
         return t;
     }
 
+    /** {@code dst = max(src, 0)} lane by lane, with Math.max's NaN and signed-zero rules (the scalar loop's bits). */
+    public static void relu(float[] src, int so, float[] dst, int dOff, int n) {
+        int i = 0;
+        FloatVector zero = FloatVector.zero(S);
+        for (int end = S.loopBound(n); i < end; i += S.length())
+            FloatVector.fromArray(S, src, so + i).max(zero).intoArray(dst, dOff + i);
+        for (; i < n; i++) dst[dOff + i] = Math.max(src[so + i], 0f);
+    }
+
     /**
      * relu's backward, {@code dst[i] = x[i] > 0 ? g[i] : 0}, as a blend: the plain loop branches
      * and mispredicts on mixed signs.

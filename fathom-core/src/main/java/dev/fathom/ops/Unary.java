@@ -106,7 +106,9 @@ public enum Unary {
     RELU("relu", Kind.KEEP, Grain.CHEAP) {
         @Override public double apply(double x, double p, double q) { return Math.max(x, 0); }
         @Override long applyLong(long x, long p, long q) { return Math.max(x, 0); }
-        @Override void f32(float[] s, int so, float[] d, int o, int n, double p, double q) { for (int i = 0; i < n; i++) d[o + i] = Math.max(s[so + i], 0f); }
+        @Override void f32(float[] s, int so, float[] d, int o, int n, double p, double q) {
+            if (vector()) VectorMath.relu(s, so, d, o, n); else for (int i = 0; i < n; i++) d[o + i] = Math.max(s[so + i], 0f);
+        }
         @Override void f64(double[] s, int so, double[] d, int o, int n, double p, double q) { for (int i = 0; i < n; i++) d[o + i] = Math.max(s[so + i], 0d); }
         @Override Tensor grad(Saved s, Tensor g, double p, double q) { return Binary.RELU_BACKWARD.apply(g, s.input(0)); }
     },

@@ -58,6 +58,19 @@ class ElementwiseVectorTest {
     }
 
     @Test
+    void reluVectorPathGivesTheScalarBitsIncludingNanAndSignedZero() {
+        assumeTrue(Simd.AVAILABLE, "tests run with --add-modules jdk.incubator.vector");
+        float[] x = sweep();
+        float[] vec = run(Unary.RELU, x, false).toFloatArray();
+        float[] sca = run(Unary.RELU, x, true).toFloatArray();
+        for (int i = 0; i < x.length; i++) {
+            float want = Math.max(x[i], 0f); // NaN stays NaN, -0 becomes +0
+            assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(sca[i]), "scalar relu(" + x[i] + ")");
+            assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(vec[i]), "vector relu(" + x[i] + ")");
+        }
+    }
+
+    @Test
     void vectorAndScalarPathsAgreeAndMatchDoubleMath() {
         assumeTrue(Simd.AVAILABLE, "tests run with --add-modules jdk.incubator.vector");
         float[] x = sweep();

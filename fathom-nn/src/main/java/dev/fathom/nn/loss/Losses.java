@@ -287,17 +287,22 @@ public final class Losses {
         return out;
     }
 
+    private static String probabilitiesAlternative(Tensor input, boolean allowed) {
+        return allowed ? " (or class probabilities of the input's shape " + fmt(input) + ")" : "";
+    }
+
     /** Checks the shape, type and range of class-index targets; returns them. */
     private static long[] checkClassTargets(String who, Tensor input, Tensor target, int classes, long ignoreIndex,
                                             boolean probabilitiesAllowed) {
         int[] expected = indexShape(input);
-        String alternative = probabilitiesAllowed ? " (or class probabilities of the input's shape " + fmt(input) + ")" : "";
+        // the message's alternative is only built on the way to an error: this check runs on every training step
         if (!Arrays.equals(target.shape(), expected))
             throw new IllegalArgumentException(who + ": expected a target of class indices with shape " + Shapes.format(expected)
-                + alternative + " for input " + fmt(input) + ", got target shape " + fmt(target));
+                + probabilitiesAlternative(input, probabilitiesAllowed) + " for input " + fmt(input) + ", got target shape "
+                + fmt(target));
         if (!target.dtype().isInteger())
             throw new IllegalArgumentException(who + ": class indices must be int64 (or int32), got a " + target.dtype()
-                + " target of shape " + fmt(target) + alternative);
+                + " target of shape " + fmt(target) + probabilitiesAlternative(input, probabilitiesAllowed));
         long[] t = target.toLongArray();
         for (int i = 0; i < t.length; i++)
             if (t[i] != ignoreIndex && (t[i] < 0 || t[i] >= classes))
