@@ -166,7 +166,33 @@ public final class Winograd {
      */
     public static void forward(Planes x, int n, int cin, int h, int w, float[] u, float[] bias, int bOff,
                                int cout, int oh, int ow, int offT, int offL, Rows sink) {
+        forward(x, n, cin, h, w, u, bias, bOff, cout, oh, ow, offT, offL, sink, null, 0);
+    }
+
+    /**
+     * Floats per image of the padded input rows a padding-1 convolution of {@code [cin, h, w]} images
+     * keeps for its weight gradient (see the {@code keep} of {@link #forward(Planes, int, int, int,
+     * int, float[], float[], int, int, int, int, int, int, Rows, float[], int)}).
+     */
+    public static int keptFloats(int cin, int h, int w) {
+        Plan p = new Plan(1, cin, h, w, L, h, w, -1, -1);
+        return (2 * p.th + 2) * p.rs;
+    }
+
+    /**
+     * As {@link #forward(Planes, int, int, int, int, float[], float[], int, int, int, int, int, int, Rows)};
+     * where {@code keep} is not null (a convolution with padding 1, {@code offT = offL = -1}, output
+     * the input's size), the input's padded channels-last rows are built in {@code keep}, image
+     * {@code i} of the call at {@code keepOff + i * keptFloats(cin, h, w)}, instead of in scratch, and
+     * stay there for {@link #backwardAdd}'s weight gradient, which then reads them instead of copying
+     * the input again.
+     */
+    public static void forward(Planes x, int n, int cin, int h, int w, float[] u, float[] bias, int bOff,
+                               int cout, int oh, int ow, int offT, int offL, Rows sink, float[] keep, int keepOff) {
         Plan p = new Plan(n, cin, h, w, cout, oh, ow, offT, offL);
+        if (keep != null && (offT != -1 || offL != -1 || oh != h || ow != w))
+            throw new IllegalArgumentException("Winograd.forward: only a padding-1 convolution keeps its padded input");
+        int kept = keep == null ? 0 : keptFloats(cin, h, w);
         float[] bv = new float[p.op];
         if (bias != null) System.arraycopy(bias, bOff, bv, 0, cout);
         int tp = p.tp;
@@ -177,8 +203,12 @@ public final class Winograd {
                 int q0 = b * p.rows, q1 = q0 + p.tiles(b) / p.tw;
                 for (int q = q0, t = 0; q < q1; ) {
                     int img = q / p.th, ty0 = q % p.th, ty1 = Math.min(p.th, ty0 + q1 - q);
-                    padInput(x, img, p, ty0, ty1, pad);
-                    inputTransform(pad, p, ty1 - ty0, v, t);
+                    // one call site each: a second inlined copy of the transform can push this loop past
+                    // C2's inlining budget (then its vector helpers box every vector)
+                    float[] dst = keep == null ? pad : keep;
+                    int at = keep == null ? 0 : keepOff + img * kept + 2 * ty0 * p.rs;
+                    padInput(x, img, p, ty0, ty1, dst, at);
+                    inputTransform(dst, at, p, ty1 - ty0, v, t);
                     t += (ty1 - ty0) * p.tw;
                     q += ty1 - ty0;
                 }
@@ -240,12 +270,12 @@ public final class Winograd {
      * channels-last, into {@code pad[(r*wp + s)*cp + c]}, zero where a window leaves the image.
      * Channels {@code >= cin} are left as they are (nothing reads them into a product).
      */
-    private static void padInput(Planes x, int img, Plan p, int ty0, int ty1, float[] pad) {
+    private static void padInput(Planes x, int img, Plan p, int ty0, int ty1, float[] pad, int padOff) {
         int rowsP = 2 * (ty1 - ty0) + 2, wp = p.wp, cp = p.cp;
         // columns s of the window that lie inside the image: [sLo, sHi)
         int sLo = Math.min(wp, Math.max(0, -p.offL)), sHi = Math.max(sLo, Math.min(wp, p.w - p.offL));
         for (int r = 0; r < rowsP; r++) {
-            int ir = 2 * ty0 + p.offT + r, row = r * p.rs;
+            int ir = 2 * ty0 + p.offT + r, row = padOff + r * p.rs;
             if (ir < 0 || ir >= p.h) {
                 Arrays.fill(pad, row, row + wp * cp, 0f);
                 continue;
@@ -257,11 +287,11 @@ public final class Winograd {
     }
 
     /** {@code V[ξ][t][c]} = {@code Bᵀ d B} of each tile of {@code rows} tile rows of {@code pad}, tiles from {@code t0}. */
-    private static void inputTransform(float[] pad, Plan p, int rows, float[] v, int t0) {
+    private static void inputTransform(float[] pad, int padOff, Plan p, int rows, float[] v, int t0) {
         int cp = p.cp, xs = p.vs, rs = p.rs;
         for (int i = 0; i < rows; i++)
             for (int tx = 0; tx < p.tw; tx++) {
-                int src = 2 * i * rs + 2 * tx * cp, dst = (t0 + i * p.tw + tx) * cp;
+                int src = padOff + 2 * i * rs + 2 * tx * cp, dst = (t0 + i * p.tw + tx) * cp;
                 for (int cb = 0; cb < cp; cb += L) {
                     inRows01(pad, src + cb, cp, rs, v, dst + cb, xs);
                     inRows23(pad, src + cb, cp, rs, v, dst + cb, xs);
@@ -414,8 +444,8 @@ public final class Winograd {
             int tiles = p.tiles(b), q0 = b * p.rows, q1 = q0 + tiles / p.tw;
             for (int q = q0, t = 0; q < q1; ) {
                 int img = q / p.th, ty0 = q % p.th, ty1 = Math.min(p.th, ty0 + q1 - q);
-                padInput(x, img, p, ty0, ty1, pad);
-                inputTransform(pad, p, ty1 - ty0, v, t);
+                padInput(x, img, p, ty0, ty1, pad, 0);
+                inputTransform(pad, 0, p, ty1 - ty0, v, t);
                 padGrad(dy, img, p, ty0, ty1, dyp);
                 gradTransform(dyp, 0, p.grs, p, ty1 - ty0, yh, t);
                 t += (ty1 - ty0) * p.tw;
@@ -441,23 +471,37 @@ public final class Winograd {
      */
     public static void backwardAdd(Planes dy, Planes x, int n, int cin, int h, int w, int cout, float[] uT,
                                    float[] gx, int gxOff, float[] du) {
+        backwardAdd(dy, x, n, cin, h, w, cout, uT, gx, gxOff, du, null, 0);
+    }
+
+    /**
+     * As {@link #backwardAdd(Planes, Planes, int, int, int, int, int, float[], float[], int, float[])};
+     * where {@code kept} is not null, the weight gradient reads the input's padded rows that the
+     * forward kept there ({@code keep} and {@code keepOff} of the same images) instead of
+     * copying them from {@code x} again (which may then be null).
+     */
+    public static void backwardAdd(Planes dy, Planes x, int n, int cin, int h, int w, int cout, float[] uT,
+                                   float[] gx, int gxOff, float[] du, float[] kept, int keptOff) {
         Plan pg = new Plan(n, cout, h, w, cin, h, w, -1, -1), pw = new Plan(n, cin, h, w, cout, h, w, -1, -1);
+        int keptImage = kept == null ? 0 : keptFloats(cin, h, w);
         boolean needX = uT != null, needW = du != null;
         float[] vg = needX ? scratch(0, 16L * pg.vs) : null, mg = needX ? scratch(1, 16L * pg.ms) : null;
         float[] padG = scratch(2, (2L * pg.rows + 2) * pg.rs), out = needX ? scratch(3, 2L * pg.rows * pg.ow * pg.op) : null;
         float[] vx = needW ? scratch(4, 16L * pw.vs) : null, yh = needW ? scratch(5, 16L * pw.ms) : null;
-        float[] padX = needW ? scratch(6, (2L * pw.rows + 2) * pw.rs) : null;
+        float[] padX = needW && kept == null ? scratch(6, (2L * pw.rows + 2) * pw.rs) : null;
         float[] zero = new float[pg.op];
         for (int b = 0; b < pg.blocks; b++) {
             int tiles = pg.tiles(b), q0 = b * pg.rows, q1 = q0 + tiles / pg.tw;
             for (int q = q0, t = 0; q < q1; ) {
                 int img = q / pg.th, ty0 = q % pg.th, ty1 = Math.min(pg.th, ty0 + q1 - q);
-                padInput(dy, img, pg, ty0, ty1, padG);
-                if (needX) inputTransform(padG, pg, ty1 - ty0, vg, t);
+                padInput(dy, img, pg, ty0, ty1, padG, 0);
+                if (needX) inputTransform(padG, 0, pg, ty1 - ty0, vg, t);
                 if (needW) {
                     gradTransform(padG, pg.rs + pg.cp, pg.rs, pw, ty1 - ty0, yh, t);
-                    padInput(x, img, pw, ty0, ty1, padX);
-                    inputTransform(padX, pw, ty1 - ty0, vx, t);
+                    float[] src = kept == null ? padX : kept;
+                    int at = kept == null ? 0 : keptOff + img * keptImage + 2 * ty0 * pw.rs;
+                    if (kept == null) padInput(x, img, pw, ty0, ty1, padX, 0);
+                    inputTransform(src, at, pw, ty1 - ty0, vx, t);
                 }
                 t += (ty1 - ty0) * pg.tw;
                 q += ty1 - ty0;

@@ -60,13 +60,17 @@ public final class ConvPool {
         if (g == null)
             return Pool.reluMaxPool2d(Conv.conv2d(input, weight, bias, stride, padding, dilation, groups), poolKernel,
                 poolStride, poolPadding, poolDilation, ceilMode);
-        if (!Graph.recording(input, weight, bias)) return forward(g, input, weight, bias)[0];
+        if (!Graph.recording(input, weight, bias)) return forward(g, input, weight, bias, null)[0];
+        // On Winograd with padding 1 the forward keeps the input's padded channels-last rows for the
+        // weight gradient (2.2 MB for the cnn's second block at batch 64), which the backward would
+        // otherwise gather from the NCHW input again.
+        float[] kept = keepsPaddedInput(g) && weight.requiresGrad() ? new float[g.n * Winograd.keptFloats(g.c, g.h, g.w)] : null;
         Tensor[] r;
         try (Scope ignored = Graph.pause()) { // the copies of non-contiguous arguments leave no nodes
-            r = forward(g, input, weight, bias);
+            r = forward(g, input, weight, bias, kept);
         }
         Tensor y = r[0], idx = r[1];
-        return Graph.record("conv2dReluMaxPool2d", y, (s, gy) -> backward(g, s, gy), Saves.INPUTS,
+        return Graph.record("conv2dReluMaxPool2d", y, (s, gy) -> backward(g, s, gy, kept), Saves.INPUTS,
             input, weight, bias, idx);
     }
 
@@ -120,6 +124,9 @@ public final class ConvPool {
             (int) oh, (int) ow, wino, Math.min(n, Parallel.threads()), per);
     }
 
+    /** Whether the block runs {@link Winograd#backwardAdd}, which can read the input rows its forward kept. */
+    private static boolean keepsPaddedInput(Geo g) { return g.wino && g.ph == 1 && g.pw == 1; }
+
     private static boolean pair(int[] v, int min) {
         return v != null && v.length == 2 && v[0] >= min && v[1] >= min;
     }
@@ -135,7 +142,7 @@ public final class ConvPool {
     // ------------------------------------------------------------------ forward
 
     /** The pooled output and its int32 argmax. */
-    private static Tensor[] forward(Geo g, Tensor input, Tensor weight, Tensor bias) {
+    private static Tensor[] forward(Geo g, Tensor input, Tensor weight, Tensor bias, float[] kept) {
         Tensor x = input.contiguous(), w = weight.contiguous(), b = bias == null ? null : bias.contiguous();
         int[] shape = {g.n, g.o, g.oh / 2, g.ow / 2};
         Tensor y = Tensor.empty(DType.FLOAT32, shape), ix = Tensor.empty(DType.INT32, shape);
@@ -152,7 +159,8 @@ public final class ConvPool {
                     // pooled straight from the output transform's channels-last rows
                     Winograd.forward(Winograd.nchw(xf, xp, g.c, g.h, g.w), m, g.c, g.h, g.w, u, bf, bo, g.o, g.oh, g.ow, -g.ph, -g.pw,
                         (out, op, img, row0, rows) -> PoolVec.reluMax2x2Rows(out, op, g.o, g.ow, row0, rows, yf, idx,
-                            yp + img * g.o * g.pooled(), g.ow / 2, g.pooled()));
+                            yp + img * g.o * g.pooled(), g.ow / 2, g.pooled()),
+                        kept, kept == null ? 0 : n0 * Winograd.keptFloats(g.c, g.h, g.w));
                 } else {
                     float[] conv = SCRATCH.floats(0, m * g.o * g.ohw(), KEEP), col = SCRATCH.floats(1, g.patch() * g.ohw(), KEEP);
                     for (int i = 0; i < m; i++) {
@@ -176,7 +184,7 @@ public final class ConvPool {
     // ------------------------------------------------------------------ backward
 
     /** Inputs of the recorded node: x, w, b, int32 argmax. */
-    private static Tensor[] backward(Geo g, Saved s, Tensor gy) {
+    private static Tensor[] backward(Geo g, Saved s, Tensor gy, float[] kept) {
         boolean needX = s.needsGrad(0), needW = s.needsGrad(1), needB = s.needsGrad(2);
         // the input is only read for the weight gradient, the weight for the input gradient (as Conv's rule)
         Tensor x = needW ? s.input(0) : null, w = needX ? s.input(1) : null, idx = s.input(3);
@@ -198,7 +206,7 @@ public final class ConvPool {
         int lanes = g.lanes;
         int wn = g.wino ? Winograd.gradSize(g.c, g.o) : g.o * g.patch();
         float[][] dw = needW ? new float[lanes][wn] : null, db = needB ? new float[lanes][g.o] : null;
-        int plane = g.ohw(), pooled = g.pooled();
+        int plane = g.ohw(), pooled = g.pooled(), keptImage = kept == null ? 0 : Winograd.keptFloats(g.c, g.h, g.w);
         int[] map = PoolVec.lanes(pooled);
         Parallel.forRange(lanes, 1, (s0, e0) -> {
             for (int lane = s0; lane < e0; lane++)
@@ -213,8 +221,9 @@ public final class ConvPool {
                             gp + img * g.o * pooled, id, ip + img * g.o * pooled, g.o, g.oh, g.ow, pooled, map, r, s1, s2,
                             dst, d, cs);
                         if (g.ph == 1 && g.pw == 1) { // output the input's size: both from one copy of dy's rows
-                            Winograd.backwardAdd(dy, needW ? Winograd.nchw(xf, xp, g.c, g.h, g.w) : null, m, g.c, g.h, g.w,
-                                g.o, uT, gxf, n0 * g.chw(), needW ? dw[lane] : null);
+                            Winograd.backwardAdd(dy, needW && kept == null ? Winograd.nchw(xf, xp, g.c, g.h, g.w) : null, m,
+                                g.c, g.h, g.w, g.o, uT, gxf, n0 * g.chw(), needW ? dw[lane] : null, kept,
+                                n0 * keptImage);
                             continue;
                         }
                         if (needX)
