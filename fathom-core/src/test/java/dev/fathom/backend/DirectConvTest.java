@@ -18,7 +18,7 @@ class DirectConvTest {
     @Test
     void matchesFloat64Reference() {
         assumeTrue(Im2col.VECTOR && DirectConv.wideGemm(), "no 512-bit vectors: DirectConv.gemm is not used");
-        int[] ms = {1, 4, 5, 6, 7, 10, 11, 13, 64}, ns = {1, 4, 8, 15, 16, 17, 63, 64, 65, 130, 196}, ks = {1, 3, 64};
+        int[] ms = {1, 4, 5, 6, 7, 10, 11, 12, 13, 18, 30, 64}, ns = {1, 4, 8, 15, 16, 17, 32, 48, 63, 64, 65, 130, 196}, ks = {1, 3, 64};
         SplittableRandom r = new SplittableRandom(7);
         int checked = 0;
         for (int m : ms)
