@@ -60,11 +60,11 @@ public final class ConvPool {
         if (g == null)
             return Pool.reluMaxPool2d(Conv.conv2d(input, weight, bias, stride, padding, dilation, groups), poolKernel,
                 poolStride, poolPadding, poolDilation, ceilMode);
-        if (!Graph.recording(input, weight, bias)) return forward(g, input, weight, bias, null)[0];
+        if (!Graph.recording(input, weight, bias)) return forward(g, input, weight, bias, Kept.NONE)[0];
         // On Winograd with padding 1 the forward keeps the input's padded channels-last rows for the
         // weight gradient (2.2 MB for the cnn's second block at batch 64), which the backward would
         // otherwise gather from the NCHW input again.
-        float[] kept = keepsPaddedInput(g) && weight.requiresGrad() ? new float[g.n * Winograd.keptFloats(g.c, g.h, g.w)] : null;
+        Kept kept = keepsPaddedInput(g) && weight.requiresGrad() ? Kept.of(g) : Kept.NONE;
         Tensor[] r;
         try (Scope ignored = Graph.pause()) { // the copies of non-contiguous arguments leave no nodes
             r = forward(g, input, weight, bias, kept);
@@ -127,6 +127,22 @@ public final class ConvPool {
     /** Whether the block runs {@link Winograd#backwardAdd}, which can read the input rows its forward kept. */
     private static boolean keepsPaddedInput(Geo g) { return g.wino && g.ph == 1 && g.pw == 1; }
 
+    /**
+     * The input's padded rows a forward keeps for its backward: {@code image} floats per image of
+     * the batch ({@link #NONE}: nothing kept, rows null).
+     */
+    private record Kept(float[] rows, int image) {
+        static final Kept NONE = new Kept(null, 0);
+
+        static Kept of(Geo g) {
+            int image = Winograd.keptFloats(g.c, g.h, g.w);
+            return new Kept(new float[g.n * image], image);
+        }
+
+        /** Where image {@code n0}'s rows start. */
+        int at(int n0) { return n0 * image; }
+    }
+
     private static boolean pair(int[] v, int min) {
         return v != null && v.length == 2 && v[0] >= min && v[1] >= min;
     }
@@ -142,7 +158,7 @@ public final class ConvPool {
     // ------------------------------------------------------------------ forward
 
     /** The pooled output and its int32 argmax. */
-    private static Tensor[] forward(Geo g, Tensor input, Tensor weight, Tensor bias, float[] kept) {
+    private static Tensor[] forward(Geo g, Tensor input, Tensor weight, Tensor bias, Kept kept) {
         Tensor x = input.contiguous(), w = weight.contiguous(), b = bias == null ? null : bias.contiguous();
         int[] shape = {g.n, g.o, g.oh / 2, g.ow / 2};
         Tensor y = Tensor.empty(DType.FLOAT32, shape), ix = Tensor.empty(DType.INT32, shape);
@@ -160,7 +176,7 @@ public final class ConvPool {
                     Winograd.forward(Winograd.nchw(xf, xp, g.c, g.h, g.w), m, g.c, g.h, g.w, u, bf, bo, g.o, g.oh, g.ow, -g.ph, -g.pw,
                         (out, op, img, row0, rows) -> PoolVec.reluMax2x2Rows(out, op, g.o, g.ow, row0, rows, yf, idx,
                             yp + img * g.o * g.pooled(), g.ow / 2, g.pooled()),
-                        kept, kept == null ? 0 : n0 * Winograd.keptFloats(g.c, g.h, g.w));
+                        kept.rows(), kept.at(n0));
                 } else {
                     float[] conv = SCRATCH.floats(0, m * g.o * g.ohw(), KEEP), col = SCRATCH.floats(1, g.patch() * g.ohw(), KEEP);
                     for (int i = 0; i < m; i++) {
@@ -184,7 +200,7 @@ public final class ConvPool {
     // ------------------------------------------------------------------ backward
 
     /** Inputs of the recorded node: x, w, b, int32 argmax. */
-    private static Tensor[] backward(Geo g, Saved s, Tensor gy, float[] kept) {
+    private static Tensor[] backward(Geo g, Saved s, Tensor gy, Kept kept) {
         boolean needX = s.needsGrad(0), needW = s.needsGrad(1), needB = s.needsGrad(2);
         // the input is only read for the weight gradient, the weight for the input gradient (as Conv's rule)
         Tensor x = needW ? s.input(0) : null, w = needX ? s.input(1) : null, idx = s.input(3);
@@ -206,7 +222,7 @@ public final class ConvPool {
         int lanes = g.lanes;
         int wn = g.wino ? Winograd.gradSize(g.c, g.o) : g.o * g.patch();
         float[][] dw = needW ? new float[lanes][wn] : null, db = needB ? new float[lanes][g.o] : null;
-        int plane = g.ohw(), pooled = g.pooled(), keptImage = kept == null ? 0 : Winograd.keptFloats(g.c, g.h, g.w);
+        int plane = g.ohw(), pooled = g.pooled();
         int[] map = PoolVec.lanes(pooled);
         Parallel.forRange(lanes, 1, (s0, e0) -> {
             for (int lane = s0; lane < e0; lane++)
@@ -220,10 +236,10 @@ public final class ConvPool {
                         Winograd.Planes dy = (img, r, s1, s2, dst, d, cs) -> PoolVec.reluScatter2x2Row(gf,
                             gp + img * g.o * pooled, id, ip + img * g.o * pooled, g.o, g.oh, g.ow, pooled, map, r, s1, s2,
                             dst, d, cs);
-                        if (g.ph == 1 && g.pw == 1) { // output the input's size: both from one copy of dy's rows
-                            Winograd.backwardAdd(dy, needW && kept == null ? Winograd.nchw(xf, xp, g.c, g.h, g.w) : null, m,
-                                g.c, g.h, g.w, g.o, uT, gxf, n0 * g.chw(), needW ? dw[lane] : null, kept,
-                                n0 * keptImage);
+                        if (keepsPaddedInput(g)) { // output the input's size: both from one copy of dy's rows
+                            Winograd.backwardAdd(dy, needW && kept.rows() == null ? Winograd.nchw(xf, xp, g.c, g.h, g.w) : null, m,
+                                g.c, g.h, g.w, g.o, uT, gxf, n0 * g.chw(), needW ? dw[lane] : null, kept.rows(),
+                                kept.at(n0));
                             continue;
                         }
                         if (needX)
