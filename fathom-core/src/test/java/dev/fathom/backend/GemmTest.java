@@ -1,6 +1,7 @@
 package dev.fathom.backend;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.fathom.backend.Gemm.Backend;
 import java.util.ArrayList;
@@ -361,5 +362,29 @@ class GemmTest {
         assertEquals(0, p.waitFor(), out);
         assertTrue(out.contains("backend=JAVA_SCALAR vector=false result=[19.0, 22.0, 43.0, 50.0]"), out);
         assertTrue(out.contains("Fathom GEMM: pure-Java scalar GEMM (jdk.incubator.vector is not in the module graph"), out);
+    }
+
+    /**
+     * The matrix-vector kernel sums a full group of rows across their lanes with one gather per lane
+     * and leftover rows one by one; both must add a row's lanes in the same order. Rows 16-19 of a
+     * 20-row product (a group of 16, then 4 left over) are computed again as the first 16 rows of a
+     * shifted product, where they fall in a full group: every output must have the same bits, with
+     * alpha and beta and a k with a scalar tail, on one thread and split over the pool.
+     */
+    @Test
+    void matrixVectorLaneSumsGiveTheSameBitsInAFullGroupAndAlone() {
+        assumeTrue(Simd.AVAILABLE);
+        SplittableRandom r = new SplittableRandom(7);
+        for (int k : new int[] {784, 515})
+            for (int rowsWhole : new int[] {20, 260}) { // 260 x 515 is split over the pool
+                float[] mat = randomF(r, (rowsWhole + 16) * k), x = randomF(r, k), y0 = randomF(r, rowsWhole + 16);
+                float[] whole = y0.clone(), shifted = y0.clone();
+                VectorGemm.sgemv(rowsWhole, k, 1.5f, mat, 0, k, x, 0, 1, 0.5f, whole, 0, 1);
+                int from = rowsWhole - 4; // the last 4 rows: leftovers of the whole product
+                VectorGemm.sgemv(16, k, 1.5f, mat, from * k, k, x, 0, 1, 0.5f, shifted, from, 1);
+                for (int j = from; j < rowsWhole; j++)
+                    assertEquals(Float.floatToRawIntBits(whole[j]), Float.floatToRawIntBits(shifted[j]),
+                        "row " + j + " of " + rowsWhole + " x " + k);
+            }
     }
 }
