@@ -109,16 +109,22 @@ public final class DirectConv {
      * its second layer in its whole weight-gradient product).
      */
     public static void dotRows(int m, int k, int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
-        int m4 = m - m % 4, k3 = k - k % 3;
+        int m4 = m - m % 4, k3 = k - k % 3, L = SD.length();
+        float[] lanes = m4 > 0 && k3 > 0 ? PAD.floats(2, DOT_ROWS * (L + 1), KEEP_PAD) : null;
         for (int i = 0; i < m4; i += 4)
-            for (int j = 0; j < k3; j += 3) dot4x3(i, j, k, n, a, aOff, b, bOff, c, cOff);
+            for (int j = 0; j < k3; j += 3) dot4x3(i, j, k, n, a, aOff, b, bOff, c, cOff, lanes);
         // the rest (none for the cnn's first layer, 32 x 9): one pair at a time
         for (int i = 0; i < m; i++)
             for (int j = i < m4 ? k3 : 0; j < k; j++) dot1x1(i, j, k, n, a, aOff, b, bOff, c, cOff);
     }
 
-    /** Rows {@code [i, i+4)} of a × rows {@code [j, j+3)} of b: 12 accumulators, each loaded vector used 3 or 4 times. */
-    private static void dot4x3(int i, int j, int k, int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
+    /**
+     * Rows {@code [i, i+4)} of a × rows {@code [j, j+3)} of b: 12 accumulators, each loaded vector
+     * used 3 or 4 times, stored to {@code lanes} and summed across their lanes together ({@link
+     * VectorMath#sumLanesOfRows}: the same bits as one by one, at a fraction of the cost).
+     */
+    private static void dot4x3(int i, int j, int k, int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff,
+                               float[] lanes) {
         int L = SD.length(), nv = SD.loopBound(n);
         int a0 = aOff + i * n, a1 = a0 + n, a2 = a1 + n, a3 = a2 + n, b0 = bOff + j * n, b1 = b0 + n, b2 = b1 + n;
         FloatVector z = FloatVector.zero(SD);
@@ -134,16 +140,23 @@ public final class DirectConv {
             u = FloatVector.fromArray(SD, a, a3 + p);
             s30 = u.fma(v0, s30); s31 = u.fma(v1, s31); s32 = u.fma(v2, s32);
         }
-        int c0 = cOff + i * k + j, c1 = c0 + k, c2 = c1 + k, c3 = c2 + k;
-        c[c0] += sum(s00, a, a0, b, b0, nv, n); c[c0 + 1] += sum(s01, a, a0, b, b1, nv, n); c[c0 + 2] += sum(s02, a, a0, b, b2, nv, n);
-        c[c1] += sum(s10, a, a1, b, b0, nv, n); c[c1 + 1] += sum(s11, a, a1, b, b1, nv, n); c[c1 + 2] += sum(s12, a, a1, b, b2, nv, n);
-        c[c2] += sum(s20, a, a2, b, b0, nv, n); c[c2 + 1] += sum(s21, a, a2, b, b1, nv, n); c[c2 + 2] += sum(s22, a, a2, b, b2, nv, n);
-        c[c3] += sum(s30, a, a3, b, b0, nv, n); c[c3 + 1] += sum(s31, a, a3, b, b1, nv, n); c[c3 + 2] += sum(s32, a, a3, b, b2, nv, n);
+        // row 3r+q of the square: a's row i+r against b's row j+q
+        s00.intoArray(lanes, 0); s01.intoArray(lanes, L); s02.intoArray(lanes, 2 * L);
+        s10.intoArray(lanes, 3 * L); s11.intoArray(lanes, 4 * L); s12.intoArray(lanes, 5 * L);
+        s20.intoArray(lanes, 6 * L); s21.intoArray(lanes, 7 * L); s22.intoArray(lanes, 8 * L);
+        s30.intoArray(lanes, 9 * L); s31.intoArray(lanes, 10 * L); s32.intoArray(lanes, 11 * L);
+        int sums = DOT_ROWS * L;
+        for (int g = 0; g < 12; g += L) VectorMath.sumLanesOfRows(SD, lanes, g * L, lanes, sums + g);
+        for (int r = 0; r < 4; r++)
+            for (int q = 0; q < 3; q++)
+                c[cOff + (i + r) * k + j + q] += tail(lanes[sums + 3 * r + q], a, a0 + r * n, b, b0 + q * n, nv, n);
     }
 
-    /** The lanes of {@code s} plus the scalar tail {@code [nv, n)} of the dot product of rows {@code ar} and {@code br}. */
-    private static float sum(FloatVector s, float[] a, int ar, float[] b, int br, int nv, int n) {
-        float t = VectorMath.sumLanes(s);
+    /** The 12 sums of {@link #dot4x3} rounded up to whole groups of as many rows as a vector has lanes. */
+    private static final int DOT_ROWS = (12 + SD.length() - 1) / SD.length() * SD.length();
+
+    /** {@code t} plus the scalar tail {@code [nv, n)} of the dot product of rows {@code ar} and {@code br}. */
+    private static float tail(float t, float[] a, int ar, float[] b, int br, int nv, int n) {
         for (int p = nv; p < n; p++) t = Math.fma(a[ar + p], b[br + p], t);
         return t;
     }
@@ -153,7 +166,7 @@ public final class DirectConv {
         int L = SD.length(), nv = SD.loopBound(n), ar = aOff + i * n, br = bOff + j * n;
         FloatVector s = FloatVector.zero(SD);
         for (int p = 0; p < nv; p += L) s = FloatVector.fromArray(SD, a, ar + p).fma(FloatVector.fromArray(SD, b, br + p), s);
-        c[cOff + i * k + j] += sum(s, a, ar, b, br, nv, n);
+        c[cOff + i * k + j] += tail(VectorMath.sumLanes(s), a, ar, b, br, nv, n);
     }
 
     // ------------------------------------------------------------------ per-image products
@@ -203,8 +216,8 @@ public final class DirectConv {
 
     /** Rows below the last block of 6 from which {@link #gemm} runs them as a padded block of 6. */
     private static final int PAD_MIN_ROWS = 4;
-    /** Per-thread copies of the padded rows of A and C (slots 0 and 1), kept up to this many floats. */
-    private static final Scratch PAD = new Scratch(2);
+    /** Per-thread copies of the padded rows of A and C (slots 0 and 1) and {@link #dot4x3}'s lane sums (2), kept up to this many floats. */
+    private static final Scratch PAD = new Scratch(3);
     private static final int KEEP_PAD = 1 << 16;
 
     /** {@code C += A·B} by blocks: {@link #gemm} after its zeroing and its padded last rows. */

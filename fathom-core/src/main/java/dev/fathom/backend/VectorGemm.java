@@ -150,12 +150,9 @@ final class VectorGemm {
     /**
      * Rows {@code [j0, j1)} of {@link #sgemv}, x contiguous. Four rows at a time leave one vector of
      * lane sums each in this thread's scratch ({@link #gemv4}). A full group of as many rows as a
-     * vector has lanes is then summed across its lanes in one go: lane l of the total gathers lane l
-     * of every row, first lane to last, which adds each row's lanes in the order {@link
-     * VectorMath#sumLanes} adds them (the same bits) at a fraction of the cost (lane by lane, 16
-     * extractions per row cost as much as a 784-long row's products: the mlp's Linear(784, 512) at
-     * batch 1 ran 34-48 µs single-threaded with them, 25-28 with this). Leftover rows are summed
-     * one by one.
+     * vector has lanes is then summed across its lanes in one go ({@link VectorMath#sumLanesOfRows},
+     * the same bits as lane by lane: the mlp's Linear(784, 512) at batch 1 ran 34-48 µs
+     * single-threaded lane by lane, 25-28 with this). Leftover rows are summed one by one.
      */
     private static void gemvRows(int j0, int j1, int k, float alpha, float[] mat, int mOff, int ld, float[] x, int xo,
                                  float beta, float[] y, int yOff, int incY) {
@@ -164,9 +161,7 @@ final class VectorGemm {
         int j = j0;
         for (; j + L <= j1; j += L) {
             for (int q = 0; q < L; q += 4) gemv4(j + q, k, mat, mOff, ld, x, xo, lanes, q * L);
-            FloatVector total = FloatVector.zero(FW);
-            for (int l = 0; l < L; l++) total = total.add(FloatVector.fromArray(FW, lanes, l, LANE_OF_ROW, 0));
-            total.intoArray(lanes, L * L);
+            VectorMath.sumLanesOfRows(FW, lanes, 0, lanes, L * L);
             for (int q = 0; q < L; q++) gemvStore(lanes[L * L + q], mat, mOff + (j + q) * ld, x, xo, kv, k, alpha, beta, y, yOff + (j + q) * incY);
         }
         for (; j + 4 <= j1; j += 4) {
@@ -182,9 +177,6 @@ final class VectorGemm {
             gemvStore(VectorMath.sumLanes(s), mat, r, x, xo, kv, k, alpha, beta, y, yOff + j * incY);
         }
     }
-
-    /** Lane l of row r of a {@link #gemvRows} group's lane sums is at {@code r * lanes + l}: the gather map of lane 0. */
-    private static final int[] LANE_OF_ROW = java.util.stream.IntStream.range(0, FW.length()).map(r -> r * FW.length()).toArray();
 
     /**
      * Rows {@code j..j+3} of {@link #gemvRows} over the vector part of k: per row the lane-wise

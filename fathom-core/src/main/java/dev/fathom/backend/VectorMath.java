@@ -32,6 +32,30 @@ public final class VectorMath {
     }
     private VectorMath() {}
 
+    /**
+     * The lane sums of a group of vectors stored one after another, {@code v.length()} floats each,
+     * at {@code lanes[lanesOff ..]}: {@code out[outOff + r]} is the sum of row r's lanes, added first to
+     * last as {@link #sumLanes} adds them (the same bits), for every r below the vector length;
+     * rows not filled give values nobody reads, so {@code lanes} holds a whole square of rows. One
+     * gather per lane serves every row at once: lane by lane, a row's sum costs about as much as a
+     * 784-long dot product. {@code lanes} must not overlap the output.
+     */
+    public static void sumLanesOfRows(VectorSpecies<Float> species, float[] lanes, int lanesOff, float[] out, int outOff) {
+        int[] map = species.length() == 16 ? ROWS16 : species.length() == 8 ? ROWS8 : rowsMap(species.length());
+        FloatVector total = FloatVector.zero(species);
+        for (int l = 0; l < species.length(); l++) total = total.add(FloatVector.fromArray(species, lanes, lanesOff + l, map, 0));
+        total.intoArray(out, outOff);
+    }
+
+    private static final int[] ROWS16 = rowsMap(16), ROWS8 = rowsMap(8);
+
+    /** Lane l of row r at {@code r * n + l}: the gather map of lane 0. */
+    private static int[] rowsMap(int n) {
+        int[] m = new int[n];
+        for (int r = 0; r < n; r++) m[r] = r * n;
+        return m;
+    }
+
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     /** Lanes per vector; touching this also proves the incubator classes link. */

@@ -82,6 +82,25 @@ class DirectConvTest {
                 }
     }
 
+    /**
+     * A pair summed in a 4×3 block (its 12 sums taken across their lanes together) has the same bits
+     * as the same pair alone (summed lane by lane): each of the 8×6 pairs, with vector tails.
+     */
+    @Test
+    void dotRowsBlocksGiveTheSameBitsAsSinglePairs() {
+        assumeTrue(Im2col.VECTOR, "no Vector API: DirectConv is not used");
+        SplittableRandom r = new SplittableRandom(9);
+        for (int n : new int[] {784, 37}) {
+            int m = 8, k = 6;
+            float[] a = random(r, m * n), b = random(r, k * n), blocked = random(r, m * k), single = blocked.clone();
+            DirectConv.dotRows(m, k, n, a, 0, b, 0, blocked, 0);
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < k; j++) DirectConv.dotRows(1, 1, n, a, i * n, b, j * n, single, i * k + j);
+            for (int i = 0; i < m * k; i++)
+                assertEquals(Float.floatToRawIntBits(single[i]), Float.floatToRawIntBits(blocked[i]), "n" + n + " pair " + i);
+        }
+    }
+
     private static float[] random(SplittableRandom r, int len) {
         float[] a = new float[len];
         for (int i = 0; i < len; i++) a[i] = (float) (r.nextDouble() * 2 - 1);

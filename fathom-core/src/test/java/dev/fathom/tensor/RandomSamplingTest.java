@@ -70,6 +70,19 @@ class RandomSamplingTest {
         for (double v : Tensor.normal(new Generator(1), 1.5, 0, 4).toDoubleArray()) assertEquals(1.5, v);
     }
 
+    /**
+     * A scalar-p Bernoulli draws its raw numbers a batch at a time: over several batches (3,001
+     * elements, 6,002 draws) every element is still "the element's 53-bit uniform double is below
+     * p", drawn in order, and the generator ends where element-by-element drawing leaves it.
+     */
+    @Test
+    void scalarBernoulliDrawsInBatchesAsElementByElement() {
+        Generator batched = new Generator(11), single = new Generator(11);
+        double[] got = Tensor.bernoulli(batched, 0.4, DType.FLOAT64, 3001).toDoubleArray();
+        for (int i = 0; i < got.length; i++) assertEquals(single.uniformDouble() < 0.4 ? 1.0 : 0.0, got[i], "element " + i);
+        assertEquals(single.nextUnsignedInt(), batched.nextUnsignedInt());
+    }
+
     @Test
     void bernoulliFrequenciesAndTypes() {
         Tensor b = Tensor.bernoulli(new Generator(5), 0.3, 100_000);
