@@ -31,16 +31,33 @@ class MainTest {
         java.util.List<String> flags = BenchCommand.workloadJvmFlags("mlp");
         assertTrue(flags.containsAll(BenchCommand.EARLY_GLUE_COMPILATION), flags.toString());
         assertFalse(BenchCommand.workloadJvmFlags("cnn").stream().anyMatch(f -> f.startsWith("-XX:CompileCommand")));
-        // without "quiet" the JVM echoes each command it registered; a misspelt one stops it with exit code 1
+        String out = registered(BenchCommand.EARLY_GLUE_COMPILATION);
+        for (String pkg : new String[] {"dev/fathom/autograd/*.*", "dev/fathom/nn/*.*", "dev/fathom/optim/SGD.*", "dev/fathom/ops/Linalg.*"})
+            assertTrue(out.contains("CompileThresholdScaling " + pkg + " double CompileThresholdScaling = 0.100000"), out);
+    }
+
+    @Test
+    void theInferenceEarlyCompilationFlagsAreAcceptedByThisJvm() throws Exception {
+        assertTrue(BenchCommand.workloadJvmFlags("infer").containsAll(BenchCommand.EARLY_INFERENCE_COMPILATION));
+        assertFalse(BenchCommand.workloadJvmFlags("gemm").stream().anyMatch(f -> f.startsWith("-XX:CompileCommand")));
+        String out = registered(BenchCommand.EARLY_INFERENCE_COMPILATION);
+        for (String cls : new String[] {"dev/fathom/nn/*.*", "dev/fathom/backend/VectorGemm.*", "dev/fathom/backend/Parallel$Worker.*"})
+            assertTrue(out.contains("CompileThresholdScaling " + cls + " double CompileThresholdScaling = 0.050000"), out);
+    }
+
+    /**
+     * What this JVM prints registering {@code flags} (without "quiet" it echoes each command; a
+     * misspelt one stops it with exit code 1, failing the test).
+     */
+    private static String registered(java.util.List<String> flags) throws Exception {
         java.util.List<String> cmd = new java.util.ArrayList<>();
         cmd.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String f : BenchCommand.EARLY_GLUE_COMPILATION) if (!f.endsWith("=quiet")) cmd.add(f);
+        for (String f : flags) if (!f.endsWith("=quiet")) cmd.add(f);
         cmd.add("-version");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), out);
-        for (String pkg : new String[] {"dev/fathom/autograd/*.*", "dev/fathom/nn/*.*", "dev/fathom/optim/SGD.*", "dev/fathom/ops/Linalg.*"})
-            assertTrue(out.contains("CompileThresholdScaling " + pkg + " double CompileThresholdScaling = 0.100000"), out);
+        return out;
     }
 
     @Test
