@@ -1,9 +1,11 @@
 package dev.fathom.backend;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -167,6 +169,24 @@ public final class VectorMath {
         float[] t = new float[S.length()];
         System.arraycopy(src, from, t, 0, n);
         return t;
+    }
+
+    /** Bytes per float vector's worth of lanes: the unsigned bytes one {@link #unsignedBytesOver} step widens. */
+    private static final VectorSpecies<Byte> SB = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * S.length()));
+    private static final VectorSpecies<Integer> SI = IntVector.SPECIES_PREFERRED;
+
+    /**
+     * {@code dst[dOff + i] = (src[so + i] & 0xff) / divisor} for {@code i < n}: unsigned bytes (8-bit
+     * pixels) widened to int, converted exactly to float and divided in float32, the very quotients
+     * of the scalar expression, a vector of them at a time.
+     */
+    public static void unsignedBytesOver(byte[] src, int so, float[] dst, int dOff, int n, float divisor) {
+        int i = 0;
+        for (int end = n - n % S.length(); i < end; i += S.length()) {
+            IntVector v = (IntVector) ByteVector.fromArray(SB, src, so + i).convertShape(VectorOperators.B2I, SI, 0);
+            ((FloatVector) v.and(0xff).convertShape(VectorOperators.I2F, S, 0)).div(divisor).intoArray(dst, dOff + i);
+        }
+        for (; i < n; i++) dst[dOff + i] = (src[so + i] & 0xff) / divisor;
     }
 
     /** {@code dst = max(src, 0)} lane by lane, with Math.max's NaN and signed-zero rules (the scalar loop's bits). */

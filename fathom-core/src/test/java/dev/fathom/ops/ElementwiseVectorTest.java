@@ -57,6 +57,24 @@ class ElementwiseVectorTest {
             + " (rel err " + Math.abs(got - ref) / Math.abs(ref) + ")");
     }
 
+    /** Unsigned bytes over a divisor, vectors and the scalar tail, at offsets: the scalar quotients' bits for every byte value. */
+    @Test
+    void unsignedBytesOverGivesTheScalarQuotients() {
+        assumeTrue(Simd.AVAILABLE, "tests run with --add-modules jdk.incubator.vector");
+        byte[] src = new byte[3 + 600];
+        for (int i = 0; i < src.length; i++) src[i] = (byte) (i * 7);
+        for (float divisor : new float[] {255f, 3f, 0.1f}) {
+            float[] dst = new float[2 + 597 + 1];
+            dst[dst.length - 1] = 42f;
+            dev.fathom.backend.VectorMath.unsignedBytesOver(src, 3, dst, 2, 597, divisor);
+            for (int i = 0; i < 597; i++)
+                assertEquals(Float.floatToRawIntBits((src[3 + i] & 0xff) / divisor), Float.floatToRawIntBits(dst[2 + i]),
+                    "byte " + (src[3 + i] & 0xff) + " / " + divisor);
+            assertEquals(0f, dst[0]);
+            assertEquals(42f, dst[dst.length - 1]); // nothing written past n
+        }
+    }
+
     @Test
     void reluVectorPathGivesTheScalarBitsIncludingNanAndSignedZero() {
         assumeTrue(Simd.AVAILABLE, "tests run with --add-modules jdk.incubator.vector");

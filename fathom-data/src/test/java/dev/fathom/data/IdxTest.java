@@ -131,6 +131,10 @@ class IdxTest {
         Tensor idx = Tensor.of(new long[] {2, 0, 2}, 3);
         assertArrayEquals(train.images().indexSelect(0, idx).toFloatArray(), train.images(idx).toFloatArray());
         assertArrayEquals(new int[] {3, 1, 28, 28}, train.images(idx).shape());
+        // every byte value (the pixels run through 0..255) converts to exactly its float32 quotient
+        float[] all = train.images().toFloatArray();
+        for (int i = 0; i < all.length; i++)
+            assertEquals(Float.floatToRawIntBits((i % 256) / 255f), Float.floatToRawIntBits(all[i]), "pixel " + i);
         assertEquals("ImageDataset.images: index 3 at position 1 is out of range for 3 images",
             assertThrows(IndexOutOfBoundsException.class, () -> train.images(Tensor.of(new long[] {0, 3}, 2))).getMessage());
         assertEquals("ImageDataset.images: indices must be a 1-d int64 or int32 tensor, got float32 [2]",
