@@ -171,8 +171,13 @@ public final class VectorMath {
         return t;
     }
 
-    /** Bytes per float vector's worth of lanes: the unsigned bytes one {@link #unsignedBytesOver} step widens. */
-    private static final VectorSpecies<Byte> SB = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * S.length()));
+    /**
+     * Bytes per float vector's worth of lanes: the unsigned bytes one {@link #unsignedBytesOver} step
+     * widens; null where that is under the smallest vector shape (64 bits: 4-lane, 128-bit floats),
+     * and then the conversion runs element by element.
+     */
+    private static final VectorSpecies<Byte> SB = S.length() >= 8
+        ? VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * S.length())) : null;
     private static final VectorSpecies<Integer> SI = IntVector.SPECIES_PREFERRED;
 
     /**
@@ -182,7 +187,7 @@ public final class VectorMath {
      */
     public static void unsignedBytesOver(byte[] src, int so, float[] dst, int dOff, int n, float divisor) {
         int i = 0;
-        for (int end = n - n % S.length(); i < end; i += S.length()) {
+        for (int end = SB == null ? 0 : n - n % S.length(); i < end; i += S.length()) {
             IntVector v = (IntVector) ByteVector.fromArray(SB, src, so + i).convertShape(VectorOperators.B2I, SI, 0);
             ((FloatVector) v.and(0xff).convertShape(VectorOperators.I2F, S, 0)).div(divisor).intoArray(dst, dOff + i);
         }

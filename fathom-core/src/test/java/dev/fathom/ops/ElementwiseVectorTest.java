@@ -169,4 +169,34 @@ class ElementwiseVectorTest {
         assertTrue(out.contains("gelu1=" + 0.8413447f), out);
         assertTrue(out.contains("add=[0.0, 2.0, -2.0]"), out);
     }
+
+    /** Started on 128-bit vectors (4 float lanes): the kernels load and agree with the scalar loops. */
+    public static final class NarrowVectorMain {
+        public static void main(String[] args) {
+            System.out.println("available=" + Simd.AVAILABLE + " lanes=" + dev.fathom.backend.VectorMath.lanes());
+            byte[] px = new byte[300];
+            for (int i = 0; i < px.length; i++) px[i] = (byte) (i * 7);
+            float[] q = new float[px.length];
+            dev.fathom.backend.VectorMath.unsignedBytesOver(px, 0, q, 0, px.length, 255f);
+            int bad = 0;
+            for (int i = 0; i < px.length; i++) if (q[i] != (px[i] & 0xff) / 255f) bad++;
+            System.out.println("bytes mismatches=" + bad);
+            Tensor x = Tensor.vector(0f, 1f, -1f);
+            System.out.println("exp=" + java.util.Arrays.toString(x.exp().toFloatArray()));
+        }
+    }
+
+    @Test
+    void worksOnNarrowVectors() throws Exception {
+        assumeTrue(Simd.AVAILABLE, "tests run with --add-modules jdk.incubator.vector");
+        String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+        Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-XX:MaxVectorSize=16", "-cp",
+            System.getProperty("java.class.path"), NarrowVectorMain.class.getName()).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child JVM timed out");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("available=true lanes=4"), out);
+        assertTrue(out.contains("bytes mismatches=0"), out);
+        assertTrue(out.contains("exp=[1.0, " + (float) Math.E + ", " + (float) Math.exp(-1) + "]"), out);
+    }
 }
