@@ -115,37 +115,6 @@ final class BenchCommand implements Callable<Integer> {
     // ------------------------------------------------------------------ Fathom's side
 
     /**
-     * Heap flags of the workload JVMs (beside this JVM's own module and native-access flags).
-     * ParallelGC: G1 places the large activation arrays in humongous regions and stalls on them.
-     * The young generation is sized to what a step keeps alive and throws away; for mlp and cnn
-     * the heap is also capped so that peak resident memory stays below PyTorch's (a figure of issue
-     * 6). Measured (2-core Zen 5, idle): mlp with a 1 GiB heap peaked at 652 MiB RSS, with 512 MiB
-     * and a 48 MiB young generation at 440 MiB (230 MiB once the images stayed 8-bit). cnn with a
-     * 768 MiB heap peaked at 852 MiB (the evaluation at batch 1000 makes the most garbage), capped at
-     * 560 MiB at 628 MiB, same speed (GC 1.3-1.7 s of a 26 s epoch either way). gpt keeps about
-     * 200 MB of activations alive through a step and throws away several hundred: with a 256 MiB
-     * young generation they were promoted and collected by 42 full GCs, 36 s of a 45 s run; a 2 GiB
-     * young generation brought the run to 18 s with 1.6 s of GC. With the fused causal attention and
-     * in-place gradient accumulation a step allocates 179 MB instead of 320, and a 1 GiB heap with a
-     * 768 MiB young generation and survivor spaces a fifth of it each (about 100 MB of activations
-     * are alive at a collection) ran as fast (14,463 vs 14,109 tokens/s back to back; 116 young
-     * collections, 0.5 s, no full GC) at 1.12 GB peak RSS instead of 3.2 GB; with a 512 MiB young
-     * generation and the default survivor ratio it spent 1.56 s of every 65 steps in GC. A young
-     * generation that large must
-     * be pre-touched: otherwise every allocation lands on a fresh page (the kernel zeroes it on first
-     * touch) until the eden has been cycled once, and mlp batch-256 inference fell from 133k to 33k
-     * samples/s, the lstm's first window from 32k to 22k tokens/s. The inference workload is
-     * pre-touched for the same reason: a batch-1 mlp forward allocates 7.8 KB (its five activations),
-     * so its 6,300 calls use 49 MB of a fresh 256 MiB eden and nearly two first-touch page faults land
-     * in every call. Back to back (WorkloadMain infer, load average 8): batch-1 median 74.0 µs
-     * without, 33.9 µs with (the three sgemv calls alone take 28-30 µs), batch 256 30k vs 69k samples/s;
-     * peak RSS 945 vs 903 MiB (the cnn fills the heap either way). gemm gets the same: it allocates
-     * each product's result (1 MiB at n = 512), and in the launcher's own JVM (G1, default heap)
-     * Tensor.matmul at n = 512 ran 134-147 GFLOP/s against 153-157 for the same product into a reused
-     * array; in its own JVM with these flags 146-160 (idle, 2026-11-26). The issue sets no memory
-     * target for gemm, lstm, gpt and inference.
-     */
-    /**
      * The mlp's JVM compiles Fathom's framework code (autograd, layers, tensors, SGD, the Linear
      * dispatch) with C2 after a tenth of HotSpot's default invocation counts. An mlp step is about
      * 2 ms and runs about 25 ops, so their per-op code runs a few times a step: at the default
@@ -189,24 +158,55 @@ final class BenchCommand implements Callable<Integer> {
         return List.copyOf(flags);
     }
 
+    /**
+     * Heap flags of the workload JVMs (beside this JVM's own module and native-access flags), and
+     * for mlp and infer the early compilation above.
+     * ParallelGC: G1 places the large activation arrays in humongous regions and stalls on them.
+     * The young generation is sized to what a step keeps alive and throws away; for mlp and cnn
+     * the heap is also capped so that peak resident memory stays below PyTorch's (a figure of issue
+     * 6). Measured (2-core Zen 5, idle): mlp with a 1 GiB heap peaked at 652 MiB RSS, with 512 MiB
+     * and a 48 MiB young generation at 440 MiB (230 MiB once the images stayed 8-bit). cnn with a
+     * 768 MiB heap peaked at 852 MiB (the evaluation at batch 1000 makes the most garbage), capped at
+     * 560 MiB at 628 MiB, same speed (GC 1.3-1.7 s of a 26 s epoch either way). gpt keeps about
+     * 200 MB of activations alive through a step and throws away several hundred: with a 256 MiB
+     * young generation they were promoted and collected by 42 full GCs, 36 s of a 45 s run; a 2 GiB
+     * young generation brought the run to 18 s with 1.6 s of GC. With the fused causal attention and
+     * in-place gradient accumulation a step allocates 179 MB instead of 320, and a 1 GiB heap with a
+     * 768 MiB young generation and survivor spaces a fifth of it each (about 100 MB of activations
+     * are alive at a collection) ran as fast (14,463 vs 14,109 tokens/s back to back; 116 young
+     * collections, 0.5 s, no full GC) at 1.12 GB peak RSS instead of 3.2 GB; with a 512 MiB young
+     * generation and the default survivor ratio it spent 1.56 s of every 65 steps in GC. A young
+     * generation that large must
+     * be pre-touched: otherwise every allocation lands on a fresh page (the kernel zeroes it on first
+     * touch) until the eden has been cycled once, and mlp batch-256 inference fell from 133k to 33k
+     * samples/s, the lstm's first window from 32k to 22k tokens/s. The inference workload is
+     * pre-touched for the same reason: a batch-1 mlp forward allocates 7.8 KB (its five activations),
+     * so its 6,300 calls use 49 MB of a fresh 256 MiB eden and nearly two first-touch page faults land
+     * in every call. Back to back (WorkloadMain infer, load average 8): batch-1 median 74.0 µs
+     * without, 33.9 µs with (the three sgemv calls alone take 28-30 µs), batch 256 30k vs 69k samples/s;
+     * peak RSS 945 vs 903 MiB (the cnn fills the heap either way). gemm gets the same: it allocates
+     * each product's result (1 MiB at n = 512), and in the launcher's own JVM (G1, default heap)
+     * Tensor.matmul at n = 512 ran 134-147 GFLOP/s against 153-157 for the same product into a reused
+     * array; in its own JVM with these flags 146-160 (idle, 2026-11-26). The issue sets no memory
+     * target for gemm, lstm, gpt and inference.
+     */
     static List<String> workloadJvmFlags(String name) {
         return switch (name) {
-            case "mlp" -> {
-                List<String> flags = new ArrayList<>(List.of("-XX:+UseParallelGC", "-Xmx512m", "-Xmn48m"));
-                flags.addAll(EARLY_GLUE_COMPILATION);
-                yield flags;
-            }
+            case "mlp" -> with(EARLY_GLUE_COMPILATION, "-XX:+UseParallelGC", "-Xmx512m", "-Xmn48m");
             case "cnn" -> List.of("-XX:+UseParallelGC", "-Xmx560m", "-Xmn256m");
             case "gpt" -> List.of("-XX:+UseParallelGC", "-Xms1g", "-Xmx1g", "-Xmn768m", "-XX:SurvivorRatio=3",
                 "-XX:+AlwaysPreTouch");
-            case "infer" -> {
-                List<String> flags = new ArrayList<>(List.of("-XX:+UseParallelGC", "-Xmx1g", "-Xmn256m", "-XX:+AlwaysPreTouch"));
-                flags.addAll(EARLY_INFERENCE_COMPILATION);
-                yield flags;
-            }
+            case "infer" -> with(EARLY_INFERENCE_COMPILATION, "-XX:+UseParallelGC", "-Xmx1g", "-Xmn256m", "-XX:+AlwaysPreTouch");
             case "gemm" -> List.of("-XX:+UseParallelGC", "-Xmx1g", "-Xmn256m", "-XX:+AlwaysPreTouch");
             default -> List.of("-XX:+UseParallelGC", "-Xmx1g", "-Xmn256m");
         };
+    }
+
+    /** {@code heap} followed by {@code compilation}. */
+    private static List<String> with(List<String> compilation, String... heap) {
+        List<String> flags = new ArrayList<>(List.of(heap));
+        flags.addAll(compilation);
+        return flags;
     }
 
     /** Runs one workload in a fresh JVM (inheriting this one's output) and reads back its figures. */
