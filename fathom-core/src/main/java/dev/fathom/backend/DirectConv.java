@@ -257,7 +257,16 @@ public final class DirectConv {
                 block6q(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc);
             for (; i < m; i++) rowq(k, a, aOff + i * ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j);
         }
-        if (j < n) Gemm.sgemm(transA, false, m, n - j, k, 1f, a, aOff, lda, b, bOff + j, ldb, 1f, c, cOff + j, ldc);
+        // the last 1-3 columns one element at a time, each the same chain of fused multiply-adds
+        // from C's value over k as the vector blocks (a fused kernel computing a convolution
+        // directly gives the same bits: GreyConvPool)
+        for (; j < n; j++)
+            for (int i = 0; i < m; i++) {
+                int ap = aOff + i * ars, bp = bOff + j, cp = cOff + i * ldc + j;
+                float sum = c[cp];
+                for (int p = 0; p < k; p++) sum = Math.fma(a[ap + p * acs], b[bp + p * ldb], sum);
+                c[cp] = sum;
+            }
     }
 
     private static FloatVector ld(float[] c, int at) {

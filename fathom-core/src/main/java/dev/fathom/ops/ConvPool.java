@@ -25,17 +25,20 @@ import java.util.Arrays;
  * the core's L2). The forward runs the kernels {@link Conv} uses for the whole batch on each part:
  * {@link Winograd} for 3×3 stride-1 convolutions with 16 or more channels both ways, whose output
  * transform hands its channels-last rows straight to the pooling ({@link PoolVec#reluMax2x2Rows});
- * otherwise im2col + {@link DirectConv#gemm} per image (patches of at most 9 rows: a first layer on
- * grey images) into per-thread scratch, pooled from there ({@link Pool#reluMax2x2}); both give the
- * composition's values and int32 argmax bit for bit. The backward does the same per part: the
+ * {@link GreyConvPool} for 3×3 stride-1 convolutions of one input channel (a first layer on grey
+ * images), computed and pooled in registers; otherwise im2col + {@link DirectConv#gemm} per image
+ * (patches of at most 9 rows) into per-thread scratch, pooled from there ({@link Pool#reluMax2x2});
+ * all give the composition's values and int32 argmax bit for bit. The backward does the same per part: the
  * input gradient (only where the input needs one) into the part's slice of it, and the weight and
  * bias gradients into partial sums, one per lane, added in lane order (the results do not depend
  * on which thread ran what; they differ from the composition's by float32 rounding, summed in
  * another order). On Winograd the convolution's gradient never exists either: its rows are made
  * channels-last as Winograd copies them into its padded buffers ({@link Winograd.Planes}),
  * scattered through the argmax from the pooled gradient ({@link PoolVec#reluScatter2x2Row}), and
- * with padding 1 once per block for both gradients ({@link Winograd#backwardAdd}); on im2col the
- * pooled gradient is scattered into scratch ({@link Pool#reluScatter2x2}) and read from there.
+ * with padding 1 once per block for both gradients ({@link Winograd#backwardAdd}); with one input
+ * channel the weight gradient is read from the pooled gradient and argmax directly
+ * ({@link GreyConvPool#weightGradAdd}); on im2col (and for that kernel's input gradient) the pooled
+ * gradient is scattered into scratch ({@link Pool#reluScatter2x2}) and read from there.
  *
  * <p>Only float32 batches of more than one image, one group, and a pooling of 2×2 windows with
  * stride 2, no padding, dilation 1 and no ceil mode take this path, on 512-bit vectors; anything
@@ -82,7 +85,7 @@ public final class ConvPool {
      * images taken {@code per} at a time.
      */
     private record Geo(int n, int c, int h, int w, int o, int kh, int kw, int sh, int sw, int ph, int pw,
-                       int dh, int dw, int oh, int ow, boolean wino, int lanes, int per) {
+                       int dh, int dw, int oh, int ow, boolean wino, boolean grey, int lanes, int per) {
         int patch() { return c * kh * kw; }
         int ohw() { return oh * ow; }
         int chw() { return c * h * w; }
@@ -121,7 +124,8 @@ public final class ConvPool {
         if (!wino && c * kh * kw > MAX_PATCH) return null;
         int per = (int) Math.max(1, Math.min(n, IMAGE_BYTES / (4L * o * oh * ow)));
         return new Geo(n, c, h, wd, o, kh, kw, stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1],
-            (int) oh, (int) ow, wino, Math.min(n, Parallel.threads()), per);
+            (int) oh, (int) ow, wino, !wino && GreyConvPool.supports(c, kh, kw, stride[0], stride[1], dilation[0], dilation[1]),
+            Math.min(n, Parallel.threads()), per);
     }
 
     /** Whether the block runs {@link Winograd#backwardAdd}, which can read the input rows its forward kept. */
@@ -177,6 +181,8 @@ public final class ConvPool {
                         (out, op, img, row0, rows) -> PoolVec.reluMax2x2Rows(out, op, g.o, g.ow, row0, rows, yf, idx,
                             yp + img * g.o * g.pooled(), g.ow / 2, g.pooled()),
                         kept.rows(), kept.at(n0));
+                } else if (g.grey) {
+                    GreyConvPool.forward(xf, xp, m, g.h, g.w, g.ph, g.pw, wf, wo, bf, bo, g.o, g.oh, g.ow, yf, idx, yp);
                 } else {
                     float[] conv = SCRATCH.floats(0, m * g.o * g.ohw(), KEEP), col = SCRATCH.floats(1, g.patch() * g.ohw(), KEEP);
                     for (int i = 0; i < m; i++) {
@@ -225,7 +231,8 @@ public final class ConvPool {
         int plane = g.ohw(), pooled = g.pooled();
         int[] map = PoolVec.lanes(pooled);
         Parallel.forRange(lanes, 1, (s0, e0) -> {
-            for (int lane = s0; lane < e0; lane++)
+            for (int lane = s0; lane < e0; lane++) {
+                float[] greyW = needW && g.grey ? GreyConvPool.accFloats(g.o) : null;
                 for (int n0 = g.lane(lane), end = g.lane(lane + 1), m; n0 < end; n0 += m) {
                     m = Math.min(g.per, end - n0);
                     int gp = go + n0 * g.o * pooled, ip = io + n0 * g.o * pooled, xp = xo + n0 * g.chw();
@@ -249,6 +256,10 @@ public final class ConvPool {
                             Winograd.weightGradAdd(xf, xp, m, g.c, g.h, g.w, dy, g.o, g.oh, g.ow, -g.ph, -g.pw, dw[lane]);
                         continue;
                     }
+                    if (greyW != null) {
+                        GreyConvPool.weightGradAdd(xf, xp, m, g.h, g.w, g.ph, g.pw, gf, gp, id, ip, g.o, g.oh, g.ow, greyW);
+                        if (!needX) continue;
+                    }
                     float[] dc = SCRATCH.floats(0, m * g.o * plane, KEEP);
                     Pool.reluScatter2x2(gf, gp, id, ip, m * g.o, g.oh, g.ow, dc, 0);
                     float[] col = SCRATCH.floats(1, g.patch() * plane, KEEP);
@@ -259,12 +270,14 @@ public final class ConvPool {
                             Im2col.col2im(col, 0, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow,
                                 gxf, (n0 + i) * g.chw());
                         }
-                        if (needW) {
+                        if (needW && greyW == null) {
                             im2col(g, xf, xp + i * g.chw(), col);
                             DirectConv.dotRows(g.o, g.patch(), plane, dc, i * g.o * plane, col, 0, dw[lane], 0);
                         }
                     }
                 }
+                if (greyW != null) GreyConvPool.weightGradFinish(greyW, g.o, dw[lane]);
+            }
         });
         Tensor gw = null, gb = null;
         if (needW) {

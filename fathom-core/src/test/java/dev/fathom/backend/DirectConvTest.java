@@ -10,9 +10,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * {@link DirectConv#gemm} (512-bit vectors only) and {@link DirectConv#dotRows} against float64
  * references. gemm: every mix of its blocks (6-row × 64-column and × 16-column blocks, the last
- * 4 or 5 rows as a zero-padded block of 6, single rows below them, the last columns handed to Gemm), A read straight and transposed, B and C
+ * 4 or 5 rows as a zero-padded block of 6, single rows below them, the last 1-3 columns one at a time), A read straight and transposed, B and C
  * with row strides wider than the product and offsets, C overwritten and accumulated (the values in C beforehand
- * must then count, and must not leak otherwise).
+ * must then count, and must not leak otherwise). Every element, whichever block computed it, is
+ * also exactly one chain of fused multiply-adds over k from C's value (or zero), which a fused
+ * kernel computing the same convolution directly relies on ({@code GreyConvPool}).
  */
 class DirectConvTest {
     @Test
@@ -49,6 +51,9 @@ class DirectConvTest {
                                 }
                                 String what = "m" + m + " n" + n + " k" + k + " transA " + transA + " acc " + acc + " at " + i + "," + j;
                                 assertEquals(e, c[at], 1e-6 * mag, what);
+                                float chain = acc ? before[at] : 0f;
+                                for (int p = 0; p < k; p++) chain = Math.fma(a[aOff + i * ars + p * acs], b[bOff + p * ldb + j], chain);
+                                assertEquals(Float.floatToIntBits(chain), Float.floatToIntBits(c[at]), what + ": not the chain of fused multiply-adds");
                             }
                         checked++;
                     }

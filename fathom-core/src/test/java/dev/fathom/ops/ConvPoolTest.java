@@ -78,7 +78,7 @@ class ConvPoolTest {
     private record Cfg(int n, int c, int o, int h, int w, int k, int s, int p) {}
 
     private static final Cfg[] CFGS = {
-        new Cfg(64, 1, 32, 28, 28, 3, 1, 1),  // the cnn's conv1 (im2col, 9 patch rows)
+        new Cfg(64, 1, 32, 28, 28, 3, 1, 1),  // the cnn's conv1 (one input channel: GreyConvPool's direct kernel)
         new Cfg(64, 32, 64, 14, 14, 3, 1, 1), // the cnn's conv2 (Winograd)
         new Cfg(2, 32, 64, 14, 14, 3, 1, 1),  // the smallest fused batch
         new Cfg(5, 17, 19, 9, 7, 3, 1, 1),    // odd batch, channels and sizes (odd conv output: a dropped row and column)
@@ -90,6 +90,9 @@ class ConvPoolTest {
         new Cfg(4, 8, 16, 8, 8, 3, 1, 1),     // 72 patch rows, not Winograd: the composition
         new Cfg(1, 32, 64, 14, 14, 3, 1, 1),  // batch 1: the composition
         new Cfg(1, 1, 32, 28, 28, 3, 1, 1),   // batch 1, first layer
+        new Cfg(3, 1, 8, 40, 38, 3, 1, 1),    // one input channel (direct kernel): 19 windows a row, two chunks of columns
+        new Cfg(2, 1, 5, 11, 13, 3, 1, 0),    // one input channel, no padding, odd sizes
+        new Cfg(2, 1, 6, 9, 8, 3, 1, 2),      // one input channel, padding 2
     };
 
     @Test
@@ -115,7 +118,7 @@ class ConvPoolTest {
         }
     }
 
-    /** A weight without grad (a frozen layer): only the input and bias gradients, on the Winograd path (padding 1 and 0) and im2col's. */
+    /** A weight without grad (a frozen layer): only the input and bias gradients, on the Winograd path (padding 1 and 0) and the one-channel kernel's. */
     @Test
     void weightWithoutGrad() {
         Random r = new Random(16);
