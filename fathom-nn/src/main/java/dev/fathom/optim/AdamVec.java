@@ -26,31 +26,24 @@ final class AdamVec {
                       double eps) {
         int L = D.length(), i = s;
         double c1 = 1 - b1, c2 = 1 - b2;
+        // the conversions written out here, not through helper methods: with them C2 ran out of its
+        // node budget before inlining the last store and boxed a vector per iteration
         for (; i + L <= e; i += L) {
-            DoubleVector p = wide(pa, op + i), g = wide(ga, og + i);
+            DoubleVector p = (DoubleVector) FloatVector.fromArray(F, pa, op + i).convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector g = (DoubleVector) FloatVector.fromArray(F, ga, og + i).convertShape(VectorOperators.F2D, D, 0);
             DoubleVector w = p.mul(decay), gi = g.mul(sign).add(p.mul(coupled));
-            DoubleVector mi = narrowRound(wide(ma, om + i).mul(b1).add(gi.mul(c1)));
-            DoubleVector vi = narrowRound(wide(va, ov + i).mul(b2).add(gi.mul(gi).mul(c2)));
-            store(mi, ma, om + i);
-            store(vi, va, ov + i);
+            DoubleVector m0 = (DoubleVector) FloatVector.fromArray(F, ma, om + i).convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector v0 = (DoubleVector) FloatVector.fromArray(F, va, ov + i).convertShape(VectorOperators.F2D, D, 0);
+            // m and v rounded to float (stored) and widened back: the values float variables would hold
+            FloatVector mf = (FloatVector) m0.mul(b1).add(gi.mul(c1)).convertShape(VectorOperators.D2F, F, 0);
+            FloatVector vf = (FloatVector) v0.mul(b2).add(gi.mul(gi).mul(c2)).convertShape(VectorOperators.D2F, F, 0);
+            mf.intoArray(ma, om + i);
+            vf.intoArray(va, ov + i);
+            DoubleVector mi = (DoubleVector) mf.convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector vi = (DoubleVector) vf.convertShape(VectorOperators.F2D, D, 0);
             DoubleVector step = mi.div(vi.lanewise(VectorOperators.SQRT).div(bc2Sqrt).add(eps)).mul(stepSize);
-            store(w.sub(step), pa, op + i);
+            ((FloatVector) w.sub(step).convertShape(VectorOperators.D2F, F, 0)).intoArray(pa, op + i);
         }
         return i;
-    }
-
-    /** {@code L} floats from {@code a[at]}, widened to double lanes. */
-    private static DoubleVector wide(float[] a, int at) {
-        return (DoubleVector) FloatVector.fromArray(F, a, at).convertShape(VectorOperators.F2D, D, 0);
-    }
-
-    /** The lanes rounded to float and widened back: the value a float variable would hold. */
-    private static DoubleVector narrowRound(DoubleVector v) {
-        return (DoubleVector) v.convertShape(VectorOperators.D2F, F, 0).convertShape(VectorOperators.F2D, D, 0);
-    }
-
-    /** The lanes rounded to float, stored at {@code a[at]}. */
-    private static void store(DoubleVector v, float[] a, int at) {
-        ((FloatVector) v.convertShape(VectorOperators.D2F, F, 0)).intoArray(a, at);
     }
 }
