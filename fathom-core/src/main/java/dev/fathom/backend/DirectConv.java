@@ -184,16 +184,17 @@ public final class DirectConv {
      * 6-row × 64-column block of C in 24 of the 32 512-bit registers and streams A and B in place,
      * without packing: 76-111, 97-160 and 100-175 GFLOP/s on the three shapes (single thread, CPU
      * time, load average 6-8; beside OpenBLAS's AVX-512 Cooperlake kernels 100-116, 130-145, 97-111).
-     * Columns right of the last multiple of 16 take 128-bit blocks of 4, and any last 1-3 go to
-     * {@link Gemm}: a masked tail here ran for seconds in the interpreter (C1 gave up on it: out of
-     * registers) before C2 compiled it.
+     * Columns right of the last multiple of 16 take 128-bit blocks of 4, and any last 1-3 a scalar
+     * loop (a masked vector tail here ran for seconds in the interpreter: C1 gave up on it, out of
+     * registers, before C2 compiled it). Every element of C is one chain of fused multiply-adds over
+     * k, in order, from C's value or zero.
      */
     public static void gemm(int m, int n, int k, boolean transA, float[] a, int aOff, int lda, float[] b, int bOff,
                             int ldb, boolean accumulate, float[] c, int cOff, int ldc) {
-        // the blocks always add to C (a branch on accumulate inside them, never taken while C2
-        // compiled them, deoptimised them back to slow C1 code when it first was)
-        if (!accumulate)
-            for (int i = 0; i < m; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+        // The blocks start from C's values or from zeros (ZERO, read at offset 0 with row stride 0),
+        // with no branch on accumulate inside them (one never taken while C2 compiled them
+        // deoptimised them back to slow C1 code when it first was) and no pass zeroing C first (a
+        // fifth of the Winograd products' time at their 32-deep sums)
         int tail = m % 6, full = m - tail;
         if (tail >= PAD_MIN_ROWS) {
             // the last rows as one 6-row block over copies padded with zero rows: one pass over B
@@ -201,17 +202,17 @@ public final class DirectConv {
             // output channels leave 4, which took 27% of its 64×196×288 product as single rows)
             float[] a6 = PAD.floats(0, 6 * k, KEEP_PAD), c6 = PAD.floats(1, 6 * n, KEEP_PAD);
             Arrays.fill(a6, tail * k, 6 * k, 0f);
-            Arrays.fill(c6, tail * n, 6 * n, 0f);
+            Arrays.fill(c6, accumulate ? tail * n : 0, 6 * n, 0f);
             for (int i = 0; i < tail; i++) {
                 int row = aOff + (full + i) * (transA ? 1 : lda), step = transA ? lda : 1;
                 for (int p = 0; p < k; p++) a6[i * k + p] = a[row + p * step];
-                System.arraycopy(c, cOff + (full + i) * ldc, c6, i * n, n);
+                if (accumulate) System.arraycopy(c, cOff + (full + i) * ldc, c6, i * n, n);
             }
-            blocks(6, n, k, false, a6, 0, k, b, bOff, ldb, c6, 0, n);
+            blocks(6, n, k, false, a6, 0, k, b, bOff, ldb, true, c6, 0, n);
             for (int i = 0; i < tail; i++) System.arraycopy(c6, i * n, c, cOff + (full + i) * ldc, n);
             m = full;
         }
-        blocks(m, n, k, transA, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        blocks(m, n, k, transA, a, aOff, lda, b, bOff, ldb, accumulate, c, cOff, ldc);
     }
 
     /** Rows below the last block of 6 from which {@link #gemm} runs them as a padded block of 6. */
@@ -219,43 +220,48 @@ public final class DirectConv {
     /** Per-thread copies of the padded rows of A and C (slots 0 and 1) and {@link #dot4x3}'s lane sums (2), kept up to this many floats. */
     private static final Scratch PAD = new Scratch(3);
     private static final int KEEP_PAD = 1 << 16;
+    /** The zeros an overwriting product's blocks start from: as wide as a block's row, never written. */
+    private static final float[] ZERO = new float[64];
 
     /** {@code C += A·B} by blocks: {@link #gemm} after its zeroing and its padded last rows. */
     private static void blocks(int m, int n, int k, boolean transA, float[] a, int aOff, int lda, float[] b, int bOff,
-                               int ldb, float[] c, int cOff, int ldc) {
+                               int ldb, boolean acc, float[] c, int cOff, int ldc) {
+        // the blocks start from C's values (acc) or from zeros read from ZERO (offset and row stride 0)
+        float[] ci = acc ? c : ZERO;
+        int cil = acc ? ldc : 0;
         int ars = transA ? 1 : lda, acs = transA ? lda : 1;
         int j = 0;
         for (; j + 64 <= n; j += 64) {
             int i = 0;
             for (; i + 6 <= m; i += 6)
-                block6x4(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc);
-            for (; i < m; i++) row4(k, a, aOff + i * ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j);
+                block6x4(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, ci, acc ? cOff + i * ldc + j : 0, cil, c, cOff + i * ldc + j, ldc);
+            for (; i < m; i++) row4(k, a, aOff + i * ars, acs, b, bOff + j, ldb, ci, acc ? cOff + i * ldc + j : 0, c, cOff + i * ldc + j);
         }
         // 32 columns (the Winograd input gradient's products, 32 input channels): 12 accumulators
         // per block, each broadcast of A serving two loads of B, instead of two blocks of 16
         if (j + 32 <= n) {
             int i = 0;
             for (; i + 12 <= m; i += 12)
-                block12x2(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc);
+                block12x2(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, ci, acc ? cOff + i * ldc + j : 0, cil, c, cOff + i * ldc + j, ldc);
             for (; i + 6 <= m; i += 6)
-                block6x2(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc);
+                block6x2(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, ci, acc ? cOff + i * ldc + j : 0, cil, c, cOff + i * ldc + j, ldc);
             for (; i < m; i++) {
-                row1(k, a, aOff + i * ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j);
-                row1(k, a, aOff + i * ars, acs, b, bOff + j + 16, ldb, c, cOff + i * ldc + j + 16);
+                row1(k, a, aOff + i * ars, acs, b, bOff + j, ldb, ci, acc ? cOff + i * ldc + j : 0, c, cOff + i * ldc + j);
+                row1(k, a, aOff + i * ars, acs, b, bOff + j + 16, ldb, ci, acc ? cOff + i * ldc + j + 16 : 0, c, cOff + i * ldc + j + 16);
             }
             j += 32;
         }
         for (; j + 16 <= n; j += 16) {
             int i = 0;
             for (; i + 6 <= m; i += 6)
-                block6x1(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc);
-            for (; i < m; i++) row1(k, a, aOff + i * ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j);
+                block6x1(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, ci, acc ? cOff + i * ldc + j : 0, cil, c, cOff + i * ldc + j, ldc);
+            for (; i < m; i++) row1(k, a, aOff + i * ars, acs, b, bOff + j, ldb, ci, acc ? cOff + i * ldc + j : 0, c, cOff + i * ldc + j);
         }
         for (; j + 4 <= n; j += 4) {
             int i = 0;
             for (; i + 6 <= m; i += 6)
-                block6q(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc);
-            for (; i < m; i++) rowq(k, a, aOff + i * ars, acs, b, bOff + j, ldb, c, cOff + i * ldc + j);
+                block6q(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, ci, acc ? cOff + i * ldc + j : 0, cil, c, cOff + i * ldc + j, ldc);
+            for (; i < m; i++) rowq(k, a, aOff + i * ars, acs, b, bOff + j, ldb, ci, acc ? cOff + i * ldc + j : 0, c, cOff + i * ldc + j);
         }
         // the last 1-3 columns one element at a time, each the same chain of fused multiply-adds
         // from C's value over k as the vector blocks (a fused kernel computing a convolution
@@ -263,7 +269,7 @@ public final class DirectConv {
         for (; j < n; j++)
             for (int i = 0; i < m; i++) {
                 int ap = aOff + i * ars, bp = bOff + j, cp = cOff + i * ldc + j;
-                float sum = c[cp];
+                float sum = acc ? c[cp] : 0f;
                 for (int p = 0; p < k; p++) sum = Math.fma(a[ap + p * acs], b[bp + p * ldb], sum);
                 c[cp] = sum;
             }
@@ -275,14 +281,15 @@ public final class DirectConv {
 
     /** Rows {@code [0, 6)} × columns {@code [0, 64)} of C: 24 accumulators, one broadcast of A per row and step. */
     private static void block6x4(int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb,
-                                 float[] c, int co, int ldc) {
+                                 float[] ci, int cio, int cil, float[] c, int co, int ldc) {
         int c1 = co + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc;
-        FloatVector y00 = ld(c, co), y01 = ld(c, co + 16), y02 = ld(c, co + 32), y03 = ld(c, co + 48);
-        FloatVector y10 = ld(c, c1), y11 = ld(c, c1 + 16), y12 = ld(c, c1 + 32), y13 = ld(c, c1 + 48);
-        FloatVector y20 = ld(c, c2), y21 = ld(c, c2 + 16), y22 = ld(c, c2 + 32), y23 = ld(c, c2 + 48);
-        FloatVector y30 = ld(c, c3), y31 = ld(c, c3 + 16), y32 = ld(c, c3 + 32), y33 = ld(c, c3 + 48);
-        FloatVector y40 = ld(c, c4), y41 = ld(c, c4 + 16), y42 = ld(c, c4 + 32), y43 = ld(c, c4 + 48);
-        FloatVector y50 = ld(c, c5), y51 = ld(c, c5 + 16), y52 = ld(c, c5 + 32), y53 = ld(c, c5 + 48);
+        int i1 = cio + cil, i2 = i1 + cil, i3 = i2 + cil, i4 = i3 + cil, i5 = i4 + cil;
+        FloatVector y00 = ld(ci, cio), y01 = ld(ci, cio + 16), y02 = ld(ci, cio + 32), y03 = ld(ci, cio + 48);
+        FloatVector y10 = ld(ci, i1), y11 = ld(ci, i1 + 16), y12 = ld(ci, i1 + 32), y13 = ld(ci, i1 + 48);
+        FloatVector y20 = ld(ci, i2), y21 = ld(ci, i2 + 16), y22 = ld(ci, i2 + 32), y23 = ld(ci, i2 + 48);
+        FloatVector y30 = ld(ci, i3), y31 = ld(ci, i3 + 16), y32 = ld(ci, i3 + 32), y33 = ld(ci, i3 + 48);
+        FloatVector y40 = ld(ci, i4), y41 = ld(ci, i4 + 16), y42 = ld(ci, i4 + 32), y43 = ld(ci, i4 + 48);
+        FloatVector y50 = ld(ci, i5), y51 = ld(ci, i5 + 16), y52 = ld(ci, i5 + 32), y53 = ld(ci, i5 + 48);
         for (int p = 0; p < k; p++) {
             int bp = bo + p * ldb, ap = ao + p * acs;
             FloatVector b0 = FloatVector.fromArray(S16, b, bp), b1 = FloatVector.fromArray(S16, b, bp + 16);
@@ -309,8 +316,8 @@ public final class DirectConv {
     }
 
     /** One row × columns {@code [0, 64)} of C (the rows below the last full block of 6). */
-    private static void row4(int k, float[] a, int ao, int acs, float[] b, int bo, int ldb, float[] c, int co) {
-        FloatVector y0 = ld(c, co), y1 = ld(c, co + 16), y2 = ld(c, co + 32), y3 = ld(c, co + 48);
+    private static void row4(int k, float[] a, int ao, int acs, float[] b, int bo, int ldb, float[] ci, int cio, float[] c, int co) {
+        FloatVector y0 = ld(ci, cio), y1 = ld(ci, cio + 16), y2 = ld(ci, cio + 32), y3 = ld(ci, cio + 48);
         for (int p = 0; p < k; p++) {
             int bp = bo + p * ldb;
             FloatVector x = FloatVector.broadcast(S16, a[ao + p * acs]);
@@ -329,15 +336,17 @@ public final class DirectConv {
      * the forward's with as many multiply-adds). Each element sums its products in the same order.
      */
     private static void block12x2(int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb,
-                                  float[] c, int co, int ldc) {
+                                  float[] ci, int cio, int cil, float[] c, int co, int ldc) {
         int c1 = co + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc;
+        int i1 = cio + cil, i2 = i1 + cil, i3 = i2 + cil, i4 = i3 + cil, i5 = i4 + cil;
         int c6 = c5 + ldc, c7 = c6 + ldc, c8 = c7 + ldc, c9 = c8 + ldc, c10 = c9 + ldc, c11 = c10 + ldc;
-        FloatVector y00 = ld(c, co), y01 = ld(c, co + 16), y10 = ld(c, c1), y11 = ld(c, c1 + 16);
-        FloatVector y20 = ld(c, c2), y21 = ld(c, c2 + 16), y30 = ld(c, c3), y31 = ld(c, c3 + 16);
-        FloatVector y40 = ld(c, c4), y41 = ld(c, c4 + 16), y50 = ld(c, c5), y51 = ld(c, c5 + 16);
-        FloatVector y60 = ld(c, c6), y61 = ld(c, c6 + 16), y70 = ld(c, c7), y71 = ld(c, c7 + 16);
-        FloatVector y80 = ld(c, c8), y81 = ld(c, c8 + 16), y90 = ld(c, c9), y91 = ld(c, c9 + 16);
-        FloatVector ya0 = ld(c, c10), ya1 = ld(c, c10 + 16), yb0 = ld(c, c11), yb1 = ld(c, c11 + 16);
+        int i6 = i5 + cil, i7 = i6 + cil, i8 = i7 + cil, i9 = i8 + cil, i10 = i9 + cil, i11 = i10 + cil;
+        FloatVector y00 = ld(ci, cio), y01 = ld(ci, cio + 16), y10 = ld(ci, i1), y11 = ld(ci, i1 + 16);
+        FloatVector y20 = ld(ci, i2), y21 = ld(ci, i2 + 16), y30 = ld(ci, i3), y31 = ld(ci, i3 + 16);
+        FloatVector y40 = ld(ci, i4), y41 = ld(ci, i4 + 16), y50 = ld(ci, i5), y51 = ld(ci, i5 + 16);
+        FloatVector y60 = ld(ci, i6), y61 = ld(ci, i6 + 16), y70 = ld(ci, i7), y71 = ld(ci, i7 + 16);
+        FloatVector y80 = ld(ci, i8), y81 = ld(ci, i8 + 16), y90 = ld(ci, i9), y91 = ld(ci, i9 + 16);
+        FloatVector ya0 = ld(ci, i10), ya1 = ld(ci, i10 + 16), yb0 = ld(ci, i11), yb1 = ld(ci, i11 + 16);
         for (int p = 0; p < k; p++) {
             int ap = ao + p * acs, bp = bo + p * ldb;
             FloatVector b0 = FloatVector.fromArray(S16, b, bp), b1 = FloatVector.fromArray(S16, b, bp + 16);
@@ -376,11 +385,12 @@ public final class DirectConv {
 
     /** Rows {@code [0, 6)} × columns {@code [0, 32)} of C (right of the last block of 64). */
     private static void block6x2(int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb,
-                                 float[] c, int co, int ldc) {
+                                 float[] ci, int cio, int cil, float[] c, int co, int ldc) {
         int c1 = co + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc;
-        FloatVector y00 = ld(c, co), y01 = ld(c, co + 16), y10 = ld(c, c1), y11 = ld(c, c1 + 16);
-        FloatVector y20 = ld(c, c2), y21 = ld(c, c2 + 16), y30 = ld(c, c3), y31 = ld(c, c3 + 16);
-        FloatVector y40 = ld(c, c4), y41 = ld(c, c4 + 16), y50 = ld(c, c5), y51 = ld(c, c5 + 16);
+        int i1 = cio + cil, i2 = i1 + cil, i3 = i2 + cil, i4 = i3 + cil, i5 = i4 + cil;
+        FloatVector y00 = ld(ci, cio), y01 = ld(ci, cio + 16), y10 = ld(ci, i1), y11 = ld(ci, i1 + 16);
+        FloatVector y20 = ld(ci, i2), y21 = ld(ci, i2 + 16), y30 = ld(ci, i3), y31 = ld(ci, i3 + 16);
+        FloatVector y40 = ld(ci, i4), y41 = ld(ci, i4 + 16), y50 = ld(ci, i5), y51 = ld(ci, i5 + 16);
         for (int p = 0; p < k; p++) {
             int ap = ao + p * acs, bp = bo + p * ldb;
             FloatVector b0 = FloatVector.fromArray(S16, b, bp), b1 = FloatVector.fromArray(S16, b, bp + 16);
@@ -404,9 +414,9 @@ public final class DirectConv {
 
     /** Rows {@code [0, 6)} × columns {@code [0, 16)} of C (right of the last block of 64 or 32). */
     private static void block6x1(int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb,
-                                 float[] c, int co, int ldc) {
-        FloatVector y0 = ld(c, co), y1 = ld(c, co + ldc), y2 = ld(c, co + 2 * ldc);
-        FloatVector y3 = ld(c, co + 3 * ldc), y4 = ld(c, co + 4 * ldc), y5 = ld(c, co + 5 * ldc);
+                                 float[] ci, int cio, int cil, float[] c, int co, int ldc) {
+        FloatVector y0 = ld(ci, cio), y1 = ld(ci, cio + cil), y2 = ld(ci, cio + 2 * cil);
+        FloatVector y3 = ld(ci, cio + 3 * cil), y4 = ld(ci, cio + 4 * cil), y5 = ld(ci, cio + 5 * cil);
         for (int p = 0; p < k; p++) {
             int ap = ao + p * acs;
             FloatVector bv = FloatVector.fromArray(S16, b, bo + p * ldb);
@@ -429,9 +439,9 @@ public final class DirectConv {
      * as a parameter was not compiled to vector code (5x slower on the cnn's products).
      */
     private static void block6q(int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb,
-                                float[] c, int co, int ldc) {
-        FloatVector y0 = ldq(c, co), y1 = ldq(c, co + ldc), y2 = ldq(c, co + 2 * ldc);
-        FloatVector y3 = ldq(c, co + 3 * ldc), y4 = ldq(c, co + 4 * ldc), y5 = ldq(c, co + 5 * ldc);
+                                float[] ci, int cio, int cil, float[] c, int co, int ldc) {
+        FloatVector y0 = ldq(ci, cio), y1 = ldq(ci, cio + cil), y2 = ldq(ci, cio + 2 * cil);
+        FloatVector y3 = ldq(ci, cio + 3 * cil), y4 = ldq(ci, cio + 4 * cil), y5 = ldq(ci, cio + 5 * cil);
         for (int p = 0; p < k; p++) {
             int ap = ao + p * acs;
             FloatVector bv = FloatVector.fromArray(S4, b, bo + p * ldb);
@@ -447,8 +457,8 @@ public final class DirectConv {
     }
 
     /** One row × columns {@code [0, 4)} of C. */
-    private static void rowq(int k, float[] a, int ao, int acs, float[] b, int bo, int ldb, float[] c, int co) {
-        FloatVector y = ldq(c, co);
+    private static void rowq(int k, float[] a, int ao, int acs, float[] b, int bo, int ldb, float[] ci, int cio, float[] c, int co) {
+        FloatVector y = ldq(ci, cio);
         for (int p = 0; p < k; p++)
             y = FloatVector.fromArray(S4, b, bo + p * ldb).fma(FloatVector.broadcast(S4, a[ao + p * acs]), y);
         y.intoArray(c, co);
@@ -459,8 +469,8 @@ public final class DirectConv {
     }
 
     /** One row × columns {@code [0, 16)} of C. */
-    private static void row1(int k, float[] a, int ao, int acs, float[] b, int bo, int ldb, float[] c, int co) {
-        FloatVector y = ld(c, co);
+    private static void row1(int k, float[] a, int ao, int acs, float[] b, int bo, int ldb, float[] ci, int cio, float[] c, int co) {
+        FloatVector y = ld(ci, cio);
         for (int p = 0; p < k; p++)
             y = FloatVector.fromArray(S16, b, bo + p * ldb).fma(FloatVector.broadcast(S16, a[ao + p * acs]), y);
         y.intoArray(c, co);
