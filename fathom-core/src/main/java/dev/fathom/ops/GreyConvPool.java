@@ -61,7 +61,8 @@ final class GreyConvPool {
 
     /**
      * An image's planes: padded row {@code r} has its even columns at {@code [r·2W, r·2W + W)} and
-     * its odd ones after them, {@code W} ({@link #width}) each.
+     * its odd ones after them, {@code W} ({@link #width}) each; one zero row more below the padding,
+     * which the backward's bottom corners read on a last top row without windows (times zero).
      */
     private static float[] planes(float[] x, int xo, int h, int w, int ph, int pw, int width) {
         int rows = h + 2 * ph + 1, rs = 2 * width;
