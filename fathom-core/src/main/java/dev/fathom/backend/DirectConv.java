@@ -201,14 +201,14 @@ public final class DirectConv {
             // with 24 accumulators instead of a pass with 4 dependent chains per row (the cnn's 64
             // output channels leave 4, which took 27% of its 64×196×288 product as single rows)
             float[] a6 = PAD.floats(0, 6 * k, KEEP_PAD), c6 = PAD.floats(1, 6 * n, KEEP_PAD);
+            // (the padding rows of c6 are computed from whatever they hold and never copied back)
             Arrays.fill(a6, tail * k, 6 * k, 0f);
-            Arrays.fill(c6, accumulate ? tail * n : 0, 6 * n, 0f);
             for (int i = 0; i < tail; i++) {
                 int row = aOff + (full + i) * (transA ? 1 : lda), step = transA ? lda : 1;
                 for (int p = 0; p < k; p++) a6[i * k + p] = a[row + p * step];
                 if (accumulate) System.arraycopy(c, cOff + (full + i) * ldc, c6, i * n, n);
             }
-            blocks(6, n, k, false, a6, 0, k, b, bOff, ldb, true, c6, 0, n);
+            blocks(6, n, k, false, a6, 0, k, b, bOff, ldb, accumulate, c6, 0, n);
             for (int i = 0; i < tail; i++) System.arraycopy(c6, i * n, c, cOff + (full + i) * ldc, n);
             m = full;
         }
@@ -223,7 +223,7 @@ public final class DirectConv {
     /** The zeros an overwriting product's blocks start from: as wide as a block's row, never written. */
     private static final float[] ZERO = new float[64];
 
-    /** {@code C += A·B} by blocks: {@link #gemm} after its zeroing and its padded last rows. */
+    /** {@code C += A·B} ({@code acc}) or {@code C = A·B} by blocks: {@link #gemm} after its padded last rows. */
     private static void blocks(int m, int n, int k, boolean transA, float[] a, int aOff, int lda, float[] b, int bOff,
                                int ldb, boolean acc, float[] c, int cOff, int ldc) {
         // the blocks start from C's values (acc) or from zeros read from ZERO (offset and row stride 0)
@@ -233,35 +233,55 @@ public final class DirectConv {
         int j = 0;
         for (; j + 64 <= n; j += 64) {
             int i = 0;
-            for (; i + 6 <= m; i += 6)
-                block6x4(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, ci, acc ? cOff + i * ldc + j : 0, cil, c, cOff + i * ldc + j, ldc);
-            for (; i < m; i++) row4(k, a, aOff + i * ars, acs, b, bOff + j, ldb, ci, acc ? cOff + i * ldc + j : 0, c, cOff + i * ldc + j);
+            for (; i + 6 <= m; i += 6) {
+                int at = cOff + i * ldc + j;
+                block6x4(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, ci, acc ? at : 0, cil, c, at, ldc);
+            }
+            for (; i < m; i++) {
+                int at = cOff + i * ldc + j;
+                row4(k, a, aOff + i * ars, acs, b, bOff + j, ldb, ci, acc ? at : 0, c, at);
+            }
         }
         // 32 columns (the Winograd input gradient's products, 32 input channels): 12 accumulators
         // per block, each broadcast of A serving two loads of B, instead of two blocks of 16
         if (j + 32 <= n) {
             int i = 0;
-            for (; i + 12 <= m; i += 12)
-                block12x2(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, ci, acc ? cOff + i * ldc + j : 0, cil, c, cOff + i * ldc + j, ldc);
-            for (; i + 6 <= m; i += 6)
-                block6x2(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, ci, acc ? cOff + i * ldc + j : 0, cil, c, cOff + i * ldc + j, ldc);
+            for (; i + 12 <= m; i += 12) {
+                int at = cOff + i * ldc + j;
+                block12x2(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, ci, acc ? at : 0, cil, c, at, ldc);
+            }
+            for (; i + 6 <= m; i += 6) {
+                int at = cOff + i * ldc + j;
+                block6x2(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, ci, acc ? at : 0, cil, c, at, ldc);
+            }
             for (; i < m; i++) {
-                row1(k, a, aOff + i * ars, acs, b, bOff + j, ldb, ci, acc ? cOff + i * ldc + j : 0, c, cOff + i * ldc + j);
-                row1(k, a, aOff + i * ars, acs, b, bOff + j + 16, ldb, ci, acc ? cOff + i * ldc + j + 16 : 0, c, cOff + i * ldc + j + 16);
+                int at = cOff + i * ldc + j;
+                row1(k, a, aOff + i * ars, acs, b, bOff + j, ldb, ci, acc ? at : 0, c, at);
+                row1(k, a, aOff + i * ars, acs, b, bOff + j + 16, ldb, ci, acc ? at + 16 : 0, c, at + 16);
             }
             j += 32;
         }
         for (; j + 16 <= n; j += 16) {
             int i = 0;
-            for (; i + 6 <= m; i += 6)
-                block6x1(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, ci, acc ? cOff + i * ldc + j : 0, cil, c, cOff + i * ldc + j, ldc);
-            for (; i < m; i++) row1(k, a, aOff + i * ars, acs, b, bOff + j, ldb, ci, acc ? cOff + i * ldc + j : 0, c, cOff + i * ldc + j);
+            for (; i + 6 <= m; i += 6) {
+                int at = cOff + i * ldc + j;
+                block6x1(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, ci, acc ? at : 0, cil, c, at, ldc);
+            }
+            for (; i < m; i++) {
+                int at = cOff + i * ldc + j;
+                row1(k, a, aOff + i * ars, acs, b, bOff + j, ldb, ci, acc ? at : 0, c, at);
+            }
         }
         for (; j + 4 <= n; j += 4) {
             int i = 0;
-            for (; i + 6 <= m; i += 6)
-                block6q(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, ci, acc ? cOff + i * ldc + j : 0, cil, c, cOff + i * ldc + j, ldc);
-            for (; i < m; i++) rowq(k, a, aOff + i * ars, acs, b, bOff + j, ldb, ci, acc ? cOff + i * ldc + j : 0, c, cOff + i * ldc + j);
+            for (; i + 6 <= m; i += 6) {
+                int at = cOff + i * ldc + j;
+                block6q(k, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, ci, acc ? at : 0, cil, c, at, ldc);
+            }
+            for (; i < m; i++) {
+                int at = cOff + i * ldc + j;
+                rowq(k, a, aOff + i * ars, acs, b, bOff + j, ldb, ci, acc ? at : 0, c, at);
+            }
         }
         // the last 1-3 columns one element at a time, each the same chain of fused multiply-adds
         // from C's value over k as the vector blocks (a fused kernel computing a convolution

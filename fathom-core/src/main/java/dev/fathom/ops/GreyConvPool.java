@@ -5,7 +5,6 @@ import dev.fathom.backend.VectorMath;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
@@ -76,7 +75,10 @@ final class GreyConvPool {
         return p;
     }
 
-    /** Plane width: whole vectors over every window column (one more column for the odd corners), and the input's columns. */
+    /**
+     * Plane width: whole vectors over every window column (one more column for the odd corners),
+     * and the input's columns.
+     */
     private static int width(int w, int pw, int ow) {
         return Math.max(((ow + 1) / 2 + L - 1) / L * L + L, (w + pw) / 2 + 1);
     }
@@ -109,15 +111,23 @@ final class GreyConvPool {
      * {@code at} on: each the bias (or zero) and then the 9 taps in im2col's order, (kh, kw) =
      * (0,0), (0,1) .. (2,2), one fused multiply-add each.
      */
-    private static void corners(float[] p, int at, int width, float[] wt, int wo, float[] bias, int bo, int cout, float[] cs) {
+    private static void corners(float[] p, int at, int width, float[] wt, int wo, float[] bias, int bo, int cout,
+                                float[] cs) {
         int rs = 2 * width, b0 = at, b1 = b0 + rs, b2 = b1 + rs, b3 = b2 + rs;
-        FloatVector e00 = FloatVector.fromArray(F, p, b0), o00 = FloatVector.fromArray(F, p, b0 + width), e01 = FloatVector.fromArray(F, p, b0 + 1), o01 = FloatVector.fromArray(F, p, b0 + width + 1);
-        FloatVector e10 = FloatVector.fromArray(F, p, b1), o10 = FloatVector.fromArray(F, p, b1 + width), e11 = FloatVector.fromArray(F, p, b1 + 1), o11 = FloatVector.fromArray(F, p, b1 + width + 1);
-        FloatVector e20 = FloatVector.fromArray(F, p, b2), o20 = FloatVector.fromArray(F, p, b2 + width), e21 = FloatVector.fromArray(F, p, b2 + 1), o21 = FloatVector.fromArray(F, p, b2 + width + 1);
-        FloatVector e30 = FloatVector.fromArray(F, p, b3), o30 = FloatVector.fromArray(F, p, b3 + width), e31 = FloatVector.fromArray(F, p, b3 + 1), o31 = FloatVector.fromArray(F, p, b3 + width + 1);
+        FloatVector e00 = FloatVector.fromArray(F, p, b0), o00 = FloatVector.fromArray(F, p, b0 + width),
+            e01 = FloatVector.fromArray(F, p, b0 + 1), o01 = FloatVector.fromArray(F, p, b0 + width + 1);
+        FloatVector e10 = FloatVector.fromArray(F, p, b1), o10 = FloatVector.fromArray(F, p, b1 + width),
+            e11 = FloatVector.fromArray(F, p, b1 + 1), o11 = FloatVector.fromArray(F, p, b1 + width + 1);
+        FloatVector e20 = FloatVector.fromArray(F, p, b2), o20 = FloatVector.fromArray(F, p, b2 + width),
+            e21 = FloatVector.fromArray(F, p, b2 + 1), o21 = FloatVector.fromArray(F, p, b2 + width + 1);
+        FloatVector e30 = FloatVector.fromArray(F, p, b3), o30 = FloatVector.fromArray(F, p, b3 + width),
+            e31 = FloatVector.fromArray(F, p, b3 + 1), o31 = FloatVector.fromArray(F, p, b3 + width + 1);
         for (int co = 0, k = wo, c = 0; co < cout; co++, k += 9, c += 4 * L) {
-            FloatVector w0 = FloatVector.broadcast(F, wt[k]), w1 = FloatVector.broadcast(F, wt[k + 1]), w2 = FloatVector.broadcast(F, wt[k + 2]), w3 = FloatVector.broadcast(F, wt[k + 3]), w4 = FloatVector.broadcast(F, wt[k + 4]),
-                w5 = FloatVector.broadcast(F, wt[k + 5]), w6 = FloatVector.broadcast(F, wt[k + 6]), w7 = FloatVector.broadcast(F, wt[k + 7]), w8 = FloatVector.broadcast(F, wt[k + 8]);
+            FloatVector w0 = FloatVector.broadcast(F, wt[k]), w1 = FloatVector.broadcast(F, wt[k + 1]),
+                w2 = FloatVector.broadcast(F, wt[k + 2]), w3 = FloatVector.broadcast(F, wt[k + 3]),
+                w4 = FloatVector.broadcast(F, wt[k + 4]), w5 = FloatVector.broadcast(F, wt[k + 5]),
+                w6 = FloatVector.broadcast(F, wt[k + 6]), w7 = FloatVector.broadcast(F, wt[k + 7]),
+                w8 = FloatVector.broadcast(F, wt[k + 8]);
             FloatVector init = FloatVector.broadcast(F, bias == null ? 0f : bias[bo + co]);
             FloatVector a = e00.fma(w0, init), b = o00.fma(w0, init), cc = e10.fma(w0, init), d = o10.fma(w0, init);
             a = o00.fma(w1, a); b = e01.fma(w1, b); cc = o10.fma(w1, cc); d = e11.fma(w1, d);
@@ -133,7 +143,7 @@ final class GreyConvPool {
     }
 
     /**
-     * {@link PoolVec#max2x2}'s comparisons on the corners {@link #corners} left: {@code n} windows
+     * {@link PoolVec#argmax}'s comparisons on the corners {@link #corners} left: {@code n} windows
      * per channel, the first at position {@code pos} of a plane {@code ow} wide, into
      * {@code y}/{@code idx} from {@code o}, {@code plane} apart.
      */
@@ -143,15 +153,11 @@ final class GreyConvPool {
         FloatVector zero = FloatVector.zero(F);
         IntVector cols = EVEN_COLS.add(pos);
         for (int co = 0, c = 0; co < cout; co++, c += 4 * L, o += plane) {
-            FloatVector a = FloatVector.fromArray(F, cs, c), b = FloatVector.fromArray(F, cs, c + L), cc = FloatVector.fromArray(F, cs, c + 2 * L), d = FloatVector.fromArray(F, cs, c + 3 * L);
+            FloatVector a = FloatVector.fromArray(F, cs, c), b = FloatVector.fromArray(F, cs, c + L),
+                cc = FloatVector.fromArray(F, cs, c + 2 * L), d = FloatVector.fromArray(F, cs, c + 3 * L);
             FloatVector top = a.max(b), bot = cc.max(d), mx = top.max(bot);
             mx.max(zero).intoArray(y, o, out);
-            VectorMask<Float> right = b.compare(VectorOperators.GT, a).or(b.test(VectorOperators.IS_NAN));
-            VectorMask<Float> rightBot = d.compare(VectorOperators.GT, cc).or(d.test(VectorOperators.IS_NAN));
-            VectorMask<Float> lower = bot.compare(VectorOperators.GT, top).or(bot.test(VectorOperators.IS_NAN));
-            IntVector topAt = cols.add(1, right.cast(I)), botAt = cols.add(ow).add(1, rightBot.cast(I));
-            IntVector win = topAt.blend(botAt, lower.cast(I)).blend(-1, mx.compare(VectorOperators.GT, 0f).not().cast(I));
-            win.intoArray(idx, o, outI);
+            PoolVec.argmax(a, b, cc, d, top, bot, mx, cols, ow, true).intoArray(idx, o, outI);
         }
     }
 
@@ -184,12 +190,14 @@ final class GreyConvPool {
      * += the gradient at each window's four corners (the pooled gradient where the argmax points,
      * zero elsewhere, and zero on a last top row without windows) times the 16 inputs of its rows.
      */
-    private static void channel(float[] p, int width, float[] g, int go, int[] idx, int io, int poh, int pow, int ow, int rows,
-                        int q0, float[] acc, int at) {
+    private static void channel(float[] p, int width, float[] g, int go, int[] idx, int io, int poh, int pow, int ow,
+                                int rows, int q0, float[] acc, int at) {
         int rs = 2 * width;
         FloatVector zero = FloatVector.zero(F);
-        FloatVector s0 = FloatVector.fromArray(F, acc, at), s1 = FloatVector.fromArray(F, acc, at + L), s2 = FloatVector.fromArray(F, acc, at + 2 * L), s3 = FloatVector.fromArray(F, acc, at + 3 * L),
-            s4 = FloatVector.fromArray(F, acc, at + 4 * L), s5 = FloatVector.fromArray(F, acc, at + 5 * L), s6 = FloatVector.fromArray(F, acc, at + 6 * L), s7 = FloatVector.fromArray(F, acc, at + 7 * L),
+        FloatVector s0 = FloatVector.fromArray(F, acc, at), s1 = FloatVector.fromArray(F, acc, at + L),
+            s2 = FloatVector.fromArray(F, acc, at + 2 * L), s3 = FloatVector.fromArray(F, acc, at + 3 * L),
+            s4 = FloatVector.fromArray(F, acc, at + 4 * L), s5 = FloatVector.fromArray(F, acc, at + 5 * L),
+            s6 = FloatVector.fromArray(F, acc, at + 6 * L), s7 = FloatVector.fromArray(F, acc, at + 7 * L),
             s8 = FloatVector.fromArray(F, acc, at + 8 * L);
         for (int pr = 0; pr < rows; pr++) {
             // no windows on a last top row (pr = poh): no lanes (no branch: C2 boxes vectors merged after one)
@@ -201,17 +209,21 @@ final class GreyConvPool {
             FloatVector gc = zero.blend(gv, d.eq(ow).cast(F)), gd = zero.blend(gv, d.eq(ow + 1).cast(F));
             int r0 = 2 * pr * rs + q0, r1 = r0 + rs, r2 = r1 + rs, r3 = r2 + rs;
             // padded rows 2pr .. 2pr+3: even[q], odd[q], even[q+1], odd[q+1]
-            FloatVector e0 = FloatVector.fromArray(F, p, r0), o0 = FloatVector.fromArray(F, p, r0 + width), f0 = FloatVector.fromArray(F, p, r0 + 1), u0 = FloatVector.fromArray(F, p, r0 + width + 1);
-            FloatVector e1 = FloatVector.fromArray(F, p, r1), o1 = FloatVector.fromArray(F, p, r1 + width), f1 = FloatVector.fromArray(F, p, r1 + 1), u1 = FloatVector.fromArray(F, p, r1 + width + 1);
+            FloatVector e0 = FloatVector.fromArray(F, p, r0), o0 = FloatVector.fromArray(F, p, r0 + width),
+                f0 = FloatVector.fromArray(F, p, r0 + 1), u0 = FloatVector.fromArray(F, p, r0 + width + 1);
+            FloatVector e1 = FloatVector.fromArray(F, p, r1), o1 = FloatVector.fromArray(F, p, r1 + width),
+                f1 = FloatVector.fromArray(F, p, r1 + 1), u1 = FloatVector.fromArray(F, p, r1 + width + 1);
             // tap (kh, kw): top-left reads row kh at (e, o, f)[kw], top-right (o, f, u)[kw], bottom ones row kh + 1
             s0 = e0.fma(ga, o0.fma(gb, e1.fma(gc, o1.fma(gd, s0))));
             s1 = o0.fma(ga, f0.fma(gb, o1.fma(gc, f1.fma(gd, s1))));
             s2 = f0.fma(ga, u0.fma(gb, f1.fma(gc, u1.fma(gd, s2))));
-            FloatVector e2 = FloatVector.fromArray(F, p, r2), o2 = FloatVector.fromArray(F, p, r2 + width), f2 = FloatVector.fromArray(F, p, r2 + 1), u2 = FloatVector.fromArray(F, p, r2 + width + 1);
+            FloatVector e2 = FloatVector.fromArray(F, p, r2), o2 = FloatVector.fromArray(F, p, r2 + width),
+                f2 = FloatVector.fromArray(F, p, r2 + 1), u2 = FloatVector.fromArray(F, p, r2 + width + 1);
             s3 = e1.fma(ga, o1.fma(gb, e2.fma(gc, o2.fma(gd, s3))));
             s4 = o1.fma(ga, f1.fma(gb, o2.fma(gc, f2.fma(gd, s4))));
             s5 = f1.fma(ga, u1.fma(gb, f2.fma(gc, u2.fma(gd, s5))));
-            FloatVector e3 = FloatVector.fromArray(F, p, r3), o3 = FloatVector.fromArray(F, p, r3 + width), f3 = FloatVector.fromArray(F, p, r3 + 1), u3 = FloatVector.fromArray(F, p, r3 + width + 1);
+            FloatVector e3 = FloatVector.fromArray(F, p, r3), o3 = FloatVector.fromArray(F, p, r3 + width),
+                f3 = FloatVector.fromArray(F, p, r3 + 1), u3 = FloatVector.fromArray(F, p, r3 + width + 1);
             s6 = e2.fma(ga, o2.fma(gb, e3.fma(gc, o3.fma(gd, s6))));
             s7 = o2.fma(ga, f2.fma(gb, o3.fma(gc, f3.fma(gd, s7))));
             s8 = f2.fma(ga, u2.fma(gb, f3.fma(gc, u3.fma(gd, s8))));
@@ -221,7 +233,10 @@ final class GreyConvPool {
         s7.intoArray(acc, at + 7 * L); s8.intoArray(acc, at + 8 * L);
     }
 
-    /** Whether {@code x[off .. off + n)} holds no NaN or infinity (no exponent of all ones: adding one to it would carry into the sign). */
+    /**
+     * Whether {@code x[off .. off + n)} holds no NaN or infinity (no exponent of all ones: adding
+     * one to it would carry into the sign).
+     */
     private static boolean finite(float[] x, int off, int n) {
         int any = 0;
         for (int i = off; i < off + n; i++) any |= (Float.floatToRawIntBits(x[i]) & 0x7f800000) + 0x00800000;
@@ -241,7 +256,8 @@ final class GreyConvPool {
             for (int i = 0; i < oh; i++)
                 for (int j = 0; j < ow; j++) {
                     int q = (i / 2) * pow + j / 2;
-                    float gij = i / 2 < poh && j / 2 < pow && idx[io + co * plane + q] == i * ow + j ? g[go + co * plane + q] : 0f;
+                    boolean reached = i / 2 < poh && j / 2 < pow && idx[io + co * plane + q] == i * ow + j;
+                    float gij = reached ? g[go + co * plane + q] : 0f;
                     for (int kh = 0; kh < 3; kh++)
                         for (int kw = 0; kw < 3; kw++) {
                             int r = i + kh - ph, c = j + kw - pw;

@@ -62,16 +62,29 @@ final class PoolVec {
                 FloatVector top = a.max(b), bot = cc.max(d), m = top.max(bot);
                 m.max(floor).intoArray(y, o + c, out);
                 if (idx == null) continue;
-                VectorMask<Float> right = b.compare(VectorOperators.GT, a).or(b.test(VectorOperators.IS_NAN));
-                VectorMask<Float> rightBot = d.compare(VectorOperators.GT, cc).or(d.test(VectorOperators.IS_NAN));
-                VectorMask<Float> lower = bot.compare(VectorOperators.GT, top).or(bot.test(VectorOperators.IS_NAN));
-                IntVector cols = EVEN_COLS.add(pos + at);
-                IntVector topAt = cols.add(1, right.cast(I)), botAt = cols.add(w).add(1, rightBot.cast(I));
-                IntVector win = topAt.blend(botAt, lower.cast(I));
-                if (relu) win = win.blend(-1, m.compare(VectorOperators.GT, 0f).not().cast(I));
-                win.intoArray(idx, o + c, outI);
+                argmax(a, b, cc, d, top, bot, m, EVEN_COLS.add(pos + at), w, relu).intoArray(idx, o + c, outI);
             }
         }
+    }
+
+    /**
+     * The int32 argmax of {@code L} 2×2 windows with corners {@code a b} (top) and {@code c d}
+     * (bottom), by the scalar loop's comparisons: each row's winner is the right element where
+     * {@code (b > a) | isNaN(b)}, the bottom winner replaces the top one where
+     * {@code (bot > top) | isNaN(bot)} ({@code top}, {@code bot}: the rows' maxima, {@code m} the
+     * window's); positions {@code topLeft}, {@code +1} to the right, {@code +w} below; with
+     * {@code relu}, -1 where {@code m} is not positive. Shared by every 2×2 kernel here and
+     * {@link GreyConvPool}; small enough that C2 inlines it (a call it did not inline would box the
+     * vectors).
+     */
+    static IntVector argmax(FloatVector a, FloatVector b, FloatVector c, FloatVector d, FloatVector top, FloatVector bot,
+                            FloatVector m, IntVector topLeft, int w, boolean relu) {
+        VectorMask<Float> right = b.compare(VectorOperators.GT, a).or(b.test(VectorOperators.IS_NAN));
+        VectorMask<Float> rightBot = d.compare(VectorOperators.GT, c).or(d.test(VectorOperators.IS_NAN));
+        VectorMask<Float> lower = bot.compare(VectorOperators.GT, top).or(bot.test(VectorOperators.IS_NAN));
+        IntVector topAt = topLeft.add(1, right.cast(I)), botAt = topLeft.add(w).add(1, rightBot.cast(I));
+        IntVector win = topAt.blend(botAt, lower.cast(I));
+        return relu ? win.blend(-1, m.compare(VectorOperators.GT, 0f).not().cast(I)) : win;
     }
 
     /**
@@ -111,17 +124,13 @@ final class PoolVec {
             int top = r * ow * op, bot = top + ow * op, yr = yImg + (row0 + r) / 2 * pw;
             for (int j = 0; j < pw; j++) {
                 int pos = (row0 + r) * ow + 2 * j, ta = top + 2 * j * op, ba = bot + 2 * j * op;
-                IntVector topCol = IntVector.broadcast(I, pos), botCol = IntVector.broadcast(I, pos + ow);
+                IntVector topCol = IntVector.broadcast(I, pos);
                 for (int cb = 0; cb < cout; cb += L) {
                     VectorMask<Integer> outI = LANES.lt(cout - cb);
                     FloatVector a = FloatVector.fromArray(F, out, ta + cb), b = FloatVector.fromArray(F, out, ta + op + cb);
                     FloatVector c = FloatVector.fromArray(F, out, ba + cb), d = FloatVector.fromArray(F, out, ba + op + cb);
                     FloatVector tp = a.max(b), bt = c.max(d), m = tp.max(bt);
-                    VectorMask<Float> right = b.compare(VectorOperators.GT, a).or(b.test(VectorOperators.IS_NAN));
-                    VectorMask<Float> rightBot = d.compare(VectorOperators.GT, c).or(d.test(VectorOperators.IS_NAN));
-                    VectorMask<Float> lower = bt.compare(VectorOperators.GT, tp).or(bt.test(VectorOperators.IS_NAN));
-                    IntVector win = topCol.add(1, right.cast(I)).blend(botCol.add(1, rightBot.cast(I)), lower.cast(I));
-                    win = win.blend(-1, m.compare(VectorOperators.GT, 0f).not().cast(I));
+                    IntVector win = argmax(a, b, c, d, tp, bt, m, topCol, ow, true);
                     int at = yr + j + cb * plane;
                     int[] map = cb + L < cout ? full : last;
                     m.max(zero).intoArray(y, at, map, 0, outI.cast(F));
